@@ -1,0 +1,84 @@
+/**
+ * What the log parser emits. One small union, shared by tail, report and the watchdog.
+ * All memory values are MiB (Heroku's "MB"), times are epoch milliseconds (UTC).
+ */
+
+/** Fields every platform event carries. */
+export interface EventBase {
+  /** Dyno name as Heroku shows it: `web.1`, `worker.3`, `run.1234`. Stable across restarts. */
+  dyno: string
+  /** Epoch ms of the log line's timestamp; NaN never appears (lines without a usable time are dropped). */
+  time: number
+  /** Process type: the part of the dyno name before the last dot (`web`, `worker`, `run`). */
+  type: string
+}
+
+/** One `sample#memory_*` line (or a complete group of legacy `measure=memory_*` lines). */
+export interface MemorySample extends EventBase {
+  cache: number
+  /** The `dyno=` value (`heroku.<app>.<uuid>`): changes at every restart; undefined when the line has none. */
+  instance?: string
+  kind: 'memory'
+  pgpgin?: number
+  pgpgout?: number
+  /** `sample#memory_quota` when present; undefined otherwise (fall back to the dyno size's quota). */
+  quota?: number
+  rss: number
+  swap: number
+  /** `memory_total` as logged (rss + swap + cache); computed from the parts when missing. */
+  total: number
+}
+
+export interface LoadSample extends EventBase {
+  instance?: string
+  kind: 'load'
+  load1m?: number
+  load5m?: number
+  load15m?: number
+}
+
+/** `Error R14 (Memory quota exceeded)` / `Error R15 (Memory quota vastly exceeded)`. */
+export interface MemoryError extends EventBase {
+  code: 'R14' | 'R15'
+  kind: 'error'
+}
+
+/** `Process running mem=1013M(197.9%)`: the platform's own reading just before an R14/R15. */
+export interface MemoryReading extends EventBase {
+  kind: 'reading'
+  /** MiB */
+  mem: number
+  percent: number
+}
+
+export type DynoStateChange =
+  | {action: 'crashed' | 'state'; from: string; to: string}
+  | {action: 'cycling'}
+  | {action: 'exited'; status: number}
+  | {action: 'restarting'}
+  | {action: 'sigkill'}
+  | {action: 'starting'; command: string}
+  | {action: 'stopping'}
+
+/** Lifecycle lines: `Restarting`, `Cycling`, `State changed from up to crashed`, `Process exited with status 137`, ... */
+export type DynoEvent = EventBase & DynoStateChange & {kind: 'dyno'}
+
+/** `app[api]: Release v42 created by user ...`, `Deploy 1a2b3c4 by ...`, `Set FOO config vars by ...`, `Rollback to v12 by ...`, `Scaled to ...`. */
+export interface ReleaseEvent {
+  /** `release` for `Release vN created`, `deploy`, `config`, `rollback`, `scale` */
+  action: 'config' | 'deploy' | 'release' | 'rollback' | 'scale'
+  /** The message text after `app[api]: `, without the user's e-mail. */
+  description: string
+  kind: 'release'
+  time: number
+  /** Release version number when the line names one (`v42` -> 42). */
+  version?: number
+}
+
+export type LogEvent = DynoEvent | LoadSample | MemoryError | MemoryReading | MemorySample | ReleaseEvent
+
+/** The process type of a dyno name: `web.1` -> `web`, `run.1234` -> `run`, `web` -> `web`. */
+export function processTypeOf(dyno: string): string {
+  const dot = dyno.lastIndexOf('.')
+  return dot > 0 ? dyno.slice(0, dot) : dyno
+}

@@ -1,0 +1,48 @@
+/** Memory quotas and R15 kill thresholds by dyno size (Cedar), from Heroku's published limits. */
+
+export interface DynoLimits {
+  /** R15 kill threshold as a multiple of the quota (2 where there is swap, 1 on Private/Shield). */
+  killFactor: number
+  /** MiB */
+  quota: number
+}
+
+const GB = 1024
+
+const CEDAR: Record<string, DynoLimits> = {
+  'basic': {killFactor: 2, quota: 512},
+  'eco': {killFactor: 2, quota: 512},
+  'free': {killFactor: 2, quota: 512},
+  'hobby': {killFactor: 2, quota: 512},
+  'performance-2xl': {killFactor: 1.2, quota: 126 * GB},
+  'performance-l': {killFactor: 2, quota: 14 * GB},
+  'performance-l-ram': {killFactor: 1.2, quota: 30 * GB},
+  'performance-m': {killFactor: 2, quota: 2.5 * GB},
+  'performance-xl': {killFactor: 1.2, quota: 62 * GB},
+  'standard-1x': {killFactor: 2, quota: 512},
+  'standard-2x': {killFactor: 2, quota: GB},
+}
+
+/** Quota for a dyno size name as the API spells it (`Standard-1X`, `performance-m`, `Private-M`, `dyno-2c-4gb`). */
+export function limitsForSize(size: string | undefined): DynoLimits | undefined {
+  if (!size) return undefined
+  const name = size.trim().toLowerCase()
+  if (CEDAR[name]) return CEDAR[name]
+  // Private-*/Shield-* mirror the Performance sizes but have no swap: killed at the quota.
+  const isolated = /^(private|shield)-(.+)$/.exec(name)
+  if (isolated) {
+    const base = CEDAR[`performance-${isolated[2]}`] ?? (isolated[2] === 's' ? CEDAR['standard-1x'] : undefined)
+    return base && {killFactor: 1, quota: base.quota}
+  }
+
+  // Fir sizes carry their memory in the name and are restarted at 100%.
+  const fir = /(\d+(?:\.\d+)?)\s*gb$/.exec(name)
+  if (fir) return {killFactor: 1, quota: Number(fir[1]) * GB}
+  return undefined
+}
+
+/** The quota to judge a sample by: the line's own `memory_quota`, else the size's, else Heroku's smallest (512 MiB). */
+export function effectiveQuota(lineQuota: number | undefined, size: string | undefined): number {
+  if (lineQuota !== undefined && lineQuota > 0) return lineQuota
+  return limitsForSize(size)?.quota ?? 512
+}
