@@ -1,0 +1,144 @@
+import type {LogEvent, MemorySample} from './events.js'
+
+import {effectiveQuota} from './quotas.js'
+
+/** What is known about one dyno right now, as the tail shows it. */
+export interface DynoStatus {
+  /** Instance id (`dyno=` value) of the series now being followed. */
+  instance?: string
+  lastEventTime: number
+  latest?: MemorySample
+  name: string
+  quota: number
+  r14: number
+  r15: number
+  /** Restarts seen: API restarts, crashes and daily cycling. */
+  restarts: number
+  /** Recent `rss + swap` values, oldest first, at most `historySize`. */
+  recent: number[]
+  size?: string
+  /** Samples dropped because they came from an instance that had been replaced (preboot overlap). */
+  staleSamples: number
+  state?: string
+  type: string
+}
+
+/** RSS + swap: what R14 measures. */
+export function usedMemory(sample: MemorySample): number {
+  return sample.rss + sample.swap
+}
+
+/**
+ * Per-dyno state for a live view: the latest sample, a short bounded history, counts of
+ * memory errors and restarts. Keyed by dyno name, but each name follows one instance at a
+ * time: when a new `dyno=` id appears the old one is retired, and its late samples (preboot
+ * keeps the old instance running for minutes) are not mixed into the new series.
+ */
+export class DynoBoard {
+  private readonly dynos = new Map<string, DynoStatus>()
+  private readonly retired = new Map<string, Set<string>>()
+
+  constructor(private readonly historySize = 60, private readonly sizes: Map<string, string> = new Map()) {}
+
+  /** Applies one event; returns the dyno it changed, or undefined when it changed nothing. */
+  apply(event: LogEvent): DynoStatus | undefined {
+    if (event.kind === 'release') return undefined
+    const status = this.statusOf(event.dyno, event.type)
+    if (event.time > status.lastEventTime) status.lastEventTime = event.time
+    switch (event.kind) {
+      case 'memory': {
+        return this.applySample(status, event) ? status : undefined
+      }
+
+      case 'error': {
+        if (event.code === 'R14') status.r14++
+        else status.r15++
+        return status
+      }
+
+      case 'dyno': {
+        if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed') status.restarts++
+        if (event.action === 'state' || event.action === 'crashed') status.state = event.to
+        return status
+      }
+
+      default: {
+        return undefined
+      }
+    }
+  }
+
+  get(name: string): DynoStatus | undefined {
+    return this.dynos.get(name)
+  }
+
+  /** Dynos sorted by process type, then number (`web.2` before `web.10`). */
+  list(): DynoStatus[] {
+    return [...this.dynos.values()].sort(compareDynoNames)
+  }
+
+  /** Records sizes learnt from the API (`GET /apps/{app}/dynos`), for quotas when lines carry none. */
+  setSize(name: string, size: string): void {
+    this.sizes.set(name, size)
+    const status = this.dynos.get(name)
+    if (status) {
+      status.size = size
+      if (status.latest?.quota === undefined) status.quota = effectiveQuota(undefined, size)
+    }
+  }
+
+  private applySample(status: DynoStatus, sample: MemorySample): boolean {
+    const {instance} = sample
+    if (instance !== undefined && instance !== status.instance) {
+      const retired = this.retired.get(status.name)
+      if (retired?.has(instance)) {
+        status.staleSamples++
+        return false
+      }
+
+      if (status.instance !== undefined) {
+        const set = retired ?? new Set<string>()
+        set.add(status.instance)
+        // Only the last few instances can still be emitting: keep the set small.
+        if (set.size > 8) set.delete(set.values().next().value as string)
+        this.retired.set(status.name, set)
+        status.recent.length = 0
+      }
+
+      status.instance = instance
+    }
+
+    status.latest = sample
+    status.quota = effectiveQuota(sample.quota, status.size)
+    if (status.recent.length >= this.historySize) status.recent.shift()
+    status.recent.push(usedMemory(sample))
+    return true
+  }
+
+  private statusOf(name: string, type: string): DynoStatus {
+    let status = this.dynos.get(name)
+    if (!status) {
+      const size = this.sizes.get(name)
+      status = {
+        lastEventTime: 0, name, quota: effectiveQuota(undefined, size), r14: 0, r15: 0, recent: [], restarts: 0, size, staleSamples: 0, type,
+      }
+      this.dynos.set(name, status)
+    }
+
+    return status
+  }
+}
+
+export function compareDynoNames(a: {name: string}, b: {name: string}): number {
+  const [typeA, numA] = splitName(a.name)
+  const [typeB, numB] = splitName(b.name)
+  if (typeA !== typeB) return typeA < typeB ? -1 : 1
+  return numA - numB
+}
+
+function splitName(name: string): [string, number] {
+  const dot = name.lastIndexOf('.')
+  if (dot <= 0) return [name, 0]
+  const number = Number(name.slice(dot + 1))
+  return [name.slice(0, dot), Number.isFinite(number) ? number : 0]
+}

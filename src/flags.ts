@@ -1,0 +1,46 @@
+import {flags} from '@heroku-cli/command'
+import {Flags} from '@oclif/core'
+
+import {UserError} from './errors.js'
+
+/** The flags every mem command shares, named as `heroku logs` names them. */
+export const memFlags = {
+  app: flags.app({required: true}),
+  remote: flags.remote(),
+  'dyno-name': Flags.string({char: 'd', description: 'only this dyno, e.g. web.1'}),
+  'process-type': Flags.string({char: 'p', description: 'only dynos of this process type, e.g. web'}),
+  json: Flags.boolean({description: 'output JSON (one object per line where the output is a stream)'}),
+}
+
+const UNIT_MS: Record<string, number> = {d: 86_400_000, h: 3_600_000, m: 60_000, ms: 1, s: 1000}
+
+/** `90s`, `10m`, `1h30m`, `2d`, `500ms`; a bare number is seconds. */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim().toLowerCase()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
+  const part = /(\d+(?:\.\d+)?)(ms|d|h|m|s)/g
+  let total = 0
+  let consumed = 0
+  for (const match of trimmed.matchAll(part)) {
+    if (match.index !== consumed) break
+    total += Number(match[1]) * UNIT_MS[match[2]]
+    consumed += match[0].length
+  }
+
+  if (consumed === 0 || consumed !== trimmed.length || !Number.isFinite(total) || total <= 0) {
+    throw new UserError(`Invalid duration "${text}": use e.g. 30s, 10m, 1h30m or 2d`, 2)
+  }
+
+  return total
+}
+
+export const durationFlag = Flags.custom<number>({
+  parse: async input => parseDuration(input),
+})
+
+/** The dyno filter a log session takes: a dyno name wins over a process type. */
+export function dynoFilter(values: {'dyno-name'?: string; 'process-type'?: string}): {dyno?: string; type?: string} {
+  if (values['dyno-name']) return {dyno: values['dyno-name']}
+  if (values['process-type']) return {type: values['process-type']}
+  return {}
+}

@@ -1,0 +1,189 @@
+import type {APIClient} from '@heroku-cli/command'
+import type * as Heroku from '@heroku-cli/schema'
+
+import {UserError} from '../errors.js'
+
+export interface LogSessionRequest {
+  /** A dyno name (`web.1`). */
+  dyno?: string
+  lines?: number
+  source?: string
+  tail: boolean
+  /** A process type (`web`): Logplex takes it in the same `dyno` field. */
+  type?: string
+}
+
+export interface HerokuApiOptions {
+  /** Attempts for one call that meets 429, 5xx or a dropped connection. */
+  maxAttempts?: number
+  /** Upper bound of one backoff wait, ms. */
+  maxDelayMs?: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+interface HttpFailure {
+  body?: {id?: string; message?: string}
+  code?: string
+  http?: {body?: {id?: string; message?: string}; headers?: Record<string, string | string[] | undefined>; http?: {headers?: Record<string, string | string[] | undefined>}; statusCode?: number}
+  message?: string
+  statusCode?: number
+}
+
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET'])
+
+export function statusOf(error: unknown): number | undefined {
+  const failure = error as HttpFailure
+  return failure?.http?.statusCode ?? failure?.statusCode
+}
+
+function headerOf(error: unknown, name: string): string | undefined {
+  const failure = error as HttpFailure
+  const headers = failure?.http?.http?.headers ?? failure?.http?.headers
+  const value = headers?.[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** One line for any error the HTTP client can throw; never includes tokens or URLs with secrets. */
+export function describeApiError(error: unknown): string {
+  const status = statusOf(error)
+  const failure = error as HttpFailure
+  if (status === 401) return 'Invalid credentials: the Heroku API rejected the token (401). Run `heroku login`, or set HEROKU_API_KEY to a valid token.'
+  if (status === 403) return `Access denied (403): ${failure.body?.message ?? failure.http?.body?.message ?? 'this account cannot do that on this app'}`
+  if (status === 429) return 'The Heroku API rate limit is exhausted (429); try again in a few minutes.'
+  if (status !== undefined) {
+    const message = failure.body?.message ?? failure.http?.body?.message ?? `HTTP ${status}`
+    return `Heroku API error (${status}): ${firstLine(message)}`
+  }
+
+  if (failure?.code && RETRYABLE_NETWORK.has(failure.code)) return `Couldn't reach the Heroku API (${failure.code}). Check your network or HEROKU_HOST.`
+  return firstLine(failure?.message ?? String(error))
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0].trim()
+  return line.replaceAll(/https?:\/\/\S+/g, '<url>')
+}
+
+const defaultSleep = (ms: number) => new Promise<void>(resolve => {
+  setTimeout(resolve, ms)
+})
+
+/**
+ * The Platform API calls the plugin makes, on the user's `heroku login` credentials.
+ * Retries what is worth retrying (429 honouring Retry-After, 5xx, dropped connections) with
+ * capped exponential backoff and jitter; turns the rest into one-line UserErrors.
+ */
+export class HerokuApi {
+  /** The last `RateLimit-Remaining` the API reported. */
+  rateLimitRemaining?: number
+  private readonly maxAttempts: number
+  private readonly maxDelayMs: number
+  private readonly sleep: (ms: number) => Promise<void>
+
+  constructor(private readonly client: APIClient, options: HerokuApiOptions = {}) {
+    this.maxAttempts = options.maxAttempts ?? 6
+    this.maxDelayMs = options.maxDelayMs ?? 30_000
+    this.sleep = options.sleep ?? defaultSleep
+  }
+
+  async createLogSession(app: string, request: LogSessionRequest): Promise<string> {
+    const body: Record<string, unknown> = {lines: request.lines ?? (request.tail ? 0 : 1500), tail: request.tail}
+    if (request.source) body.source = request.source
+    const dyno = request.dyno ?? request.type
+    if (dyno) body.dyno = dyno
+    const session = await this.call<Heroku.LogSession>('post', `/apps/${enc(app)}/log-sessions`, {app, body})
+    if (!session.logplex_url) throw new UserError(`Heroku returned no log stream for ${app}.`)
+    return session.logplex_url
+  }
+
+  async enableRuntimeMetrics(app: string): Promise<void> {
+    await this.call('patch', `/apps/${enc(app)}/features/log-runtime-metrics`, {app, body: {enabled: true}})
+  }
+
+  async getApp(app: string): Promise<Heroku.App> {
+    return this.call<Heroku.App>('get', `/apps/${enc(app)}`, {app})
+  }
+
+  async getRuntimeMetrics(app: string): Promise<boolean> {
+    try {
+      const feature = await this.call<Heroku.AppFeature>('get', `/apps/${enc(app)}/features/log-runtime-metrics`, {app, notFound: 'raw'})
+      return feature.enabled === true
+    } catch (error) {
+      if (statusOf(error) === 404) return false
+      throw error
+    }
+  }
+
+  async listDynoSizes(): Promise<Heroku.DynoSize[]> {
+    return this.call<Heroku.DynoSize[]>('get', '/dyno-sizes', {})
+  }
+
+  async listDynos(app: string): Promise<Heroku.Dyno[]> {
+    return this.call<Heroku.Dyno[]>('get', `/apps/${enc(app)}/dynos`, {app})
+  }
+
+  async listFormation(app: string): Promise<Heroku.Formation[]> {
+    return this.call<Heroku.Formation[]>('get', `/apps/${enc(app)}/formation`, {app})
+  }
+
+  /** The newest `max` releases, oldest first. */
+  async listReleases(app: string, max = 50): Promise<Heroku.Release[]> {
+    const releases = await this.call<Heroku.Release[]>('get', `/apps/${enc(app)}/releases`, {
+      app, headers: {Range: `version ..; order=desc, max=${max}`},
+    })
+    return [...releases].sort((a, b) => (a.version ?? 0) - (b.version ?? 0))
+  }
+
+  /** Restarts one dyno; `not-found` when the dyno no longer exists. */
+  async restartDyno(app: string, dyno: string): Promise<'not-found' | 'restarted'> {
+    try {
+      await this.call('delete', `/apps/${enc(app)}/dynos/${enc(dyno)}`, {app, notFound: 'raw'})
+      return 'restarted'
+    } catch (error) {
+      if (statusOf(error) === 404) return 'not-found'
+      throw error
+    }
+  }
+
+  private backoff(attempt: number, error: unknown): number {
+    const retryAfter = Number(headerOf(error, 'retry-after'))
+    if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(retryAfter * 1000, 5 * 60_000)
+    const base = Math.min(this.maxDelayMs, 500 * 2 ** attempt)
+    return base / 2 + Math.random() * (base / 2)
+  }
+
+  private async call<T>(method: 'delete' | 'get' | 'patch' | 'post', path: string, options: {app?: string; body?: unknown; headers?: Record<string, string>; notFound?: 'raw'}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // retryAuth: false keeps the client from starting an interactive login on 401.
+        const response = await this.client[method]<T>(path, {body: options.body, headers: options.headers, retryAuth: false})
+        this.noteRateLimit(response.headers as Record<string, string | string[] | undefined>)
+        return response.body
+      } catch (error) {
+        const status = statusOf(error)
+        const retryable = status === 429 || (status !== undefined && status >= 500) || (status === undefined && RETRYABLE_NETWORK.has((error as HttpFailure)?.code ?? ''))
+        if (retryable && attempt + 1 < this.maxAttempts) {
+          await this.sleep(this.backoff(attempt, error))
+          continue
+        }
+
+        if (status === 404 && options.notFound !== 'raw' && options.app) {
+          throw new UserError(`Couldn't find app ${options.app}.`)
+        }
+
+        if (status === 404 && options.notFound === 'raw') throw error
+        throw new UserError(describeApiError(error))
+      }
+    }
+  }
+
+  private noteRateLimit(headers: Record<string, string | string[] | undefined> | undefined): void {
+    const raw = headers?.['ratelimit-remaining']
+    const value = Number(Array.isArray(raw) ? raw[0] : raw)
+    if (Number.isFinite(value)) this.rateLimitRemaining = value
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment)
+}

@@ -1,0 +1,36 @@
+import type * as Heroku from '@heroku-cli/schema'
+
+import {UserError} from '../errors.js'
+import {HerokuApi} from './api.js'
+
+/** `generation` is `{name: 'cedar'}` on current API versions and a plain string on older ones. */
+export function generationOf(app: Heroku.App): string {
+  const generation = (app as {generation?: unknown}).generation
+  if (typeof generation === 'string') return generation.toLowerCase()
+  if (generation && typeof generation === 'object' && typeof (generation as {name?: unknown}).name === 'string') {
+    return (generation as {name: string}).name.toLowerCase()
+  }
+
+  return 'cedar'
+}
+
+/**
+ * The checks before reading memory samples from an app's log: it exists, it is a Cedar app
+ * (log-runtime-metrics does not exist on Fir), and the feature is on — or is switched on
+ * when the user asked for that.
+ */
+export async function ensureRuntimeMetrics(api: HerokuApi, app: string, options: {enable?: boolean} = {}): Promise<Heroku.App> {
+  const info = await api.getApp(app)
+  if (generationOf(info) === 'fir') {
+    throw new UserError(`${app} is a Fir-generation app: log-runtime-metrics does not exist there, so there are no memory samples to read.`)
+  }
+
+  if (await api.getRuntimeMetrics(app)) return info
+  if (options.enable) {
+    await api.enableRuntimeMetrics(app)
+    process.stderr.write(`Enabled log-runtime-metrics on ${app}. Samples appear after the dynos restart: heroku ps:restart -a ${app}\n`)
+    return info
+  }
+
+  throw new UserError(`log-runtime-metrics is not enabled on ${app}. Run: heroku labs:enable log-runtime-metrics -a ${app} && heroku ps:restart -a ${app} (or pass --enable-metrics)`)
+}

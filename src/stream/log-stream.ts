@@ -1,0 +1,165 @@
+import {EventSource} from 'eventsource'
+
+import {UserError} from '../errors.js'
+import {HerokuApi, LogSessionRequest} from '../heroku/api.js'
+
+export type StreamNotice =
+  | {attempt: number; delayMs: number; kind: 'reconnecting'; reason: string}
+  | {from: number; kind: 'gap'; to: number}
+  | {kind: 'connected'; resumed: boolean}
+
+export interface LogStreamOptions {
+  app: string
+  /** Builds the EventSource; tests may replace it. */
+  createEventSource?: (url: string) => EventSource
+  dyno?: string
+  /** Lines of history the first session starts with (non-tail default 1500, tail default 0). */
+  lines?: number
+  onLine: (line: string) => void
+  onNotice?: (notice: StreamNotice) => void
+  signal?: AbortSignal
+  /** Timer used between reconnects; tests may replace it. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  tail: boolean
+  type?: string
+}
+
+/** Lines of history asked for on a reconnect: Logplex keeps 1500, the most we can recover. */
+const RESUME_LINES = 1500
+/** How many recent lines are remembered to drop those a reconnect replays. */
+const SEEN_CAPACITY = 4096
+const MAX_BACKOFF_MS = 15_000
+
+const abortableSleep = (ms: number, signal?: AbortSignal) => new Promise<void>(resolve => {
+  const timer = setTimeout(done, ms)
+  function done() {
+    clearTimeout(timer)
+    signal?.removeEventListener('abort', done)
+    resolve()
+  }
+
+  signal?.addEventListener('abort', done, {once: true})
+})
+
+/** Epoch ms of a log line's leading RFC 5424 timestamp, as Logplex sends it; undefined when absent. */
+function leadingTime(line: string): number | undefined {
+  const space = line.indexOf(' ')
+  if (space < 20) return undefined
+  const time = Date.parse(line.slice(0, space))
+  return Number.isNaN(time) ? undefined : time
+}
+
+/**
+ * An app's log, read from Logplex as Server-Sent Events through a log session.
+ * A tail keeps going across the ends every session meets (Logplex closes them after a while,
+ * networks drop them): each time it opens a new session that replays recent history, drops the
+ * lines it has already delivered, and reports a gap when the replay no longer reaches back.
+ */
+export class LogStream {
+  private connectedOnce = false
+  private lastTime?: number
+  private readonly seen = new Set<string>()
+  private readonly seenOrder: string[] = []
+  private seenNext = 0
+
+  constructor(private readonly api: HerokuApi, private readonly options: LogStreamOptions) {}
+
+  async run(): Promise<void> {
+    const {options} = this
+    const sleep = options.sleep ?? abortableSleep
+    let failures = 0
+    while (!options.signal?.aborted) {
+      const resumed = this.connectedOnce
+      const request: LogSessionRequest = {
+        dyno: options.dyno,
+        lines: resumed ? RESUME_LINES : options.lines ?? (options.tail ? 0 : 1500),
+        source: 'heroku',
+        tail: options.tail,
+        type: options.type,
+      }
+      const url = await this.api.createLogSession(options.app, request)
+      const outcome = await this.readSession(url, resumed)
+      if (!options.tail && outcome.status === 'ended') return
+      if (options.signal?.aborted) return
+      if (outcome.status === 'refused' && !options.tail) {
+        throw new UserError(`The log stream for ${options.app} was refused (${outcome.reason}).`)
+      }
+
+      failures = outcome.delivered > 0 ? 0 : failures + 1
+      const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 8))
+      const delayMs = failures === 0 ? Math.round(Math.random() * 250) : Math.round(base / 2 + Math.random() * base / 2)
+      options.onNotice?.({attempt: failures + 1, delayMs, kind: 'reconnecting', reason: outcome.reason})
+      await sleep(delayMs, options.signal)
+    }
+  }
+
+  /** Delivers a line unless a previous session already did; returns whether it was new. */
+  private deliver(line: string): boolean {
+    if (line.length === 0 || this.seen.has(line)) return false
+    if (this.seenOrder.length < SEEN_CAPACITY) {
+      this.seenOrder.push(line)
+    } else {
+      this.seen.delete(this.seenOrder[this.seenNext])
+      this.seenOrder[this.seenNext] = line
+      this.seenNext = (this.seenNext + 1) % SEEN_CAPACITY
+    }
+
+    this.seen.add(line)
+    this.options.onLine(line)
+    return true
+  }
+
+  private readSession(url: string, resumed: boolean): Promise<{delivered: number; reason: string; status: 'ended' | 'refused'}> {
+    const {options} = this
+    return new Promise(resolve => {
+      const source = options.createEventSource ? options.createEventSource(url) : new EventSource(url)
+      let delivered = 0
+      let overlapped = !resumed
+      let settled = false
+      const finish = (status: 'ended' | 'refused', reason: string) => {
+        if (settled) return
+        settled = true
+        source.close()
+        options.signal?.removeEventListener('abort', onAbort)
+        resolve({delivered, reason, status})
+      }
+
+      const onAbort = () => finish('ended', 'stopped')
+      options.signal?.addEventListener('abort', onAbort, {once: true})
+      source.addEventListener('open', () => {
+        this.connectedOnce = true
+        options.onNotice?.({kind: 'connected', resumed})
+      })
+      source.addEventListener('message', event => {
+        const data = String(event.data ?? '')
+        let start = 0
+        while (start <= data.length) {
+          let end = data.indexOf('\n', start)
+          if (end === -1) end = data.length
+          const line = data.charCodeAt(end - 1) === 13 ? data.slice(start, end - 1) : data.slice(start, end)
+          start = end + 1
+          if (line.length === 0) continue
+          const time = leadingTime(line)
+          if (!this.deliver(line)) {
+            overlapped = true
+            continue
+          }
+
+          if (!overlapped && this.lastTime !== undefined && time !== undefined && time > this.lastTime) {
+            options.onNotice?.({from: this.lastTime, kind: 'gap', to: time})
+          }
+
+          overlapped = true
+          if (time !== undefined && (this.lastTime === undefined || time > this.lastTime)) this.lastTime = time
+          delivered++
+        }
+      })
+      source.addEventListener('error', event => {
+        const {code} = event as unknown as {code?: number}
+        // The session's URL holds a secret: report the status only.
+        if (code !== undefined && code >= 400) finish('refused', `HTTP ${code}`)
+        else finish('ended', 'stream closed')
+      })
+    })
+  }
+}
