@@ -9,6 +9,8 @@ export interface DynoStatus {
   lastEventTime: number
   latest?: MemorySample
   name: string
+  /** Highest `rss + swap` seen since the board started, MiB. */
+  peakUsed: number
   quota: number
   r14: number
   r15: number
@@ -17,6 +19,7 @@ export interface DynoStatus {
   /** Recent `rss + swap` values, oldest first, at most `historySize`. */
   recent: number[]
   size?: string
+  samples: number
   /** Samples dropped because they came from an instance that had been replaced (preboot overlap). */
   staleSamples: number
   state?: string
@@ -110,8 +113,11 @@ export class DynoBoard {
 
     status.latest = sample
     status.quota = effectiveQuota(sample.quota, status.size)
+    status.samples++
+    const used = usedMemory(sample)
+    if (used > status.peakUsed) status.peakUsed = used
     if (status.recent.length >= this.historySize) status.recent.shift()
-    status.recent.push(usedMemory(sample))
+    status.recent.push(used)
     return true
   }
 
@@ -120,7 +126,7 @@ export class DynoBoard {
     if (!status) {
       const size = this.sizes.get(name)
       status = {
-        lastEventTime: 0, name, quota: effectiveQuota(undefined, size), r14: 0, r15: 0, recent: [], restarts: 0, size, staleSamples: 0, type,
+        lastEventTime: 0, name, peakUsed: 0, quota: effectiveQuota(undefined, size), r14: 0, r15: 0, recent: [], restarts: 0, samples: 0, size, staleSamples: 0, type,
       }
       this.dynos.set(name, status)
     }

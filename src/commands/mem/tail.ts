@@ -1,0 +1,76 @@
+import {Flags} from '@oclif/core'
+
+import type {TailOutput} from '../../render/tail-output.js'
+
+import {MemCommand} from '../../base-command.js'
+import {dynoFilter, durationFlag, memFlags} from '../../flags.js'
+import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
+import {JsonTailOutput, LineTailOutput, TableTailOutput} from '../../render/tail-output.js'
+import {tailSummary} from '../../render/tail-summary.js'
+import {MemoryFeed} from '../../stream/memory-feed.js'
+
+export default class Tail extends MemCommand {
+  static description = `live memory of every dyno: RSS, swap, total and % of quota, with R14/R15 and restarts as they happen
+Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno. On a terminal it shows
+a table that updates in place; piped, one plain line per sample or event; with --json, one JSON object
+per line. Ctrl-C stops it and prints a summary on stderr.`
+
+  static examples = [
+    '$ heroku mem:tail -a my-app',
+    '$ heroku mem:tail -a my-app -p web',
+    '$ heroku mem:tail -a my-app -d worker.1 --json',
+    '$ heroku mem:tail -a my-app --duration 5m --json > samples.ndjson',
+    '$ heroku mem:tail -a my-app --max-samples 1 -n 200 --json   # the latest reading and exit',
+  ]
+
+  static flags = {
+    ...memFlags,
+    duration: durationFlag({description: 'stop after this long, e.g. 30s, 10m, 1h'}),
+    'enable-metrics': Flags.boolean({description: 'enable log-runtime-metrics on the app if it is off (the dynos then need a restart)'}),
+    'max-samples': Flags.integer({description: 'stop after this many memory samples', min: 1}),
+    num: Flags.integer({char: 'n', default: 100, description: 'lines of recent log history to start from (0 to 1500)', max: 1500, min: 0}),
+  }
+
+  static topic = 'mem'
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Tail)
+    const {app} = flags
+    await ensureRuntimeMetrics(this.api, app, {enable: flags['enable-metrics']})
+    const sizes = new Map((await this.api.listDynos(app)).map(dyno => [dyno.name ?? '', dyno.size ?? '']))
+
+    const stop = new AbortController()
+    const onSignal = () => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    const timer = flags.duration ? setTimeout(onSignal, flags.duration) : undefined
+    const out = (text: string) => process.stdout.write(text)
+    const err = (text: string) => process.stderr.write(text)
+    const output: TailOutput = flags.json
+      ? new JsonTailOutput(out)
+      : (process.stdout.isTTY ? new TableTailOutput(out, app) : new LineTailOutput(out, err))
+    let samples = 0
+    const feed = new MemoryFeed(this.api, {
+      app,
+      ...dynoFilter(flags),
+      lines: flags.num,
+      onUpdate(update) {
+        output.update(update)
+        if (update.kind === 'event' && update.event.kind === 'memory' && flags['max-samples'] && ++samples >= flags['max-samples']) stop.abort()
+      },
+      signal: stop.signal,
+      sizes,
+      tail: true,
+    })
+    try {
+      await feed.run()
+    } finally {
+      if (timer) clearTimeout(timer)
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      output.close()
+    }
+
+    err(tailSummary(feed.board.list()))
+  }
+}

@@ -1,0 +1,84 @@
+import type {DynoStatus} from '../core/dyno-state.js'
+import type {LogEvent} from '../core/events.js'
+
+import {DynoBoard} from '../core/dyno-state.js'
+import {LogParser} from '../core/parse-line.js'
+import {HerokuApi} from '../heroku/api.js'
+import {LogStream, StreamNotice} from './log-stream.js'
+
+/** Samples come every ~20 s: a dyno quiet for this long (on the log's clock) has stopped reporting. */
+export const SILENT_AFTER_MS = 70_000
+
+export type FeedUpdate =
+  | {dyno: DynoStatus; event: LogEvent; kind: 'event'}
+  | {dyno: DynoStatus; kind: 'silent'; since: number}
+  | {kind: 'stream'; notice: StreamNotice}
+
+export interface MemoryFeedOptions {
+  app: string
+  dyno?: string
+  lines?: number
+  onUpdate: (update: FeedUpdate) => void
+  signal?: AbortSignal
+  sizes?: Map<string, string>
+  tail: boolean
+  type?: string
+}
+
+/**
+ * The live path of the plugin: log stream -> parser -> per-dyno board. Reports every platform
+ * event with the dyno it changed, and a dyno that falls silent (timed on the log's own clock,
+ * so a skewed local clock or a replay does not fake silence).
+ */
+export class MemoryFeed {
+  readonly board: DynoBoard
+  private clock = 0
+  private readonly parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
+  private readonly silent = new Set<string>()
+
+  constructor(private readonly api: HerokuApi, private readonly options: MemoryFeedOptions) {
+    this.board = new DynoBoard(60, options.sizes)
+  }
+
+  async run(): Promise<void> {
+    const {options} = this
+    const stream = new LogStream(this.api, {
+      app: options.app,
+      dyno: options.dyno,
+      lines: options.lines,
+      onLine: line => this.onLine(line),
+      onNotice: notice => options.onUpdate({kind: 'stream', notice}),
+      signal: options.signal,
+      tail: options.tail,
+      type: options.type,
+    })
+    await stream.run()
+    for (const event of this.parser.flush()) this.onEvent(event)
+  }
+
+  private checkSilence(): void {
+    for (const dyno of this.board.list()) {
+      if (this.silent.has(dyno.name)) continue
+      if (dyno.lastEventTime > 0 && this.clock - dyno.lastEventTime > SILENT_AFTER_MS) {
+        this.silent.add(dyno.name)
+        this.options.onUpdate({dyno, kind: 'silent', since: dyno.lastEventTime})
+      }
+    }
+  }
+
+  private onEvent(event: LogEvent): void {
+    if (event.kind === 'release') return
+    const dyno = this.board.apply(event)
+    if (!dyno) return
+    this.silent.delete(dyno.name)
+    const advanced = event.time > this.clock
+    if (advanced) this.clock = event.time
+    this.options.onUpdate({dyno, event, kind: 'event'})
+    if (advanced) this.checkSilence()
+  }
+
+  private onLine(line: string): void {
+    const event = this.parser.parse(line)
+    if (event) this.onEvent(event)
+  }
+}
