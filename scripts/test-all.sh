@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Everything the test suite needs on a fresh machine, then the suite: type-check, lint, mocha.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The HTML report test renders in headless Chromium (Debian's package; npm cannot provide it).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+npm ci --no-audit --no-fund
+npm test
