@@ -1,0 +1,77 @@
+/** Small robust statistics over plain arrays: medians, MAD, Theil–Sen slopes. */
+
+/** Median of the values (NaN for none); does not modify its argument. */
+export function median(values: ArrayLike<number>): number {
+  const n = values.length
+  if (n === 0) return Number.NaN
+  const sorted = Float64Array.from(values).sort()
+  const middle = Math.floor(n / 2)
+  return n % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** Median absolute deviation scaled to estimate a standard deviation under normal noise. */
+export function robustScale(values: ArrayLike<number>): number {
+  const center = median(values)
+  const deviations = new Float64Array(values.length)
+  for (let i = 0; i < values.length; i++) deviations[i] = Math.abs(values[i] - center)
+  return 1.4826 * median(deviations)
+}
+
+export interface Line {
+  /** Value of the line at `origin`. */
+  intercept: number
+  origin: number
+  slope: number
+}
+
+/**
+ * Theil–Sen line: the median of all pairwise slopes, then the median intercept. Up to ~29% of
+ * the points can be arbitrary (spikes, a GC drop) without moving it, unlike least squares.
+ * Quadratic in the number of points: callers pass downsampled series (a few hundred points).
+ */
+export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): Line {
+  const n = xs.length
+  const origin = n > 0 ? xs[0] : 0
+  if (n === 0) return {intercept: Number.NaN, origin, slope: Number.NaN}
+  if (n === 1) return {intercept: ys[0], origin, slope: 0}
+  const slopes = new Float64Array((n * (n - 1)) / 2)
+  let count = 0
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = xs[j] - xs[i]
+      if (dx !== 0) slopes[count++] = (ys[j] - ys[i]) / dx
+    }
+  }
+
+  const slope = count > 0 ? median(slopes.subarray(0, count)) : 0
+  const offsets = new Float64Array(n)
+  for (let i = 0; i < n; i++) offsets[i] = ys[i] - (slope * (xs[i] - origin))
+  return {intercept: median(offsets), origin, slope}
+}
+
+export function valueAt(line: Line, x: number): number {
+  return line.intercept + (line.slope * (x - line.origin))
+}
+
+/**
+ * The noise level of a series from its first differences (MAD of the differences / √2), so a
+ * trend, a plateau or a step does not count as noise the way residuals from one line would.
+ */
+export function differenceNoise(values: ArrayLike<number>): number {
+  if (values.length < 3) return 0
+  const differences = new Float64Array(values.length - 1)
+  for (let i = 1; i < values.length; i++) differences[i - 1] = values[i] - values[i - 1]
+  return robustScale(differences) / Math.SQRT2
+}
+
+/** Running median over a window of `2 * half + 1` points (shorter at the ends). */
+export function runningMedian(values: ArrayLike<number>, half: number): number[] {
+  const out: number[] = []
+  for (let i = 0; i < values.length; i++) {
+    const from = Math.max(0, i - half)
+    const to = Math.min(values.length, i + half + 1)
+    out.push(median(Array.prototype.slice.call(values, from, to) as number[]))
+  }
+
+  return out
+}
