@@ -1,0 +1,130 @@
+import type {ServerResponse} from 'node:http'
+
+import {randomBytes} from 'node:crypto'
+
+import type {Random} from './random.js'
+
+import {
+  LOG_BUFFER_LINES, type LogFilter, type LogLine, matchesFilter, type SimulatedApp,
+} from './simulated-app.js'
+
+const DEFAULT_SESSION_LINES = 100
+
+export interface LogSessionRequest {
+  dyno?: string
+  dyno_name?: string
+  lines?: number
+  source?: string
+  tail?: boolean
+  type?: string
+}
+
+interface LogSession {
+  app: SimulatedApp
+  filter: LogFilter
+  lines: number
+  tail: boolean
+}
+
+/** The stream side of Logplex: log sessions read as Server-Sent Events from a secret URL. */
+export class Logplex {
+  private readonly sessions = new Map<string, LogSession>()
+  private readonly streams = new Set<ServerResponse>()
+
+  constructor(private readonly random: Random, private readonly dropAfterLines: () => number | undefined) {}
+
+  /** Ends every open stream (the server is closing). */
+  closeAll(): void {
+    for (const stream of this.streams) stream.destroy()
+    this.streams.clear()
+  }
+
+  /** Registers a session; returns the secret its URL carries. */
+  createSession(app: SimulatedApp, request: LogSessionRequest): string {
+    const secret = randomBytes(24).toString('hex')
+    const lines = Math.min(LOG_BUFFER_LINES, Math.max(0, Math.trunc(request.lines ?? DEFAULT_SESSION_LINES)))
+    this.sessions.set(secret, {
+      app,
+      filter: {dyno: request.dyno_name ?? request.dyno, source: request.source, type: request.type},
+      lines,
+      tail: request.tail === true,
+    })
+    return secret
+  }
+
+  /** Serves the stream of the session `secret`; false when there is none. */
+  serve(secret: string, response: ServerResponse): boolean {
+    const session = this.sessions.get(secret)
+    if (!session) return false
+    response.writeHead(200, {'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Content-Type': 'text/event-stream'})
+    response.flushHeaders()
+    this.streams.add(response)
+    const stream = new EventStream(response, () => this.eventSize(), () => (session.tail ? this.dropAfterLines() : undefined))
+    response.on('close', () => {
+      stream.stop()
+      this.streams.delete(response)
+    })
+    stream.send(session.lines > 0 ? session.app.recent(session.filter, session.lines) : [])
+    if (!session.tail) {
+      stream.stop()
+      response.end()
+    } else if (stream.open) {
+      stream.unsubscribe = session.app.subscribe(lines => stream.send(lines.filter(line => matchesFilter(line, session.filter))))
+    }
+
+    return true
+  }
+
+  private eventSize(): number {
+    const roll = this.random.next()
+    return roll < 0.7 ? 1 : (roll < 0.9 ? 2 : 3)
+  }
+}
+
+/** One reader's `text/event-stream` response. */
+class EventStream {
+  open = true
+  unsubscribe = () => {}
+  private sent = 0
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly eventSize: () => number,
+    private readonly dropAfterLines: () => number | undefined,
+  ) {}
+
+  /** Writes lines as events; a drop fault cuts the connection once its line count is reached. */
+  send(lines: LogLine[]): void {
+    let index = 0
+    while (this.open && index < lines.length) {
+      const dropAfter = this.dropAfterLines()
+      const count = Math.min(this.eventSize(), lines.length - index, (dropAfter ?? Number.POSITIVE_INFINITY) - this.sent)
+      if (count <= 0) {
+        this.cut()
+        return
+      }
+
+      const event = lines.slice(index, index + count).map(line => `data: ${line.text}\n`).join('') + '\n'
+      index += count
+      this.sent += count
+      if (dropAfter !== undefined && this.sent >= dropAfter) {
+        this.stop()
+        // Destroyed only once the event is flushed, so the reader gets exactly `dropAfter` lines.
+        this.response.write(event, () => this.response.socket?.destroy())
+        return
+      }
+
+      this.response.write(event)
+    }
+  }
+
+  stop(): void {
+    this.open = false
+    this.unsubscribe()
+  }
+
+  private cut(): void {
+    this.stop()
+    this.response.socket?.destroy()
+  }
+}

@@ -1,0 +1,481 @@
+/**
+ * A loopback stand-in for Heroku's Platform API and Logplex: scripted dynos log runtime metrics,
+ * R14/R15 and lifecycle lines on a simulated clock; log sessions stream them as Server-Sent Events.
+ * The real `heroku` CLI talks to it with HEROKU_HOST=<url> HEROKU_API_KEY=<token>.
+ */
+import type * as Heroku from '@heroku-cli/schema'
+
+import {randomUUID} from 'node:crypto'
+import {
+  createServer, type IncomingMessage, type Server, type ServerResponse,
+} from 'node:http'
+
+import type {AppScript} from './script.js'
+
+import {Logplex, type LogSessionRequest} from './logplex.js'
+import {TICK_MS} from './memory-model.js'
+import {Random} from './random.js'
+import {type RestartAction, type RestartRecord, SimulatedApp} from './simulated-app.js'
+
+export type {
+  AppScript, DynoBehavior, DynoScript, ReleaseScript,
+} from './script.js'
+export type {RestartRecord} from './simulated-app.js'
+
+export interface Faults {
+  /** Each tail stream is cut (socket destroyed) after this many lines. */
+  dropStreamAfterLines?: number
+  /** The next `count` requests whose `METHOD /path` matches `pathPattern` (a regex) answer 429 `rate_limit`. */
+  status429?: {count: number; pathPattern: string; retryAfterSeconds?: number}
+  /** The next `count` matching requests answer 503 `unavailable`. */
+  status503?: {count: number; pathPattern: string}
+  /** Each tick logs one malformed `heroku[...]` metrics line. */
+  malformedLines?: boolean
+}
+
+export interface RecordedRequest {
+  body: unknown
+  /** Without `authorization`. */
+  headers: Record<string, string | string[] | undefined>
+  method: string
+  /** As sent: path and query, not decoded. */
+  path: string
+  /** Real Date.now() on arrival. */
+  time: number
+}
+
+export interface SimulatorOptions {
+  apps: AppScript[]
+  /** Default 'sim-token'; any other token is answered 401. */
+  token?: string
+  /** Real ms per simulated 20 s tick; default 5; 0 = manual (only `step()`). */
+  tickMs?: number
+  /** Simulated clock at the first history tick (ISO); default: so that "now" after the history is about real now. */
+  startTime?: string
+  /** Default 0: a free port. Always 127.0.0.1. */
+  port?: number
+  /** PRNG seed: the same seed and calls give the same logs (default 1). */
+  seed?: number
+}
+
+export interface Simulator {
+  /** `http://127.0.0.1:PORT` */
+  url: string
+  token: string
+  requests: RecordedRequest[]
+  /** Read at every request and tick: change it at run time. */
+  faults: Faults
+  /** Advances the simulated clock by `ticks` (default 1) ticks, synchronously. */
+  step(ticks?: number): void
+  /** Simulated clock, epoch ms. */
+  now(): number
+  /** Everything the app has logged so far (the newest 200,000 lines). */
+  lines(app: string): string[]
+  /** API restarts and stops, per dyno, with the real Date.now() when the request arrived. */
+  restarts(app: string): RestartRecord[]
+  /** Real Date.now() when the dyno first logged memory_total above `mb` since its last restart (the replaced instance's samples excluded). */
+  overThresholdAt(app: string, dyno: string, mb: number): number | undefined
+  close(): Promise<void>
+}
+
+const RATE_LIMIT_POOL = 4500
+const RATE_LIMIT_REFILL_PER_MS = 75 / 60_000
+
+/** Heroku's dyno sizes; `memory` in GB as the API gives it. */
+const DYNO_SIZES: Heroku.DynoSize[] = [
+  ['Eco', 0.5, 1, 0, false],
+  ['Basic', 0.5, 1, 0, false],
+  ['Standard-1X', 0.5, 1, 1, false],
+  ['Standard-2X', 1, 2, 2, false],
+  ['Performance-M', 2.5, 2, 8, true],
+  ['Performance-L', 14, 8, 16, true],
+  ['Performance-L-RAM', 30, 4, 24, true],
+  ['Performance-XL', 62, 8, 50, true],
+  ['Performance-2XL', 126, 16, 100, true],
+  ['Private-S', 1, 2, 0, true],
+  ['Private-M', 2.5, 2, 0, true],
+  ['Private-L', 14, 8, 0, true],
+  ['Shield-S', 1, 2, 0, true],
+  ['Shield-M', 2.5, 2, 0, true],
+  ['Shield-L', 14, 8, 0, true],
+].map(([name, memory, compute, units, dedicated], index) => ({
+  compute: compute as number,
+  cost: null,
+  dedicated: dedicated as boolean,
+  dyno_units: units as number,
+  id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+  memory: memory as number,
+  name: name as string,
+  private_space_only: /^(private|shield)-/i.test(name as string),
+}))
+
+const NO_ROUTE = 'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly id: string, message: string, readonly headers: Record<string, string> = {}) {
+    super(message)
+  }
+}
+
+const notFound = (what: string) => new HttpError(404, 'not_found', `Couldn't find that ${what}.`)
+
+class RunningSimulator implements Simulator {
+  faults: Faults = {}
+  readonly requests: RecordedRequest[] = []
+  readonly token: string
+  url = ''
+  private readonly apps: SimulatedApp[]
+  private clock: number
+  private readonly historyTicks: number[]
+  private readonly logplex: Logplex
+  private rateLimitRemaining = RATE_LIMIT_POOL
+  private rateLimitUpdatedAt = Date.now()
+  private readonly server: Server
+  private timer?: NodeJS.Timeout
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.token = options.token ?? 'sim-token'
+    this.server = createServer((request, response) => this.onRequest(request, response))
+    const random = new Random(options.seed ?? 1)
+    this.historyTicks = options.apps.map(app => Math.max(0, app.historyTicks ?? 0))
+    const longest = Math.max(0, ...this.historyTicks)
+    this.clock = options.startTime ? Date.parse(options.startTime) : Date.now() - (longest * TICK_MS)
+    if (Number.isNaN(this.clock)) throw new TypeError(`startTime is not a date: ${options.startTime}`)
+    // An app with less history than the longest boots later, so that every app's history ends now.
+    this.apps = options.apps.map((script, index) => new SimulatedApp(script, random.fork(), this.clock + ((longest - this.historyTicks[index]) * TICK_MS)))
+    for (let tick = 0; tick < longest; tick++) {
+      for (const [index, app] of this.apps.entries()) {
+        if (tick >= longest - this.historyTicks[index]) app.tick(this.clock, this.tickConditions())
+      }
+
+      this.clock += TICK_MS
+    }
+
+    this.logplex = new Logplex(random.fork(), () => this.faults.dropStreamAfterLines)
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer)
+    this.logplex.closeAll()
+    this.server.closeAllConnections()
+    await new Promise<void>(resolve => {
+      this.server.close(() => resolve())
+    })
+  }
+
+  lines(app: string): string[] {
+    return this.app(app).lines()
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve())
+    })
+    const address = this.server.address()
+    if (!address || typeof address === 'string') throw new Error('the simulator has no TCP address')
+    this.url = `http://127.0.0.1:${address.port}`
+    const tickMs = this.options.tickMs ?? 5
+    if (tickMs > 0) {
+      this.timer = setInterval(() => this.step(), tickMs)
+      this.timer.unref()
+    }
+  }
+
+  now(): number {
+    return this.clock
+  }
+
+  overThresholdAt(app: string, dyno: string, mb: number): number | undefined {
+    return this.app(app).overThresholdAt(dyno, mb)
+  }
+
+  restarts(app: string): RestartRecord[] {
+    return [...this.app(app).restarts]
+  }
+
+  step(ticks = 1): void {
+    for (let i = 0; i < ticks; i++) {
+      for (const app of this.apps) app.tick(this.clock, this.tickConditions())
+      this.clock += TICK_MS
+    }
+  }
+
+  private app(nameOrId: string): SimulatedApp {
+    const found = this.apps.find(app => app.name === nameOrId || app.id === nameOrId)
+    if (!found) throw notFound('app')
+    return found
+  }
+
+  private authorized(request: IncomingMessage): boolean {
+    const header = request.headers.authorization ?? ''
+    const [scheme, credentials = ''] = header.split(' ')
+    if (/^bearer$/i.test(scheme)) return credentials === this.token
+    // `heroku` also sends Basic auth with an empty user and the token as password.
+    if (/^basic$/i.test(scheme)) return Buffer.from(credentials, 'base64').toString().split(':').at(-1) === this.token
+    return false
+  }
+
+  /** A matching 429/503 fault, consumed by this request. */
+  private consumeFault(signature: string): HttpError | undefined {
+    const {status429, status503} = this.faults
+    if (status429 && status429.count > 0 && new RegExp(status429.pathPattern).test(signature)) {
+      status429.count--
+      const headers: Record<string, string> = status429.retryAfterSeconds === undefined ? {} : {'Retry-After': String(status429.retryAfterSeconds)}
+      return new HttpError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.', headers)
+    }
+
+    if (status503 && status503.count > 0 && new RegExp(status503.pathPattern).test(signature)) {
+      status503.count--
+      return new HttpError(503, 'unavailable', 'The API is temporarily unavailable. Please try again shortly.')
+    }
+
+    return undefined
+  }
+
+  private control(method: string, url: URL, body: unknown): unknown {
+    const parameter = (name: string) => {
+      const value = url.searchParams.get(name)
+      if (value === null) throw new HttpError(400, 'bad_request', `missing ?${name}=`)
+      return value
+    }
+
+    const route = `${method} ${url.pathname}`
+    switch (route) {
+    case 'GET /__sim/faults': {
+      return this.faults
+    }
+
+    case 'GET /__sim/lines': {
+      return this.lines(parameter('app'))
+    }
+
+    case 'GET /__sim/over-threshold': {
+      return {time: this.overThresholdAt(parameter('app'), parameter('dyno'), Number(parameter('mb'))) ?? null}
+    }
+
+    case 'GET /__sim/requests': {
+      return this.requests
+    }
+
+    case 'GET /__sim/restarts': {
+      return this.restarts(parameter('app'))
+    }
+
+    case 'POST /__sim/step': {
+      this.step(Number(url.searchParams.get('ticks') ?? 1))
+      return {now: this.now()}
+    }
+
+    case 'PUT /__sim/faults': {
+      this.faults = (body ?? {}) as Faults
+      return this.faults
+    }
+
+    default: {
+      throw new HttpError(404, 'not_found', NO_ROUTE)
+    }
+    }
+  }
+
+  private onRequest(request: IncomingMessage, response: ServerResponse): void {
+    this.handle(request, response).catch(error => {
+      if (response.headersSent) {
+        response.destroy()
+      } else {
+        this.sendJson(response, 500, {id: 'internal_server_error', message: String(error)})
+      }
+    })
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET'
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    const body = await readBody(request)
+    try {
+      if (url.pathname.startsWith('/__sim/')) {
+        this.sendJson(response, 200, this.control(method, url, body))
+        return
+      }
+
+      const headers = {...request.headers}
+      delete headers.authorization
+      this.requests.push({
+        body, headers, method, path: request.url ?? '/', time: Date.now(),
+      })
+      const segments = url.pathname.split('/').slice(1).map(segment => decodeURIComponent(segment))
+      const signature = `${method} /${segments.join('/')}`
+      if (segments[0] === 'streams' && segments.length === 2) {
+        const fault = this.consumeFault(signature)
+        if (fault) throw fault
+        if (!this.logplex.serve(segments[1], response)) throw new HttpError(404, 'not_found', 'Session not found.')
+        return
+      }
+
+      if (!this.authorized(request)) throw new HttpError(401, 'unauthorized', 'Invalid credentials provided.')
+      const fault = this.consumeFault(signature)
+      if (fault) throw fault
+      const free = signature === 'GET /account/rate-limits'
+      if (!free && !this.spendRateLimit()) {
+        throw new HttpError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.')
+      }
+
+      const [status, result] = this.route(method, segments, body, request.headers.range)
+      this.sendJson(response, status, result)
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error
+      this.sendJson(response, error.status, {id: error.id, message: error.message}, error.headers)
+    }
+  }
+
+  private restartDynos(app: SimulatedApp, names: string[], action: RestartAction): [number, unknown] {
+    app.requestRestart(names, action, Date.now())
+    return [202, {}]
+  }
+
+  private route(method: string, segments: string[], body: unknown, range: string | undefined): [number, unknown] {
+    const [root, appName, collection, item, ...rest] = segments
+    if (method === 'GET' && root === 'dyno-sizes' && segments.length === 1) return [200, DYNO_SIZES]
+    if (method === 'GET' && root === 'account' && collection === undefined && appName === 'rate-limits') {
+      return [200, {remaining: Math.floor(this.rateLimitRemaining)} satisfies Heroku.RateLimit]
+    }
+
+    if (root !== 'apps') throw new HttpError(404, 'not_found', NO_ROUTE)
+    if (appName === undefined) {
+      if (method === 'GET') return [200, this.apps.map(app => app.apiApp())]
+      throw new HttpError(404, 'not_found', NO_ROUTE)
+    }
+
+    const app = this.app(appName)
+    const where = `${method} ${collection ?? ''}${item === undefined ? '' : ' :item'}${rest.length > 0 ? ` ${rest.join('/')}` : ''}`
+    switch (where) {
+    case 'DELETE dynos': {
+      return this.restartDynos(app, app.dynoNames(), 'restart')
+    }
+
+    case 'DELETE dynos :item': {
+      const names = app.resolveDynos(item)
+      if (names.length === 0) throw notFound('dyno')
+      return this.restartDynos(app, names, 'restart')
+    }
+
+    case 'DELETE formations :item': {
+      if (!app.processTypes().includes(item)) throw notFound('formation')
+      return this.restartDynos(app, app.resolveDynos(item), 'restart')
+    }
+
+    case 'GET ': {
+      return [200, app.apiApp()]
+    }
+
+    case 'GET dynos': {
+      return [200, app.apiDynos()]
+    }
+
+    case 'GET dynos :item': {
+      const dyno = app.apiDyno(item)
+      if (!dyno) throw notFound('dyno')
+      return [200, dyno]
+    }
+
+    case 'GET features :item': {
+      if (item !== 'log-runtime-metrics') throw notFound('feature')
+      return [200, app.apiFeature()]
+    }
+
+    case 'GET formation': {
+      return [200, app.apiFormation()]
+    }
+
+    case 'GET formation :item': {
+      const formation = app.apiFormation().find(f => f.type === item)
+      if (!formation) throw notFound('formation')
+      return [200, formation]
+    }
+
+    case 'GET releases': {
+      return [200, pageOfReleases(app.apiReleases(), range)]
+    }
+
+    case 'PATCH features :item': {
+      if (item !== 'log-runtime-metrics') throw notFound('feature')
+      const enabled = (body as {enabled?: unknown} | undefined)?.enabled
+      if (typeof enabled !== 'boolean') throw new HttpError(422, 'invalid_params', 'Enabled must be true or false.')
+      app.featureEnabled = enabled
+      app.featureUpdatedAt = this.clock
+      return [200, app.apiFeature()]
+    }
+
+    case 'POST dynos :item actions/stop': {
+      const names = app.resolveDynos(item)
+      if (names.length === 0) throw notFound('dyno')
+      return this.restartDynos(app, names, 'stop')
+    }
+
+    case 'POST log-sessions': {
+      const secret = this.logplex.createSession(app, (body ?? {}) as LogSessionRequest)
+      const created = new Date(this.clock).toISOString()
+      return [201, {
+        created_at: created,
+        id: randomUUID(),
+        logplex_url: `${this.url}/streams/${secret}`,
+        updated_at: created,
+      } satisfies Heroku.LogSession]
+    }
+
+    default: {
+      throw new HttpError(404, 'not_found', NO_ROUTE)
+    }
+    }
+  }
+
+  private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    response.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'RateLimit-Remaining': String(Math.floor(this.rateLimitRemaining)),
+      'Request-Id': randomUUID(),
+      ...headers,
+    })
+    response.end(JSON.stringify(body))
+  }
+
+  /** Takes one token from the account's pool (refilled ~75/min); false when it is empty. */
+  private spendRateLimit(): boolean {
+    const now = Date.now()
+    this.rateLimitRemaining = Math.min(RATE_LIMIT_POOL, this.rateLimitRemaining + ((now - this.rateLimitUpdatedAt) * RATE_LIMIT_REFILL_PER_MS))
+    this.rateLimitUpdatedAt = now
+    if (this.rateLimitRemaining < 1) return false
+    this.rateLimitRemaining--
+    return true
+  }
+
+  private tickConditions() {
+    return {malformedLines: this.faults.malformedLines === true, realNow: Date.now()}
+  }
+}
+
+/** Honours `Range: version ..; order=desc, max=N`; newest last by default. */
+function pageOfReleases(releases: Heroku.Release[], range: string | undefined): Heroku.Release[] {
+  const sorted = [...releases].sort((a, b) => a.version! - b.version!)
+  if (/order=desc/i.test(range ?? '')) sorted.reverse()
+  const max = Number(/max=(\d+)/i.exec(range ?? '')?.[1] ?? 200)
+  return sorted.slice(0, max)
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const simulator = new RunningSimulator(options)
+  await simulator.listen()
+  return simulator
+}
