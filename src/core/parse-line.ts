@@ -763,8 +763,10 @@ function sizeUnitFactor(line: string, start: number, end: number): number {
 
 function metricIndex(line: string, start: number, end: number): number {
   const length = end - start
-  for (const [index, name] of METRIC_NAMES.entries()) {
+  let index = 0
+  for (const name of METRIC_NAMES) {
     if (name.length === length && line.startsWith(name, start)) return index
+    index++
   }
 
   return -1
