@@ -131,9 +131,11 @@ export class LogStream {
         options.onNotice?.({kind: 'connected', resumed})
       })
       source.addEventListener('message', event => {
+        // Events already parsed from the last chunk still arrive after close().
+        if (settled) return
         const data = String(event.data ?? '')
         let start = 0
-        while (start <= data.length) {
+        while (start <= data.length && !settled) {
           let end = data.indexOf('\n', start)
           if (end === -1) end = data.length
           const line = data.charCodeAt(end - 1) === 13 ? data.slice(start, end - 1) : data.slice(start, end)
