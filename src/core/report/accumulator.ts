@@ -1,0 +1,259 @@
+import type {LogEvent, MemorySample} from '../events.js'
+
+import {limitsForSize} from '../quotas.js'
+import {DownsampledSeries} from './downsampled-series.js'
+import {QuantileSketch} from './quantile-sketch.js'
+import {type ReleaseMark, ReleaseTimeline} from './release-timeline.js'
+
+/** Samples are ~20 s apart; a longer gap (a missed sample, a reconnect) counts as at most this. */
+const MAX_SAMPLE_INTERVAL_MS = 60_000
+const NOMINAL_SAMPLE_INTERVAL_MS = 20_000
+/** Swap under 1 MiB is the kernel's housekeeping, not a dyno under memory pressure. */
+export const SWAPPING_MB = 1
+/** R14 episodes kept per dyno (for the watchdog advice) and samples remembered before each. */
+const MAX_EPISODES = 100
+const EPISODE_LEAD_SAMPLES = 6
+
+export interface AccumulatorOptions {
+  dyno?: string
+  type?: string
+  since?: number
+  until?: number
+  /** Dyno size per process type (from `GET /apps/{app}/formation`): the quota when lines carry none, and the R15 factor. */
+  sizes?: Record<string, string>
+}
+
+/** One uninterrupted run of a dyno: one instance (`dyno=` id) within one release. */
+export interface SeriesAccumulator {
+  dyno: string
+  instance?: string
+  release?: ReleaseMark
+  from: number
+  to: number
+  samples: number
+  peakMb: number
+  quota: number
+  points: DownsampledSeries
+  /** Memory (RSS + swap) of the last sample, to notice crossings of the quota. */
+  lastMb: number
+  /** The last few samples' memory, oldest first: what a watchdog would have seen before an R14. */
+  recent: number[]
+}
+
+/** A crossing from at or under the quota to over it, with the samples that led up to it. */
+export interface QuotaEpisode {
+  time: number
+  lead: number[]
+}
+
+export interface DynoAccumulator {
+  name: string
+  type: string
+  lineQuota?: number
+  rss: QuantileSketch
+  memory: QuantileSketch
+  samples: number
+  from: number
+  to: number
+  memoryMaxMb: number
+  swapMaxMb: number
+  totalMaxMb: number
+  overQuotaMs: number
+  swappingMs: number
+  r14: number
+  r15: number
+  restarts: {crash: number; cycling: number; restart: number}
+  instances: Set<string>
+  timeline: DownsampledSeries
+  series: SeriesAccumulator[]
+  episodes: QuotaEpisode[]
+  episodeCount: number
+  /** Bumped by lifecycle events: splits the history when lines carry no instance id. */
+  epoch: number
+  open: Map<string, SeriesAccumulator>
+}
+
+/**
+ * Consumes events one at a time and keeps only bounded summaries per dyno (sketches,
+ * downsampled series, counters), so memory does not grow with the number of samples.
+ * Judging the series happens later, once, in `buildReport`.
+ */
+export class ReportAccumulator {
+  readonly releases = new ReleaseTimeline()
+  readonly dynos = new Map<string, DynoAccumulator>()
+  /** Dyno names seen in the input before the dyno/type filters: to name them when a filter matches none. */
+  readonly seenDynos = new Set<string>()
+  readonly typeRss = new Map<string, QuantileSketch>()
+  events = 0
+  samples = 0
+  from = Number.POSITIVE_INFINITY
+  to = Number.NEGATIVE_INFINITY
+
+  constructor(readonly options: AccumulatorOptions = {}) {}
+
+  add(event: LogEvent): void {
+    if (this.options.since !== undefined && event.time < this.options.since) return
+    if (this.options.until !== undefined && event.time > this.options.until) return
+    if (event.kind === 'release') {
+      this.releases.add(event)
+      return
+    }
+
+    this.seenDynos.add(event.dyno)
+    if (this.options.dyno !== undefined && event.dyno !== this.options.dyno) return
+    if (this.options.type !== undefined && event.type !== this.options.type) return
+    this.events++
+    if (event.time < this.from) this.from = event.time
+    if (event.time > this.to) this.to = event.time
+    const dyno = this.dynoOf(event.dyno, event.type)
+    switch (event.kind) {
+    case 'memory': {
+      this.addSample(dyno, event)
+      break
+    }
+
+    case 'error': {
+      if (event.code === 'R14') dyno.r14++
+      else dyno.r15++
+      dyno.timeline.mark(event.time, event.code === 'R14' ? 'r14' : 'r15')
+      break
+    }
+
+    case 'dyno': {
+      if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed') {
+        const cause = event.action === 'restarting' ? 'restart' : (event.action === 'cycling' ? 'cycling' : 'crash')
+        dyno.restarts[cause]++
+        dyno.timeline.mark(event.time, 'restarts')
+      }
+
+      if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed' || event.action === 'starting') dyno.epoch++
+      break
+    }
+
+    default: {
+      break
+    }
+    }
+  }
+
+  /** The quota and R15 kill factor a dyno is judged by: its lines' `memory_quota`, else its size's. */
+  limitsOf(dyno: DynoAccumulator): {killFactor: number; quota: number; size?: string} {
+    const size = this.options.sizes?.[dyno.type]
+    const sized = limitsForSize(size)
+    const quota = dyno.lineQuota ?? sized?.quota ?? 512
+    const killFactor = sized && sized.quota === quota ? sized.killFactor : killFactorForQuota(quota)
+    return {killFactor, quota, size}
+  }
+
+  private addSample(dyno: DynoAccumulator, sample: MemorySample): void {
+    this.samples++
+    const memory = sample.rss + sample.swap
+    if (sample.quota !== undefined && sample.quota > 0) dyno.lineQuota = sample.quota
+    const quota = dyno.lineQuota ?? this.limitsOf(dyno).quota
+    const series = this.seriesOf(dyno, sample, quota)
+    const interval = series.samples === 0 ? NOMINAL_SAMPLE_INTERVAL_MS : Math.min(MAX_SAMPLE_INTERVAL_MS, Math.max(0, sample.time - series.to))
+
+    dyno.samples++
+    if (sample.time < dyno.from) dyno.from = sample.time
+    if (sample.time > dyno.to) dyno.to = sample.time
+    dyno.rss.add(sample.rss)
+    dyno.memory.add(memory)
+    let typeSketch = this.typeRss.get(dyno.type)
+    if (!typeSketch) {
+      typeSketch = new QuantileSketch()
+      this.typeRss.set(dyno.type, typeSketch)
+    }
+
+    typeSketch.add(sample.rss)
+    if (memory > dyno.memoryMaxMb) dyno.memoryMaxMb = memory
+    if (sample.swap > dyno.swapMaxMb) dyno.swapMaxMb = sample.swap
+    if (sample.total > dyno.totalMaxMb) dyno.totalMaxMb = sample.total
+    if (memory > quota) dyno.overQuotaMs += interval
+    if (sample.swap >= SWAPPING_MB) dyno.swappingMs += interval
+    dyno.timeline.add(sample.time, memory)
+    if (sample.instance) dyno.instances.add(sample.instance)
+
+    if (memory > quota && series.lastMb <= quota) {
+      dyno.episodeCount++
+      if (dyno.episodes.length < MAX_EPISODES) dyno.episodes.push({lead: [...series.recent], time: sample.time})
+    }
+
+    series.samples++
+    if (sample.time < series.from) series.from = sample.time
+    if (sample.time > series.to) series.to = sample.time
+    if (memory > series.peakMb) series.peakMb = memory
+    series.quota = quota
+    series.points.add(sample.time, memory)
+    series.lastMb = memory
+    series.recent.push(memory)
+    if (series.recent.length > EPISODE_LEAD_SAMPLES) series.recent.shift()
+  }
+
+  private dynoOf(name: string, type: string): DynoAccumulator {
+    let dyno = this.dynos.get(name)
+    if (!dyno) {
+      dyno = {
+        episodeCount: 0,
+        episodes: [],
+        epoch: 0,
+        from: Number.POSITIVE_INFINITY,
+        instances: new Set(),
+        memory: new QuantileSketch(),
+        memoryMaxMb: 0,
+        name,
+        open: new Map(),
+        overQuotaMs: 0,
+        r14: 0,
+        r15: 0,
+        restarts: {crash: 0, cycling: 0, restart: 0},
+        rss: new QuantileSketch(),
+        samples: 0,
+        series: [],
+        swapMaxMb: 0,
+        swappingMs: 0,
+        timeline: new DownsampledSeries(480),
+        to: Number.NEGATIVE_INFINITY,
+        totalMaxMb: 0,
+        type,
+      }
+      this.dynos.set(name, dyno)
+    }
+
+    return dyno
+  }
+
+  /**
+   * The series a sample belongs to: its instance when the line names one (preboot runs two
+   * instances of `web.1` at once; each keeps its own series), else the stretch since the last
+   * lifecycle event within the current release.
+   */
+  private seriesOf(dyno: DynoAccumulator, sample: MemorySample, quota: number): SeriesAccumulator {
+    const release = this.releases.at(sample.time)
+    const key = sample.instance ?? `#${dyno.epoch}@${release?.time ?? ''}`
+    let series = dyno.open.get(key)
+    if (!series) {
+      series = {
+        dyno: dyno.name,
+        from: sample.time,
+        instance: sample.instance,
+        lastMb: 0,
+        peakMb: 0,
+        points: new DownsampledSeries(256),
+        quota,
+        recent: [],
+        release,
+        samples: 0,
+        to: sample.time,
+      }
+      dyno.open.set(key, series)
+      dyno.series.push(series)
+    }
+
+    return series
+  }
+}
+
+/** Where lines give the quota but nothing gives the size: the R15 factor of the Cedar size with that quota. */
+export function killFactorForQuota(quota: number): number {
+  return quota >= 30 * 1024 ? 1.2 : 2
+}

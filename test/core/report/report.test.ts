@@ -1,0 +1,243 @@
+import {expect} from 'chai'
+
+import type {LogEvent, MemorySample} from '../../../src/core/events.js'
+
+import {ReportAccumulator} from '../../../src/core/report/accumulator.js'
+import {evaluateFailOn, parseFailOn} from '../../../src/core/report/fail-on.js'
+import {buildReport} from '../../../src/core/report/report.js'
+import {Random} from '../../simulator/random.js'
+import {gaussian, SAMPLE_MS, START} from './synthetic.js'
+
+const HOUR = 3_600_000
+
+interface Run {
+  dyno: string
+  instance: string
+  from: number
+  hours: number
+  shape: (hour: number) => number
+  swap?: (hour: number) => number
+  quota?: number
+}
+
+/** Memory samples of one instance every 20 s, with seeded noise. */
+function samples({dyno, from, hours, instance, quota = 512, shape, swap}: Run, seed = 1): MemorySample[] {
+  const random = new Random(seed)
+  const out: MemorySample[] = []
+  for (let time = from; time < from + (hours * HOUR); time += SAMPLE_MS) {
+    const hour = (time - from) / HOUR
+    const used = shape(hour) + (3 * gaussian(random))
+    const swapped = swap ? swap(hour) : 0
+    const rss = used - swapped
+    out.push({
+      cache: 2, dyno, instance, kind: 'memory', quota, rss, swap: swapped, time, total: rss + swapped + 2, type: dyno.split('.')[0],
+    })
+  }
+
+  return out
+}
+
+function byTime(events: LogEvent[]): LogEvent[] {
+  return events.sort((a, b) => a.time - b.time)
+}
+
+function accumulate(events: LogEvent[], options = {}): ReportAccumulator {
+  const accumulator = new ReportAccumulator(options)
+  for (const event of events) accumulator.add(event)
+  return accumulator
+}
+
+const FILES = {source: {kind: 'files' as const}}
+
+describe('mem:report core', () => {
+  it('computes per-dyno statistics, time over quota and swapping, on RSS + swap', () => {
+    // A leak past the quota: RSS stops at ~500 MB and the growth moves into swap.
+    const leak = samples({
+      dyno: 'worker.1', from: START, hours: 4, instance: 'a', shape: hour => 300 + (60 * hour), swap: hour => Math.max(0, 300 + (60 * hour) - 500),
+    })
+    const report = buildReport(accumulate(leak), FILES)
+    const [dyno] = report.dynos
+    expect(dyno.samples).to.equal(720)
+    expect(dyno.verdict).to.equal('leak')
+    expect(dyno.judgedBy!.slopeMbPerHour).to.be.closeTo(60, 3)
+    expect(dyno.rss.max).to.be.below(515)
+    expect(dyno.memoryMaxMb).to.be.closeTo(540, 10)
+    expect(dyno.swapMaxMb).to.be.closeTo(40, 10)
+    // Over 512 MB from about 3.53 h to 4 h; swapping from 3.33 h.
+    expect(dyno.secondsOverQuota).to.be.closeTo(0.47 * 3600, 200)
+    expect(dyno.secondsSwapping).to.be.closeTo(0.67 * 3600, 200)
+    expect(dyno.peakPercentOfQuota).to.be.closeTo(105, 2)
+    expect(dyno.rss.p50).to.be.closeTo(420, 8)
+  })
+
+  it('splits a dyno at a restart and keeps preboot instances apart', () => {
+    const old = samples({
+      dyno: 'web.1', from: START, hours: 3, instance: 'old', shape: hour => 250 + (40 * hour),
+    })
+    // The new instance starts 3 minutes before the old one stops (preboot), at boot level.
+    const fresh = samples({
+      dyno: 'web.1', from: START + (3 * HOUR) - (3 * 60_000), hours: 3, instance: 'new', shape: hour => 250 + (40 * hour),
+    }, 2)
+    const restart: LogEvent = {
+      action: 'restarting', dyno: 'web.1', kind: 'dyno', time: START + (3 * HOUR) - (3 * 60_000), type: 'web',
+    }
+    const report = buildReport(accumulate(byTime([...old, ...fresh, restart])), FILES)
+    const [dyno] = report.dynos
+    expect(dyno.series.map(run => run.instance)).to.deep.equal(['old', 'new'])
+    expect(dyno.series.map(run => run.verdict)).to.deep.equal(['leak', 'leak'])
+    for (const run of dyno.series) expect(run.slopeMbPerHour).to.be.closeTo(40, 4)
+    expect(dyno.instances).to.equal(2)
+    expect(dyno.restarts.restart).to.equal(1)
+  })
+
+  it('splits at lifecycle events when lines carry no instance id', () => {
+    const first = samples({
+      dyno: 'web.1', from: START, hours: 2, instance: '', shape: hour => 250 + (50 * hour),
+    })
+    const second = samples({
+      dyno: 'web.1', from: START + (2 * HOUR) + 60_000, hours: 2, instance: '', shape: hour => 250 + (50 * hour),
+    })
+    const events = [...first, {
+      action: 'cycling', dyno: 'web.1', kind: 'dyno', time: START + (2 * HOUR), type: 'web',
+    } as LogEvent, ...second]
+    for (const event of events) if (event.kind === 'memory') delete event.instance
+    const report = buildReport(accumulate(events), FILES)
+    expect(report.dynos[0].series).to.have.length(2)
+    expect(report.dynos[0].restarts.cycling).to.equal(1)
+  })
+
+  it('tells the release story and says which release brought a leak to all dynos', () => {
+    const deployAt = START + (3 * HOUR)
+    const events: LogEvent[] = [
+      {
+        action: 'release', description: 'Release v41 created by user a@example.com', kind: 'release', time: START - HOUR, version: 41,
+      },
+      {
+        action: 'deploy', description: 'Deploy 1a2b3c4', kind: 'release', time: deployAt,
+      },
+      {
+        action: 'release', description: 'Release v42 created', kind: 'release', time: deployAt + 500, version: 42,
+      },
+    ]
+    for (const dyno of ['web.1', 'web.2']) {
+      const seed = dyno === 'web.1' ? 1 : 2
+      events.push(
+        ...samples({
+          dyno, from: START, hours: 3, instance: `${dyno}-a`, shape: () => 310,
+        }, seed),
+        ...samples({
+          dyno, from: deployAt + 20_000, hours: 3, instance: `${dyno}-b`, shape: hour => 300 + (38 * hour),
+        }, seed + 10),
+      )
+    }
+
+    const report = buildReport(accumulate(byTime(events)), {source: {app: 'shop', kind: 'history'}})
+    const [web] = report.processTypes
+    expect(report.releases.map(release => release.version)).to.deep.equal([41, 42])
+    expect(report.releases[1].description).to.equal('Deploy 1a2b3c4')
+    expect(web.verdict).to.equal('leak')
+    expect(web.pattern).to.equal('app')
+    expect(web.story).to.match(/^steady at 31\d MB up to v41; leaking 3\d MB\/h since v42$/)
+    const leak = web.advice.find(advice => advice.kind === 'leak')!
+    expect(leak.text).to.include('all 2 web dynos leak alike')
+    expect(leak.text).to.include('it started with v42 (Deploy 1a2b3c4): compare it with v41')
+  })
+
+  it('points at one dyno when only one of several leaks', () => {
+    const events = byTime([
+      ...samples({
+        dyno: 'worker.1', from: START, hours: 4, instance: 'w1', shape: () => 300,
+      }),
+      ...samples({
+        dyno: 'worker.2', from: START, hours: 4, instance: 'w2', shape: hour => 300 + (30 * hour),
+      }, 2),
+      ...samples({
+        dyno: 'worker.3', from: START, hours: 4, instance: 'w3', shape: () => 290,
+      }, 3),
+    ])
+    const [worker] = buildReport(accumulate(events), FILES).processTypes
+    expect(worker.verdict).to.equal('leak')
+    expect(worker.pattern).to.equal('single-dyno')
+    expect(worker.affected).to.deep.equal(['worker.2'])
+    expect(worker.advice.find(advice => advice.kind === 'leak')!.text).to.include('only worker.2 of 3 worker dynos leaks')
+  })
+
+  it('suggests a dyno size for bloat near the quota, and a watchdog threshold that would have caught the R14s', () => {
+    const climbs: LogEvent[] = []
+    // Settles at ~420 MB; every hour a slow climb crosses the quota for a few minutes.
+    const base = samples({
+      dyno: 'web.1', from: START, hours: 6, instance: 'i', shape(hour) {
+        const phase = hour % 1
+        return 420 + (phase > 0.8 ? 500 * (phase - 0.8) : 0) - (hour < 0.5 ? 200 * (0.5 - hour) : 0)
+      },
+    })
+    for (const sample of base) {
+      climbs.push(sample)
+      if (sample.rss + sample.swap > 512) climbs.push({
+        code: 'R14', dyno: 'web.1', kind: 'error', time: sample.time + 1, type: 'web',
+      })
+    }
+
+    const report = buildReport(accumulate(climbs), {source: {app: 'shop', kind: 'history'}})
+    const [web] = report.processTypes
+    expect(web.r14).to.be.above(10)
+    const size = web.advice.find(advice => advice.kind === 'size')!
+    expect(size.size).to.equal('Standard-2X')
+    const watchdog = web.advice.find(advice => advice.kind === 'watchdog')!
+    expect(watchdog.thresholdMb).to.be.within(450, 500)
+    expect(watchdog.text).to.match(/heroku mem:restart-over -a shop --threshold web=\d+MB` would have restarted the dyno before \d of the \d quota crossings/)
+    expect(web.advice.some(advice => advice.kind === 'concurrency')).to.equal(true)
+  })
+
+  it('applies the dyno and type filters and the time window, and remembers the dynos it skipped', () => {
+    const events = byTime([
+      ...samples({
+        dyno: 'web.1', from: START, hours: 1, instance: 'a', shape: () => 300,
+      }),
+      ...samples({
+        dyno: 'worker.1', from: START, hours: 1, instance: 'b', shape: () => 200,
+      }),
+    ])
+    const onlyWorker = accumulate(events, {type: 'worker'})
+    expect([...onlyWorker.dynos.keys()]).to.deep.equal(['worker.1'])
+    expect([...onlyWorker.seenDynos].sort()).to.deep.equal(['web.1', 'worker.1'])
+    const windowed = accumulate(events, {dyno: 'web.1', since: START + (HOUR / 2)})
+    expect(windowed.samples).to.equal(90)
+  })
+
+  it('says a window shorter than an hour is too short to tell a leak from bloat', () => {
+    const report = buildReport(accumulate(samples({
+      dyno: 'web.1', from: START, hours: 0.4, instance: 'a', shape: () => 300,
+    })), {...FILES, longerWindowHint: 'Pass a longer log.'})
+    expect(report.tooShort).to.equal(true)
+    expect(report.notes[0]).to.equal('The log covers only 24 min: too short to tell a leak from bloat. Pass a longer log.')
+  })
+
+  it('evaluates --fail-on conditions', () => {
+    const leak = samples({
+      dyno: 'web.1', from: START, hours: 4, instance: 'a', shape: hour => 300 + (60 * hour), swap: hour => Math.max(0, 300 + (60 * hour) - 500),
+    })
+    const report = buildReport(accumulate([...leak, {
+      code: 'R14', dyno: 'web.1', kind: 'error', time: START + (3.9 * HOUR), type: 'web',
+    }]), FILES)
+    const results = evaluateFailOn(['leak', 'r14', 'r15', 'swap', 'over:90%', 'over:600MB', 'bloat'].map(text => parseFailOn(text)), report)
+    expect(results.map(result => result.met)).to.deep.equal([true, true, false, true, true, false, false])
+    expect(results[1].detail).to.equal('web.1 (1 R14)')
+    expect(() => parseFailOn('over:lots')).to.throw('Invalid --fail-on "over:lots"')
+  })
+
+  it('keeps memory bounded: a week of samples for one dyno stays in fixed-size buckets', () => {
+    const accumulator = new ReportAccumulator()
+    for (let time = START; time < START + (7 * 24 * HOUR); time += SAMPLE_MS) {
+      accumulator.add({
+        cache: 0, dyno: 'web.1', instance: 'a', kind: 'memory', rss: 300 + ((time / SAMPLE_MS) % 7), swap: 0, time, total: 300, type: 'web',
+      })
+    }
+
+    const dyno = accumulator.dynos.get('web.1')!
+    expect(dyno.samples).to.equal(30_240)
+    expect(dyno.series[0].points.length).to.be.at.most(256)
+    expect(dyno.timeline.length).to.be.at.most(480)
+    expect(dyno.rss.bucketCount).to.be.below(10)
+  })
+})
