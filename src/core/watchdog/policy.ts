@@ -501,7 +501,10 @@ export class RestartPolicy {
   private onRestartLine(track: DynoTrack, time: number, live: boolean): void {
     // Our own restart shows up in the log a moment after the request: that is a confirmation.
     if (track.restarting && time >= track.restarting.at - 1000) return
+    const newest = track.restarts.at(-1)
     this.noteRestart(track, time)
+    // Older than a restart already known (history read after the dyno list, a reconnect's replay): nothing in flight.
+    if (newest !== undefined && time < newest) return
     if (track.current !== undefined) this.retire(track, track.current)
     track.restarting = {at: time, by: 'platform', sentAt: time}
     resetReadings(track)
@@ -534,6 +537,8 @@ export class RestartPolicy {
 
   /** One reading of a dyno: a sample, or an R14 (merged with a sample of the same moment). */
   private reading(track: DynoTrack, time: number, over: boolean, live: boolean): void {
+    // An older reading than one already counted (a replay after a reconnect) must not count twice.
+    if (track.lastReadingAt !== undefined && time < track.lastReadingAt - SAME_READING_MS) return
     if (track.lastReadingAt !== undefined && Math.abs(time - track.lastReadingAt) <= SAME_READING_MS) {
       if (!over || track.lastReadingOver) return
       track.lastReadingOver = true

@@ -1,0 +1,133 @@
+import type * as Heroku from '@heroku-cli/schema'
+
+import {
+  mkdir, readFile, rename, writeFile,
+} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+import type {DynoInfo, PersistedPolicy, RestartPolicy} from '../core/watchdog/policy.js'
+
+import {LogParser} from '../core/parse-line.js'
+import {LogStream} from '../stream/log-stream.js'
+import {HerokuApi} from './api.js'
+
+/**
+ * What the watchdog knows before it decides anything, gathered where each guard can hold:
+ * - the dyno list (`GET /apps/{app}/dynos`): which dynos exist, their size, and `updated_at`,
+ *   when each last changed state ("up since"): cooldowns hold on any machine, even a fresh
+ *   Heroku Scheduler dyno;
+ * - the recent log (1500 lines, a non-tail session): restart lines and readings, from which
+ *   cooldowns, restarts in flight and loop counts are replayed;
+ * - a state file in the CLI's cache directory: loop counts and the hourly cap over a longer
+ *   span than the log keeps, where the disk persists between runs (cron, a long-lived machine).
+ */
+
+const STATE_VERSION = 1
+
+interface StateFile {
+  app: string
+  policy: PersistedPolicy
+  /** Wall-clock time of the save, for people reading the file; the policy's own times are on the log clock. */
+  savedAt: string
+  version: number
+}
+
+/** The dyno list as the policy reads it: times as epoch ms. */
+export function dynoInfos(dynos: readonly Heroku.Dyno[]): DynoInfo[] {
+  const infos: DynoInfo[] = []
+  for (const dyno of dynos) {
+    if (!dyno.name) continue
+    const updatedAt = dyno.updated_at ? Date.parse(dyno.updated_at) : Number.NaN
+    infos.push({
+      name: dyno.name,
+      size: dyno.size ?? undefined,
+      state: dyno.state ?? undefined,
+      type: dyno.type ?? undefined,
+      updatedAt: Number.isNaN(updatedAt) ? undefined : updatedAt,
+    })
+  }
+
+  return infos
+}
+
+/** Asks the API for the dyno list and hands it to the policy; returns what the policy decided on it. */
+export async function refreshDynos(api: HerokuApi, app: string, policy: RestartPolicy, mode: 'live' | 'replay'): Promise<ReturnType<RestartPolicy['setDynos']>> {
+  return policy.setDynos(dynoInfos(await api.listDynos(app)), mode)
+}
+
+export interface HistoryOptions {
+  app: string
+  dyno?: string
+  lines?: number
+  signal?: AbortSignal
+  type?: string
+}
+
+/**
+ * Replays the recent log (platform lines only) into the policy: restarts, instances and
+ * readings become state, nothing is decided. Returns the number of events replayed.
+ */
+export async function replayHistory(api: HerokuApi, policy: RestartPolicy, options: HistoryOptions): Promise<number> {
+  const parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
+  let events = 0
+  const stream = new LogStream(api, {
+    app: options.app,
+    dyno: options.dyno,
+    lines: options.lines ?? 1500,
+    onLine(line) {
+      const event = parser.parse(line)
+      if (!event) return
+      policy.observe(event, 'replay')
+      events++
+    },
+    signal: options.signal,
+    tail: false,
+    type: options.type,
+  })
+  await stream.run()
+  for (const event of parser.flush()) {
+    policy.observe(event, 'replay')
+    events++
+  }
+
+  return events
+}
+
+/** `<cacheDir>/restart-over/<app>.json`; an app name is `[a-z0-9-]`, but keep the path safe anyway. */
+export function statePath(cacheDir: string, app: string): string {
+  return join(cacheDir, 'restart-over', `${app.replaceAll(/[^\w.-]/g, '_')}.json`)
+}
+
+/** The saved policy state, or undefined when there is none or it cannot be read (a note says why). */
+export async function loadState(path: string, app: string, onNote: (note: string) => void): Promise<PersistedPolicy | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    return undefined
+  }
+
+  try {
+    const state = JSON.parse(text) as StateFile
+    if (state.version !== STATE_VERSION || state.app !== app || typeof state.policy !== 'object') {
+      onNote(`ignoring the state file ${path}: it is not a version ${STATE_VERSION} file for ${app}`)
+      return undefined
+    }
+
+    return state.policy
+  } catch {
+    onNote(`ignoring the state file ${path}: it is not valid JSON`)
+    return undefined
+  }
+}
+
+/** Writes the state file atomically (a reader never sees half a file). */
+export async function saveState(path: string, app: string, policy: PersistedPolicy): Promise<void> {
+  const state: StateFile = {
+    app, policy, savedAt: new Date().toISOString(), version: STATE_VERSION,
+  }
+  await mkdir(dirname(path), {recursive: true})
+  const temporary = `${path}.${process.pid}.tmp`
+  await writeFile(temporary, JSON.stringify(state, null, 2) + '\n')
+  await rename(temporary, path)
+}

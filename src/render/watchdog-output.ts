@@ -1,0 +1,204 @@
+import type {StreamNotice} from '../stream/log-stream.js'
+
+import {processTypeOf} from '../core/events.js'
+import {Decision, WatchdogSummary} from '../core/watchdog/policy.js'
+import {
+  formatMb, formatPercent, formatTime, percentOf,
+} from './units.js'
+
+/** Where the watchdog's decisions, notices and summary go. */
+export interface WatchdogOutput {
+  decision(decision: Decision): void
+  /** Something the user should know that is not a decision: a restart sent, a refresh, a state file ignored. */
+  note(message: string): void
+  stream(notice: StreamNotice): void
+  summary(summary: WatchdogSummary, extra: {exitCode?: number}): void
+}
+
+/** The reason of a decision in words, as both outputs show it. */
+export function describeDecision(decision: Decision): string {
+  const limit = decision.limit === undefined ? '' : `${decision.threshold ?? ''} (${formatMb(decision.limit)})`
+  switch (decision.reason) {
+  case 'over': {
+    if (decision.action === 'watch') return `over ${limit}, ${decision.over} of ${decision.need} readings`
+    return `over ${limit} for ${decision.over} readings`
+  }
+
+  case 'r14': {
+    return `R14 (memory quota exceeded) for ${decision.over} readings`
+  }
+
+  case 'under': {
+    return decision.action === 'ok' ? `under ${limit}` : `back under ${limit}`
+  }
+
+  case 'cooldown': {
+    return `cooldown: restarted recently, next restart allowed at ${at(decision.until)}`
+  }
+
+  case 'max-parallel': {
+    return `waiting: ${(decision.waitingFor ?? []).join(', ')} still restarting (max parallel for ${decision.type})`
+  }
+
+  case 'loop-breaker': {
+    return 'restarts do not help (memory at boot is the problem): over again soon after each restart; restart it yourself once fixed'
+  }
+
+  case 'hourly-cap': {
+    return `hourly cap reached (--max-per-hour); next restart allowed at ${at(decision.until)}`
+  }
+
+  case 'dry-run': {
+    return `dry run: would restart (over ${limit} for ${decision.over} readings)`
+  }
+
+  case 'not-in-dyno-list': {
+    return 'not in the app\'s dyno list (scaled away, or a one-off): not restarted'
+  }
+
+  case 'one-off': {
+    return 'one-off dyno: a restart would stop it'
+  }
+
+  case 'failed': {
+    return decision.action === 'skip'
+      ? `restart failed: ${decision.note ?? 'unknown error'}`
+      : `the last restart failed; next try at ${at(decision.until)}`
+  }
+
+  case 'not-found': {
+    return 'the dyno no longer exists (404): skipped'
+  }
+
+  case 'stale': {
+    return 'latest reading is old (the dyno stopped reporting): not restarted'
+  }
+
+  case 'new-instance': {
+    return `new instance up${decision.instance ? ` (${shortInstance(decision.instance)})` : ''}, restarted by ${decision.by ?? 'watchdog'}`
+  }
+
+  case 'state-up': {
+    return `up again, restarted by ${decision.by ?? 'watchdog'}`
+  }
+
+  case 'up-timeout': {
+    return 'no new instance seen in time: no longer waiting for it'
+  }
+  }
+}
+
+/** `web.1  480MB 93.8% of 512MB  restart  over 90% (461MB) for 2 readings`, time first. */
+export function decisionLine(decision: Decision): string {
+  const memory = decision.value === undefined
+    ? ''
+    : `${formatMb(decision.value)} ${decision.quota ? `${formatPercent(percentOf(decision.value, decision.quota))} of ${formatMb(decision.quota)}` : ''}`
+  return `${formatTime(decision.time)}  ${decision.dyno.padEnd(10)} ${memory.padEnd(20)} ${decision.action.padEnd(9)} ${describeDecision(decision)}`
+}
+
+/** Plain lines: decisions on stdout, notices and the summary on stderr. */
+export class TextWatchdogOutput implements WatchdogOutput {
+  constructor(private readonly out: (text: string) => void, private readonly err: (text: string) => void) {}
+
+  decision(decision: Decision): void {
+    this.out(decisionLine(decision) + '\n')
+  }
+
+  note(message: string): void {
+    this.err(`${message}\n`)
+  }
+
+  stream(notice: StreamNotice): void {
+    if (notice.kind === 'reconnecting') this.err(`log stream ended (${notice.reason}); reconnecting in ${(notice.delayMs / 1000).toFixed(1)}s\n`)
+    else if (notice.kind === 'gap') this.err(`log gap: lines between ${formatTime(notice.from)} and ${formatTime(notice.to)} may be missing\n`)
+  }
+
+  summary(summary: WatchdogSummary, extra: {exitCode?: number}): void {
+    this.err(summaryText(summary, extra) + '\n')
+  }
+}
+
+export function summaryText(summary: WatchdogSummary, extra: {exitCode?: number} = {}): string {
+  const restarts = summary.restarted.map(restart => `${restart.dyno} at ${formatTime(restart.time)}`)
+  const watched = `${summary.watched} dyno${summary.watched === 1 ? '' : 's'} watched`
+  const lines = [`restart-over: ${watched}, ${restarts.length} restarted${restarts.length > 0 ? `: ${restarts.join(', ')}` : ''}`]
+  const held = Object.entries(summary.held).filter(([reason]) => reason !== 'loop-breaker')
+  for (const [reason, dynos] of held) lines.push(`  not restarted (${reason}): ${(dynos ?? []).join(', ')}`)
+  if (summary.broken.length > 0) lines.push(`  restarts do not help (memory at boot is the problem): ${summary.broken.join(', ')}`)
+  if (summary.over.length > 0) lines.push(`  over the threshold now: ${summary.over.join(', ')}`)
+  if (extra.exitCode !== undefined) lines.push(`  exit code ${extra.exitCode}`)
+  return lines.join('\n')
+}
+
+/** One JSON object per line on stdout: decisions, notes, stream notices, then the summary. */
+export class JsonWatchdogOutput implements WatchdogOutput {
+  constructor(private readonly out: (text: string) => void) {}
+
+  decision(decision: Decision): void {
+    this.write(decisionJson(decision))
+  }
+
+  note(message: string): void {
+    this.write({message, type: 'note'})
+  }
+
+  stream(notice: StreamNotice): void {
+    if (notice.kind === 'reconnecting') this.write({
+      attempt: notice.attempt, delay_ms: notice.delayMs, event: 'reconnecting', reason: notice.reason, type: 'stream',
+    })
+    else if (notice.kind === 'gap') this.write({
+      event: 'gap', from: formatTime(notice.from), to: formatTime(notice.to), type: 'stream',
+    })
+    else this.write({event: 'connected', resumed: notice.resumed, type: 'stream'})
+  }
+
+  summary(summary: WatchdogSummary, extra: {exitCode?: number}): void {
+    this.write({
+      broken: summary.broken,
+      exit_code: extra.exitCode,
+      held: summary.held,
+      over: summary.over,
+      restarted: summary.restarted.map(restart => ({dyno: restart.dyno, time: formatTime(restart.time)})),
+      type: 'summary',
+      watched: summary.watched,
+    })
+  }
+
+  private write(value: object): void {
+    this.out(JSON.stringify(value) + '\n')
+  }
+}
+
+/** The `--json` shape of a decision; absent values are left out. */
+export function decisionJson(decision: Decision): Record<string, unknown> {
+  const round = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 100) / 100)
+  return {
+    type: 'decision',
+    time: formatTime(decision.time),
+    dyno: decision.dyno,
+    process_type: decision.type ?? processTypeOf(decision.dyno),
+    instance: decision.instance,
+    action: decision.action,
+    reason: decision.reason,
+    used_mb: round(decision.value),
+    quota_mb: round(decision.quota),
+    percent_of_quota: decision.value !== undefined && decision.quota ? round(percentOf(decision.value, decision.quota)) : undefined,
+    threshold: decision.threshold,
+    limit_mb: round(decision.limit),
+    over: decision.over,
+    for: decision.need,
+    until: decision.until === undefined ? undefined : formatTime(decision.until),
+    waiting_for: decision.waitingFor,
+    by: decision.by,
+    note: decision.note,
+    message: describeDecision(decision),
+  }
+}
+
+function at(time: number | undefined): string {
+  return time === undefined ? 'later' : formatTime(time)
+}
+
+function shortInstance(instance: string): string {
+  return instance.length > 24 ? `${instance.slice(0, 23)}…` : instance
+}
