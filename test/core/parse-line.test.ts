@@ -457,6 +457,13 @@ describe('LogParser', () => {
       expect(parser.flush()).to.have.length(1)
     })
 
+    it('starts a new group when the time moves on by a sample period, even without a repeat', () => {
+      const parser = new LogParser()
+      expect(parser.parse(legacy('memory_rss', '1 units=MB'))).to.equal(undefined)
+      expect(parser.parse(legacy('memory_swap', '2 units=MB', '2013-03-01T10:00:09+00:00'))).to.equal(undefined)
+      expect(parser.parse(legacy('memory_cache', '3 units=MB', '2013-03-01T10:00:20+00:00'))).to.include({rss: 1, swap: 2, time})
+    })
+
     it('keeps instances apart and flushes oldest first, dropping groups without rss', () => {
       const parser = new LogParser()
       const other = 'heroku.772639.web.2.aaaa'
