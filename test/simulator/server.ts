@@ -109,6 +109,26 @@ const DYNO_SIZES: Heroku.DynoSize[] = [
   private_space_only: /^(private|shield)-/i.test(name as string),
 }))
 
+const ACCOUNT: Heroku.Account = {
+  allow_tracking: false,
+  beta: false,
+  created_at: '2015-03-02T09:00:00Z',
+  default_organization: null,
+  default_team: null,
+  delinquent_at: null,
+  email: 'someone@example.com',
+  federated: false,
+  id: '5a1f3b2c-7d8e-4f9a-8b0c-1d2e3f4a5b6c',
+  identity_provider: null,
+  last_login: '2026-11-01T09:00:00Z',
+  name: 'Someone',
+  sms_number: null,
+  suspended_at: null,
+  two_factor_authentication: true,
+  updated_at: '2026-11-01T09:00:00Z',
+  verified: true,
+}
+
 const NO_ROUTE = 'The requested API endpoint was not found. Are you using the right HTTP verb (i.e. `GET` vs. `POST`), and did you specify your intended version with the `Accept` header?'
 
 class HttpError extends Error {
@@ -336,6 +356,7 @@ class RunningSimulator implements Simulator {
   private route(method: string, segments: string[], body: unknown, range: string | undefined): [number, unknown] {
     const [root, appName, collection, item, ...rest] = segments
     if (method === 'GET' && root === 'dyno-sizes' && segments.length === 1) return [200, DYNO_SIZES]
+    if (method === 'GET' && root === 'account' && appName === undefined) return [200, ACCOUNT]
     if (method === 'GET' && root === 'account' && collection === undefined && appName === 'rate-limits') {
       return [200, {remaining: Math.floor(this.rateLimitRemaining)} satisfies Heroku.RateLimit]
     }

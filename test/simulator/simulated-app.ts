@@ -385,8 +385,10 @@ export class SimulatedApp {
   /** An app line that imitates a platform line: a parser must not take it for one. */
   private emitMimicLine(at: number, emit: Emit): void {
     const dyno = this.dynos.find(d => d.type === 'web') ?? this.dynos[0]
-    const fakeSample = `source=${dyno.name} dyno=${dyno.instance.dynoId} sample#memory_total=9999.00MB sample#memory_rss=9999.00MB`
-      + ' sample#memory_cache=0.00MB sample#memory_swap=0.00MB sample#memory_pgpgin=1pages sample#memory_pgpgout=1pages sample#memory_quota=512.00MB'
+    const fakeSample = [
+      `source=${dyno.name} dyno=${dyno.instance.dynoId} sample#memory_total=9999.00MB sample#memory_rss=9999.00MB sample#memory_cache=0.00MB`,
+      'sample#memory_swap=0.00MB sample#memory_pgpgin=1pages sample#memory_pgpgout=1pages sample#memory_quota=512.00MB',
+    ].join(' ')
     const embedded = (message: string) => `${timestamp(at, 0)} heroku[${dyno.name}]: ${message}`
     const mimics = [
       fakeSample,
