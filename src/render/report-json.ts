@@ -1,0 +1,32 @@
+import type {Report} from '../core/report/report.js'
+
+/** Keys whose values are epoch ms in the report: ISO 8601 UTC strings in the JSON. */
+const TIME_KEYS = new Set(['from', 'time', 'to'])
+
+/**
+ * The `--json` document (schema in docs/report.md): the report's fields in snake_case, like
+ * `mem:tail --json`, times as ISO 8601 UTC strings, non-finite numbers as null.
+ */
+export function reportJson(report: Report): string {
+  return `${JSON.stringify(toJson(report), null, 2)}\n`
+}
+
+function toJson(value: unknown, key = ''): unknown {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return null
+    return TIME_KEYS.has(key) ? new Date(value).toISOString() : value
+  }
+
+  if (Array.isArray(value)) return value.map(item => toJson(item))
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [name, item] of Object.entries(value)) {
+      if (item === undefined) continue
+      out[name.replaceAll(/[A-Z]/g, letter => `_${letter.toLowerCase()}`)] = toJson(item, name)
+    }
+
+    return out
+  }
+
+  return value
+}
