@@ -328,7 +328,7 @@ class RunningSimulator implements Simulator {
       if (segments[0] === 'streams' && segments.length === 2) {
         const fault = this.consumeFault(signature)
         if (fault) throw fault
-        if (!this.logplex.serve(segments[1], response)) throw new HttpError(404, 'not_found', 'Session not found.')
+        if (!this.logplex.serve(segments[1], response, {'RateLimit-Remaining': String(Math.floor(this.rateLimitRemaining))})) throw new HttpError(404, 'not_found', 'Session not found.')
         return
       }
 
