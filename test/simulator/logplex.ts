@@ -56,7 +56,9 @@ export class Logplex {
   serve(secret: string, response: ServerResponse, headers: Record<string, string>): boolean {
     const session = this.sessions.get(secret)
     if (!session) return false
-    response.writeHead(200, {...headers, 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Content-Type': 'text/event-stream'})
+    response.writeHead(200, {
+      ...headers, 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Content-Type': 'text/event-stream',
+    })
     response.flushHeaders()
     this.streams.add(response)
     const stream = new EventStream(response, () => this.eventSize(), () => (session.tail ? this.dropAfterLines() : undefined))
