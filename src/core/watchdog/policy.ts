@@ -33,7 +33,7 @@ export const POLICY_DEFAULTS = {
   dryRun: false,
   forSamples: 2,
   loopLimit: 3,
-  loopWindowMs: 30 * 60_000,
+  loopWindowMs: 5 * 60_000,
   maxParallel: 1,
   maxPerHour: 10,
   metric: 'rss+swap' as Metric,
@@ -479,8 +479,9 @@ export class RestartPolicy {
     const {restarting} = track
     if (!restarting) return
     track.restarting = undefined
-    // The new instance's readings start a new count.
+    // The new instance's readings start a new count; its first value is known only from a sample.
     resetReadings(track)
+    if (reason !== 'new-instance') track.value = undefined
     if (live) this.emit(track, 'up', reason, {by: restarting.by})
     this.drain(track.type)
   }
@@ -514,18 +515,20 @@ export class RestartPolicy {
 
   private onSample(track: DynoTrack, sample: MemorySample, live: boolean): void {
     const {instance} = sample
+    let newInstance = false
     if (instance !== undefined) {
       if (track.retired.includes(instance)) return
       if (instance !== track.current) {
         if (track.current !== undefined) this.retire(track, track.current)
         track.current = instance
         resetReadings(track)
-        if (track.restarting) this.markUp(track, 'new-instance', live)
+        newInstance = true
       }
     }
 
     track.quota = effectiveQuota(sample.quota, track.size)
     track.value = metricOf(sample, this.options.metric)
+    if (newInstance && track.restarting) this.markUp(track, 'new-instance', live)
     const limit = this.limitOf(track)
     if (limit === undefined) return
     this.reading(track, sample.time, track.value >= limit, live)
