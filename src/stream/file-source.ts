@@ -112,45 +112,57 @@ async function readFile(path: string, scanner: LineScanner): Promise<void> {
     throw cantRead(path, error)
   }
 
+  let gzipped = false
   try {
     if (fstatSync(fd).isDirectory()) throw new UserError(`Can't read ${path}: it is a directory`)
     // Plain files are read straight into the scanner's buffer: synchronous reads of a local file
     // measured about 2x faster than async ones, and the event loop has nothing else to do meanwhile.
-    let read = readSync(fd, scanner.buffer, scanner.room(), scanner.chunkSize, null)
-    if (isGzip(scanner.buffer, scanner.filled, read)) {
-      await readStream(createReadStream(path, {
-        fd, start: 0, autoClose: false, highWaterMark: scanner.chunkSize,
-      }), scanner, path)
-      return
-    }
-
-    while (read > 0) {
-      scanner.commit(read)
-      read = readSync(fd, scanner.buffer, scanner.room(), scanner.chunkSize, null)
+    let at = scanner.room()
+    let read = readSync(fd, scanner.buffer, at, scanner.chunkSize, null)
+    gzipped = isGzip(scanner.buffer, at, read)
+    if (!gzipped) {
+      while (read > 0) {
+        scanner.commit(read)
+        at = scanner.room()
+        read = readSync(fd, scanner.buffer, at, scanner.chunkSize, null)
+      }
     }
   } catch (error) {
     throw error instanceof UserError ? error : cantRead(path, error)
   } finally {
     closeSync(fd)
   }
+
+  if (gzipped) await readStream(createReadStream(path, {highWaterMark: scanner.chunkSize}), scanner, path)
 }
 
 /** A stream's bytes into the scanner, through gunzip when they start with the gzip magic bytes. */
 async function readStream(stream: Readable, scanner: LineScanner, name: string): Promise<void> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
   try {
-    const first = await chunks.next()
-    if (first.done) return
-    const head = asBuffer(first.value)
+    // The magic bytes may straddle chunks (a pipe can deliver one byte first).
+    const head: Buffer[] = []
+    let headLength = 0
+    let done = false
+    while (headLength < 2 && !done) {
+      const next = await chunks.next()
+      done = next.done ?? false
+      if (!done) {
+        head.push(asBuffer(next.value))
+        headLength += head.at(-1)!.length
+      }
+    }
+
     const all = (async function * () {
-      yield head
+      yield * head
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield asBuffer(next.value)
     })()
     const write = async (source: AsyncIterable<Buffer>): Promise<void> => {
       for await (const chunk of source) scanner.write(chunk)
     }
 
-    await (isGzip(head, 0, head.length) ? pipeline(all, createGunzip({chunkSize: scanner.chunkSize}), write) : write(all))
+    const start = Buffer.concat(head.slice(0, 2))
+    await (isGzip(start, 0, start.length) ? pipeline(all, createGunzip({chunkSize: scanner.chunkSize}), write) : write(all))
   } catch (error) {
     throw cantRead(name, error)
   } finally {

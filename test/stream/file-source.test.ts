@@ -1,0 +1,250 @@
+import {expect} from 'chai'
+import {
+  chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync,
+} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Readable} from 'node:stream'
+import {gzipSync} from 'node:zlib'
+
+import type {LogEvent} from '../../src/core/events.js'
+
+import {EVENT_NEEDLES, LogParser} from '../../src/core/parse-line.js'
+import {UserError} from '../../src/errors.js'
+import {
+  LineScanner, readLogFiles, type ReadLogOptions, type ReadLogTotals, searchKeys,
+} from '../../src/stream/file-source.js'
+
+const INSTANCE = 'heroku.2808254.d97d0ea7-cf3d-411b-b453-d2943a50b456'
+const memoryMessage = (dyno: string, rss: number): string =>
+  `source=${dyno} dyno=${INSTANCE} sample#memory_total=${rss + 1}.00MB sample#memory_rss=${rss}.00MB sample#memory_cache=1.00MB `
+  + 'sample#memory_swap=0.00MB sample#memory_pgpgin=176221pages sample#memory_pgpgout=50442pages sample#memory_quota=512.00MB'
+const syslogFrame = (time: string, dyno: string, message: string): string => {
+  const frame = `<134>1 ${time} host heroku ${dyno} - ${message}`
+  return `${Buffer.byteLength(frame)} ${frame}`
+}
+
+/** Every shape the parser knows, mixed, with router and app lines (one posing as a platform line) between. */
+const MIXED = [
+  '2026-11-20T10:00:00.000000+00:00 app[api]: Release v42 created by user someone@example.com',
+  '2026-11-20T10:12:00.100000+00:00 heroku[router]: at=info method=GET path="/" host=myapp.herokuapp.com dyno=web.1 connect=1ms service=20ms status=200 bytes=512 protocol=https',
+  `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: ${memoryMessage('web.1', 300)}`,
+  `2026-11-20T10:12:00.200000+00:00 app[web.1]: search q="${memoryMessage('web.1', 9999)} Error R14 (Memory quota exceeded)"`,
+  `2026-11-20T10:12:00.300000+00:00 heroku[web.1]: source=web.1 dyno=${INSTANCE} sample#load_avg_1m=2.46 sample#load_avg_5m=1.06 sample#load_avg_15m=0.99`,
+  '2026-11-20T10:12:20.000000+00:00 heroku[worker.1]: Process running mem=1013M(197.9%)',
+  '2026-11-20T10:12:20.000000+00:00 heroku[worker.1]: Error R14 (Memory quota exceeded)',
+  '2026-11-20T10:13:00.000000+00:00 heroku[web.1]: Restarting',
+  '2026-11-20T10:13:01.000000+00:00 heroku[web.1]: State changed from up to starting',
+  // A drain body: two octet-counted frames on one line.
+  syslogFrame('2026-11-20T10:14:00.000000+00:00', 'web.2', memoryMessage('web.2', 310))
+  + syslogFrame('2026-11-20T10:14:00.500000+00:00', 'web.3', memoryMessage('web.3', 320)),
+  ['700', '2026-11-20 10:15:00', '2026-11-20T10:15:01Z', '42', 'myapp', '10.0.0.1', 'Local3', 'Info', 'heroku/web.4', 'Error R15 (Memory quota vastly exceeded)'].join('\t'),
+  'Nov 20 10:16:00 myapp heroku/web.4: Error R14 (Memory quota exceeded)',
+  '2026-11-20T10:17:00.000000+00:00 app[web.2]: Completed 200 OK in 35ms',
+]
+const MIXED_TEXT = MIXED.join('\n') + '\n'
+
+/** What the parser makes of each line, read one by one: what the prefilter must not change. */
+function reference(text: string): LogEvent[] {
+  const parser = new LogParser({defaultYear: 2026})
+  const events: LogEvent[] = []
+  for (const line of text.split('\n')) parser.parseAll(line, event => events.push(event))
+  events.push(...parser.flush())
+  return events
+}
+
+async function read(paths: string[], options: Partial<ReadLogOptions> = {}): Promise<{events: LogEvent[]; totals: ReadLogTotals}> {
+  const events: LogEvent[] = []
+  const totals = await readLogFiles(paths, event => events.push(event), {defaultYear: 2026, ...options})
+  return {events, totals}
+}
+
+function scanned(text: string, needles: readonly string[], chunkSize: number): string[] {
+  const lines: string[] = []
+  const scanner = new LineScanner({
+    chunkSize, countLines: false, maxLineBytes: 1_048_576, needles, onLine: line => lines.push(line),
+  })
+  scanner.write(Buffer.from(text))
+  scanner.finish()
+  return lines
+}
+
+describe('file-source', () => {
+  describe('readLogFiles', () => {
+    let dir: string
+    const file = (name: string, content: Buffer | string): string => {
+      const path = join(dir, name)
+      writeFileSync(path, content)
+      return path
+    }
+
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'file-source-'))
+    })
+
+    after(() => {
+      rmSync(dir, {force: true, recursive: true})
+    })
+
+    it('yields the events of every shape, as the parser does line by line, and nothing from app lines', async () => {
+      const expected = reference(MIXED_TEXT)
+      expect(expected.map(event => event.kind)).to.deep.equal([
+        'release', 'memory', 'load', 'reading', 'error', 'dyno', 'dyno', 'memory', 'memory', 'error', 'error',
+      ])
+      const {events, totals} = await read([file('mixed.log', MIXED_TEXT)])
+      expect(events).to.deep.equal(expected)
+      expect(events.filter(event => event.kind === 'memory').map(event => event.rss)).to.deep.equal([300, 310, 320])
+      expect(totals).to.deep.equal({bytes: Buffer.byteLength(MIXED_TEXT), events: expected.length, overlongLines: 0})
+    })
+
+    it('finds the same events whatever the chunk size, lines split anywhere across chunks', async () => {
+      const expected = reference(MIXED_TEXT)
+      const path = file('chunks.log', MIXED_TEXT)
+      for (const chunkSize of [1, 2, 3, 7, 16, 61, 100, 333, 4096]) {
+        const {events} = await read([path], {chunkSize})
+        expect(events, `chunkSize ${chunkSize}`).to.deep.equal(expected)
+      }
+    })
+
+    it('reads gzip by its magic bytes, not its name, and Papertrail .tsv.gz archives', async () => {
+      const archive = [
+        ['1', '2016-08-11 17:45:57', '2016-08-11T17:45:57', '9', 'myapp', '10.0.0.1', 'Local3', 'Info', 'heroku/web.1', memoryMessage('web.1', 400)].join('\t'),
+        ['2', '2016-08-11 17:45:58', '2016-08-11T17:45:58', '9', 'myapp', '10.0.0.1', 'Local3', 'Info', 'heroku/router', 'at=info method=GET path="/"'].join('\t'),
+        ['3', '2016-08-11 17:46:17', '2016-08-11T17:46:17', '9', 'myapp', '10.0.0.1', 'Local3', 'Info', 'app/web.1', memoryMessage('web.1', 9999)].join('\t'),
+      ].join('\n') + '\n'
+      const {events} = await read([file('archive.tsv.gz', gzipSync(archive))])
+      expect(events).to.have.length(1)
+      expect(events[0]).to.include({
+        dyno: 'web.1', kind: 'memory', rss: 400, time: Date.UTC(2016, 7, 11, 17, 45, 57),
+      })
+
+      const disguised = await read([file('plain-name.log', gzipSync(MIXED_TEXT))], {chunkSize: 64})
+      expect(disguised.events).to.deep.equal(reference(MIXED_TEXT))
+      expect(disguised.totals.bytes).to.equal(Buffer.byteLength(MIXED_TEXT))
+    })
+
+    it('reads `-` from stdin, plain or gzipped, in order with files', async () => {
+      const plain = await read(['-'], {stdin: Readable.from([Buffer.from(MIXED_TEXT.slice(0, 500)), Buffer.from(MIXED_TEXT.slice(500))])})
+      expect(plain.events).to.deep.equal(reference(MIXED_TEXT))
+
+      const zipped = gzipSync(MIXED_TEXT)
+      const gzipped = await read(['-'], {stdin: Readable.from([zipped.subarray(0, 1), zipped.subarray(1, 30), zipped.subarray(30)])})
+      expect(gzipped.events).to.deep.equal(reference(MIXED_TEXT))
+
+      const first = file('first.log', `2026-11-20T09:00:00.000000+00:00 heroku[web.9]: ${memoryMessage('web.9', 100)}\n`)
+      const both = await read([first, '-'], {stdin: Readable.from([MIXED_TEXT])})
+      expect(both.events[0]).to.include({dyno: 'web.9'})
+      expect(both.events.slice(1)).to.deep.equal(reference(MIXED_TEXT))
+    })
+
+    it('reads a last line without a newline, and CRLF lines', async () => {
+      const crlf = MIXED.join('\r\n')
+      const {events} = await read([file('crlf.log', crlf)], {chunkSize: 50, countLines: true})
+      expect(events).to.deep.equal(reference(MIXED_TEXT))
+    })
+
+    it('counts lines when asked, a last line without a newline included', async () => {
+      const text = MIXED.join('\n')
+      expect((await read([file('count.log', text)], {chunkSize: 37, countLines: true})).totals.lines).to.equal(MIXED.length)
+      expect((await read([file('count2.log', text + '\n\n')], {countLines: true})).totals.lines).to.equal(MIXED.length + 1)
+      expect((await read([file('count3.log', text)])).totals.lines).to.equal(undefined)
+    })
+
+    it('keeps events inside since/until (since inclusive, until exclusive), releases too', async () => {
+      const path = file('window.log', MIXED_TEXT)
+      const {events} = await read([path], {since: Date.UTC(2026, 10, 20, 10, 12, 20), until: Date.UTC(2026, 10, 20, 10, 14, 0, 500)})
+      expect(events.map(event => event.time)).to.deep.equal([
+        Date.UTC(2026, 10, 20, 10, 12, 20),
+        Date.UTC(2026, 10, 20, 10, 12, 20),
+        Date.UTC(2026, 10, 20, 10, 13, 0),
+        Date.UTC(2026, 10, 20, 10, 13, 1),
+        Date.UTC(2026, 10, 20, 10, 14, 0),
+      ])
+      const releases = await read([path], {until: Date.UTC(2026, 10, 20, 10, 1)})
+      expect(releases.events.map(event => event.kind)).to.deep.equal(['release'])
+      expect(releases.totals.events).to.equal(1)
+    })
+
+    it('emits no load samples when they are not wanted, and every other event', async () => {
+      const {events} = await read([file('noload.log', MIXED_TEXT)], {loadSamples: false})
+      expect(events).to.deep.equal(reference(MIXED_TEXT).filter(event => event.kind !== 'load'))
+      // The needles it leaves out, by their text: the parser's list must still spell them so.
+      expect(EVENT_NEEDLES.filter(needle => needle.includes('load_'))).to.deep.equal(['sample#load_', 'measure=load_'])
+    })
+
+    it('holds a long line that fits, and skips (and counts) one longer than maxLineBytes', async () => {
+      const long = `2026-11-20T10:00:00.000000+00:00 app[web.1]: ${'x'.repeat(300_000)}`
+      const platformTail = `2026-11-20T10:00:01.000000+00:00 heroku[web.5]: ${memoryMessage('web.5', 250)}`
+      const hugeFrameLine = Array.from({length: 2000}, (_, i) => syslogFrame(`2026-11-20T10:00:02.${String(i).padStart(6, '0')}+00:00`, 'web.6', memoryMessage('web.6', 200 + (i % 50)))).join('')
+      const text = [long, platformTail, hugeFrameLine, long + ' Error R14 (Memory quota exceeded)', platformTail].join('\n')
+      const path = file('long.log', text)
+      const held = await read([path], {chunkSize: 4096, countLines: true})
+      expect(held.events.filter(event => event.dyno === 'web.5')).to.have.length(2)
+      expect(held.events.filter(event => event.dyno === 'web.6')).to.have.length(2000)
+      expect(held.totals).to.include({lines: 5, overlongLines: 0})
+
+      const skipped = await read([path], {chunkSize: 4096, countLines: true, maxLineBytes: 100_000})
+      expect(skipped.events.map(event => event.dyno)).to.deep.equal(['web.5', 'web.5'])
+      expect(skipped.totals).to.include({lines: 5, overlongLines: 3})
+    })
+
+    it('says which file it cannot read, and why, in one line', async () => {
+      const missing = join(dir, 'missing.log')
+      const sub = join(dir, 'a-directory')
+      mkdirSync(sub)
+      // A gzip header, then a deflate block of the reserved type 3.
+      const corrupt = file('corrupt.gz', Buffer.concat([gzipSync(MIXED_TEXT).subarray(0, 10), Buffer.alloc(64, 0xFF)]))
+      const truncated = file('truncated.gz', gzipSync(MIXED_TEXT).subarray(0, 60))
+      const cases: Array<[string, string]> = [
+        [missing, `Can't read ${missing}: no such file`],
+        [sub, `Can't read ${sub}: it is a directory`],
+        [corrupt, `Can't read ${corrupt}: the gzip data is corrupt`],
+        [truncated, `Can't read ${truncated}: the gzip data is truncated`],
+      ]
+      if (process.getuid?.() !== 0) {
+        const locked = file('locked.log', MIXED_TEXT)
+        chmodSync(locked, 0o000)
+        cases.push([locked, `Can't read ${locked}: permission denied`])
+      }
+
+      for (const [path, message] of cases) {
+        const error = await read([path]).then(() => {}, (error_: unknown) => error_)
+        expect(error, path).to.be.instanceOf(UserError)
+        expect((error as UserError).message, (error as Error).message).to.satisfy((text: string) => text.startsWith(message) && !text.includes('\n'))
+      }
+    })
+  })
+
+  describe('LineScanner', () => {
+    it('decodes only the lines holding a needle, each once, whole', () => {
+      const text = 'alpha one\nbeta two two\ngamma\n\ndelta two\nomega one'
+      for (const chunkSize of [1, 4, 64]) {
+        expect(scanned(text, ['two', 'one'], chunkSize), `chunkSize ${chunkSize}`).to.deep.equal(['alpha one', 'beta two two', 'delta two', 'omega one'])
+        expect(scanned(text, ['gamma'], chunkSize)).to.deep.equal(['gamma'])
+        expect(scanned(text, ['zeta'], chunkSize)).to.deep.equal([])
+      }
+    })
+
+    it('leaves load-average lines undecoded without their needles', () => {
+      const needles = EVENT_NEEDLES.filter(needle => !needle.includes('load_'))
+      const decoded = scanned(MIXED_TEXT, needles, 256)
+      expect(decoded.some(line => line.includes('sample#load_avg_1m'))).to.equal(false)
+      expect(decoded.filter(line => line.includes('sample#memory_rss'))).to.have.length(3)
+    })
+  })
+
+  describe('searchKeys', () => {
+    it('gives keys under 8 bytes, one of which every needle contains', () => {
+      for (const sample of [Buffer.alloc(0), Buffer.from(MIXED_TEXT), Buffer.from('e'.repeat(1000) + 'R#_')]) {
+        const keys = searchKeys(EVENT_NEEDLES, sample).map(String)
+        for (const key of keys) expect(key.length).to.be.within(1, 7)
+        for (const needle of EVENT_NEEDLES) expect(keys.some(key => needle.includes(key)), needle).to.equal(true)
+      }
+    })
+
+    it('starts a key at the byte rarest in the sample', () => {
+      const sample = Buffer.from('State cangd'.repeat(10))
+      expect(searchKeys(['State changed'], sample).map(String)).to.deep.equal(['hanged'])
+    })
+  })
+})
