@@ -274,7 +274,7 @@ export class LogParser {
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return undefined
     const year = this.yearForNoYearLine(month)
     if (year === undefined || day < 1 || day > daysInMonth(year, month)) return undefined
-    const time = Date.UTC(year, month, day, hour, minute, second)
+    const time = epochMs(year, month, day, (hour * 3600) + (minute * 60) + second)
     this.lineDyno = line.slice(slash + 1, programEnd)
     this.lineTime = time
     return this.parseMessage(line, programEnd + 2, end, origin)
@@ -684,12 +684,15 @@ function parseIsoTime(line: string, start: number, end: number): number {
   let millis = 0
   if (line.charCodeAt(pos) === 46 /* . */) {
     const fractionStart = ++pos
+    let unit = 100
     while (pos < end && isDigit(line.charCodeAt(pos))) {
-      if (pos - fractionStart < 3) millis += (line.charCodeAt(pos) - 48) * (10 ** (2 - (pos - fractionStart)))
-      pos++
+      millis += (line.charCodeAt(pos++) - 48) * unit
+      unit /= 10
     }
 
     if (pos === fractionStart) return Number.NaN
+    // Digits past the millisecond add a fraction of one: truncate, as Date.parse does.
+    millis = Math.floor(millis)
   }
 
   let offsetMinutes = 0
@@ -705,7 +708,21 @@ function parseIsoTime(line: string, start: number, end: number): number {
   }
 
   if (pos !== end) return Number.NaN
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - (offsetMinutes * 60_000)
+  return epochMs(year, month - 1, day, (hour * 3600) + (minute * 60) + second - (offsetMinutes * 60)) + millis
+}
+
+/**
+ * Epoch ms of a UTC calendar day (month 0-11) plus seconds into it, by arithmetic: Date.UTC is
+ * a runtime call, and this runs on every platform line. (Days from civil, H. Hinnant.)
+ */
+function epochMs(year: number, month: number, day: number, seconds: number): number {
+  const shiftedYear = month < 2 ? year - 1 : year
+  const era = Math.floor(shiftedYear / 400)
+  const yearOfEra = shiftedYear - (era * 400)
+  const dayOfYear = Math.floor(((153 * (month < 2 ? month + 10 : month - 2)) + 2) / 5) + day - 1
+  const dayOfEra = (yearOfEra * 365) + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  const days = (era * 146_097) + dayOfEra - 719_468
+  return ((days * 86_400) + seconds) * 1000
 }
 
 /** The 4-digit year a dated line starts with at `start` (already validated by `parseIsoTime`). */

@@ -237,6 +237,20 @@ describe('LogParser', () => {
       })
     }
 
+    it('agrees with Date.parse on every kind of day from 1970 to 2400 (leap years, month ends)', () => {
+      const parser = new LogParser()
+      const end = Date.UTC(2400, 0, 1)
+      for (let time = 0; time < end; time += (86_400_000 * 37) + 3_600_123) {
+        const stamp = new Date(time).toISOString()
+        expect(parser.parse(`${stamp} heroku[web.1]: Cycling`)?.time, stamp).to.equal(time)
+        expect(parser.parse(`${stamp.replace('Z', '-07:30')} heroku[web.1]: Cycling`)?.time, stamp).to.equal(time + (7.5 * 3_600_000))
+      }
+
+      for (const stamp of ['2000-02-29T12:00:00Z', '2100-02-28T23:59:59Z', '2024-12-31T23:59:59.999Z', '2025-03-01T00:00:00Z']) {
+        expect(parser.parse(`${stamp} heroku[web.1]: Cycling`)?.time, stamp).to.equal(Date.parse(stamp))
+      }
+    })
+
     it('drops lines whose time is not a real instant', () => {
       for (const stamp of ['2026-13-01T00:00:00Z', '2025-02-29T00:00:00Z', '2026-11-20T10:60:00Z', 'not-a-time-at-all-x', '2026-11-20T10:12:00+24:00']) {
         expect(parseOne(`${stamp} heroku[web.1]: Restarting`), stamp).to.equal(undefined)
