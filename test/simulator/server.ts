@@ -73,7 +73,10 @@ export interface Simulator {
   lines(app: string): string[]
   /** API restarts and stops, per dyno, with the real Date.now() when the request arrived. */
   restarts(app: string): RestartRecord[]
-  /** Real Date.now() when the dyno first logged memory_total above `mb` since its last restart (the replaced instance's samples excluded). */
+  /**
+   * Real Date.now() when the dyno first logged memory_total (as logged: rss + swap + cache) above `mb` since its last
+   * API or release restart; the replaced instance's later samples (preboot) do not count, R15 crash restarts do not reset it.
+   */
   overThresholdAt(app: string, dyno: string, mb: number): number | undefined
   close(): Promise<void>
 }

@@ -49,7 +49,7 @@ export const LOG_BUFFER_LINES = 1500
 /** `lines()` keeps this many, so a long demo stays bounded. */
 const LINES_KEPT_FOR_ASSERTS = 200_000
 /** With preboot the old web instance runs on for 3 simulated minutes. */
-export const PREBOOT_OVERLAP_TICKS = 9
+const PREBOOT_OVERLAP_TICKS = 9
 const USER_EMAIL = 'someone@example.com'
 
 type DynoState = 'crashed' | 'down' | 'starting' | 'up'
@@ -170,10 +170,6 @@ export class SimulatedApp {
   subscribe(listener: (lines: LogLine[]) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
-  }
-
-  hasDyno(name: string): boolean {
-    return this.dynos.some(dyno => dyno.name === name)
   }
 
   /** Dyno names matched by a dyno name, a dyno id, or a process type. */
