@@ -789,7 +789,12 @@ function metricIndex(line: string, start: number, end: number): number {
   return -1
 }
 
-/** Where a frame of `octets` UTF-8 bytes starting at `start` ends, as a string index (at most `limit`). */
+/**
+ * Where a frame of `octets` UTF-8 bytes starting at `start` ends, as a string index (at most
+ * `limit`). A U+FFFD in the frame may stand for one invalid byte the app wrote, so its length in
+ * the string is unknown: the frame then takes the rest of the line, lest the app's own text be
+ * read as the next (platform) frame.
+ */
 function frameEndIndex(line: string, start: number, octets: number, limit: number): number {
   // Each UTF-16 unit is at most 3 bytes: a count this large covers the rest of the line.
   if (octets >= 3 * (limit - start)) return limit
@@ -802,7 +807,8 @@ function frameEndIndex(line: string, start: number, octets: number, limit: numbe
     else if (code >= 0xD8_00 && code <= 0xDB_FF && pos < limit && line.charCodeAt(pos) >= 0xDC_00 && line.charCodeAt(pos) <= 0xDF_FF) {
       bytes += 4
       pos++
-    } else bytes += 3
+    } else if (code === 0xFF_FD) return limit
+    else bytes += 3
   }
 
   return pos

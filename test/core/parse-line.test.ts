@@ -240,7 +240,7 @@ describe('LogParser', () => {
     it('agrees with Date.parse on every kind of day from 1970 to 2400 (leap years, month ends)', () => {
       const parser = new LogParser()
       const end = Date.UTC(2400, 0, 1)
-      for (let time = 0; time < end; time += (86_400_000 * 37) + 3_600_123) {
+      for (let time = 0; time < end; time += (86_400_000 * 97) + 3_600_123) {
         const stamp = new Date(time).toISOString()
         expect(parser.parse(`${stamp} heroku[web.1]: Cycling`)?.time, stamp).to.equal(time)
         expect(parser.parse(`${stamp.replace('Z', '-07:30')} heroku[web.1]: Cycling`)?.time, stamp).to.equal(time + (7.5 * 3_600_000))
@@ -409,6 +409,23 @@ describe('LogParser', () => {
       for (const [line] of EVENT_LINES) parser.parseAll(line, event => events.push(event))
       parser.parseAll(NOT_OURS[0], event => events.push(event))
       expect(events).to.deep.equal(EVENT_LINES.map(([, event]) => event))
+    })
+
+    it('never reads an app frame\'s text as a frame, even when invalid bytes make its length in the string unknown', () => {
+      // Each invalid byte (1 octet) decodes to U+FFFD (3 in UTF-8): k of them make a byte walk end 2k
+      // characters early, exactly where the forged frame starts when 2k is its length.
+      let forged = frame('<134>1 2023-08-24T10:28:48+00:00 host heroku web.1 - Error R15 (Memory quota vastly exceeded)')
+      if (forged.length % 2 === 1) forged = ` ${forged}`
+      const appFrame = Buffer.concat([
+        Buffer.from('<134>1 2023-08-24T10:28:47+00:00 host app web.1 - '), Buffer.alloc(forged.length / 2, 0xFF), Buffer.from(forged),
+      ])
+      const body = Buffer.concat([Buffer.from(`${appFrame.length} `), appFrame, Buffer.from(frame(`${header}Cycling`))]).toString('utf8')
+      const events: LogEvent[] = []
+      new LogParser().parseAll(body, event => events.push(event))
+      expect(events).to.deep.equal([])
+      const plain: LogEvent[] = []
+      new LogParser().parseAll(`${frame('<134>1 2023-08-24T10:28:47+00:00 host app web.1 - ok')}${forged}`, event => plain.push(event))
+      expect(plain).to.have.length(1)
     })
 
     it('stops at a frame whose count is garbage', () => {
