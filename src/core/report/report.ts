@@ -302,8 +302,10 @@ function releaseChapters(series: SeriesReport[]): ReleaseChapter[] {
     groups.set(key, [...(groups.get(key) ?? []), run])
   }
 
+  // A release seen only for a few minutes (the window opened just before the next one) says nothing.
+  const told = [...groups.values()].filter(runs => mostSerious(runs) !== undefined)
   const chapters: ReleaseChapter[] = []
-  for (const runs of groups.values()) {
+  for (const runs of told.length > 0 ? told : [...groups.values()]) {
     const judged = mostSerious(runs)
     const verdict = judged?.verdict ?? 'insufficient'
     const alike = runs.filter(run => run.verdict === verdict)
