@@ -2,6 +2,7 @@ import type {APIClient} from '@heroku-cli/command'
 import type * as Heroku from '@heroku-cli/schema'
 
 import {UserError} from '../errors.js'
+import {withHttpDebugOff} from './quiet-http-debug.js'
 
 export interface LogSessionRequest {
   /** A dyno name (`web.1`). */
@@ -91,7 +92,7 @@ export class HerokuApi {
     if (request.source) body.source = request.source
     const dyno = request.dyno ?? request.type
     if (dyno) body.dyno = dyno
-    const session = await this.call<Heroku.LogSession>('post', `/apps/${enc(app)}/log-sessions`, {app, body})
+    const session = await withHttpDebugOff(() => this.call<Heroku.LogSession>('post', `/apps/${enc(app)}/log-sessions`, {app, body}))
     if (!session.logplex_url) throw new UserError(`Heroku returned no log stream for ${app}.`)
     return session.logplex_url
   }

@@ -24,10 +24,18 @@ export interface LogStreamOptions {
   type?: string
 }
 
-/** Lines of history asked for on a reconnect: Logplex keeps 1500, the most we can recover. */
-const RESUME_LINES = 1500
+/** Logplex keeps 1500 lines: the most a resumed session can replay. */
+const MAX_RESUME_LINES = 1500
+/** Lines asked for on top of the estimate of what was missed while reconnecting. */
+const RESUME_MARGIN_LINES = 20
 /** How many recent lines are remembered to drop those a reconnect replays. */
-const SEEN_CAPACITY = 4096
+const SEEN_CAPACITY = 20_000
+/**
+ * A resumed session replays history from before the stream began, too. Unseen replayed lines more
+ * than this much older than the newest line delivered are that old history, not lost lines (lines
+ * of different dynos reach Logplex slightly out of order, hence the slack).
+ */
+const REPLAY_SLACK_MS = 10_000
 const MAX_BACKOFF_MS = 15_000
 
 const abortableSleep = (ms: number, signal?: AbortSignal) => new Promise<void>(resolve => {
@@ -56,8 +64,11 @@ function leadingTime(line: string): number | undefined {
  * lines it has already delivered, and reports a gap when the replay no longer reaches back.
  */
 export class LogStream {
+  private connectedMs = 0
   private connectedOnce = false
+  private lastLineWall = 0
   private lastTime?: number
+  private linesReceived = 0
   private readonly seen = new Set<string>()
   private readonly seenOrder: string[] = []
   private seenNext = 0
@@ -72,7 +83,7 @@ export class LogStream {
       const resumed = this.connectedOnce
       const request: LogSessionRequest = {
         dyno: options.dyno,
-        lines: resumed ? RESUME_LINES : options.lines ?? (options.tail ? 0 : 1500),
+        lines: resumed ? this.resumeLines() : options.lines ?? (options.tail ? 0 : 1500),
         source: 'heroku',
         tail: options.tail,
         type: options.type,
@@ -87,10 +98,22 @@ export class LogStream {
 
       failures = outcome.delivered > 0 ? 0 : failures + 1
       const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 8))
-      const delayMs = failures === 0 ? Math.round(Math.random() * 250) : Math.round(base / 2 + Math.random() * base / 2)
+      const delayMs = failures === 0 ? Math.round(Math.random() * 50) : Math.round(base / 2 + Math.random() * base / 2)
       options.onNotice?.({attempt: failures + 1, delayMs, kind: 'reconnecting', reason: outcome.reason})
       await sleep(delayMs, options.signal)
     }
+  }
+
+  /**
+   * How much history a resumed session asks for: what the stream's own rate says was missed since
+   * its last line, with a margin. Asking for all 1500 every time would make a stream that keeps
+   * dropping spend each new session re-reading old lines; too few would lose lines.
+   */
+  private resumeLines(): number {
+    const rate = this.connectedMs > 0 ? this.linesReceived / this.connectedMs : 0
+    const missedMs = Date.now() - this.lastLineWall
+    const estimate = Math.ceil(rate * missedMs * 1.5) + RESUME_MARGIN_LINES
+    return Math.min(MAX_RESUME_LINES, Math.max(RESUME_MARGIN_LINES, estimate))
   }
 
   /** Delivers a line unless a previous session already did; returns whether it was new. */
@@ -114,11 +137,13 @@ export class LogStream {
     return new Promise(resolve => {
       const source = options.createEventSource ? options.createEventSource(url) : new EventSource(url)
       let delivered = 0
+      let openedAt = 0
       let overlapped = !resumed
       let settled = false
       const finish = (status: 'ended' | 'refused', reason: string) => {
         if (settled) return
         settled = true
+        if (openedAt > 0) this.connectedMs += Date.now() - openedAt
         source.close()
         options.signal?.removeEventListener('abort', onAbort)
         resolve({delivered, reason, status})
@@ -127,6 +152,7 @@ export class LogStream {
       const onAbort = () => finish('ended', 'stopped')
       options.signal?.addEventListener('abort', onAbort, {once: true})
       source.addEventListener('open', () => {
+        openedAt = Date.now()
         this.connectedOnce = true
         options.onNotice?.({kind: 'connected', resumed})
       })
@@ -141,7 +167,13 @@ export class LogStream {
           const line = data.charCodeAt(end - 1) === 13 ? data.slice(start, end - 1) : data.slice(start, end)
           start = end + 1
           if (line.length === 0) continue
+          this.linesReceived++
+          this.lastLineWall = Date.now()
           const time = leadingTime(line)
+          if (resumed && time !== undefined && this.lastTime !== undefined && time < this.lastTime - REPLAY_SLACK_MS) {
+            overlapped = true
+            continue
+          }
           if (!this.deliver(line)) {
             overlapped = true
             continue

@@ -1,0 +1,32 @@
+import {createRequire} from 'node:module'
+
+interface DebugModule {
+  disable(): string
+  enable(namespaces: string): void
+}
+
+/** The `debug` module the Heroku HTTP client logs through (`DEBUG=*` or `HEROKU_DEBUG=1` turn it on). */
+function httpClientDebug(): DebugModule | undefined {
+  try {
+    const fromHere = createRequire(import.meta.url)
+    const fromCommand = createRequire(fromHere.resolve('@heroku-cli/command'))
+    const fromHttpCall = createRequire(fromCommand.resolve('@heroku/http-call'))
+    return fromHttpCall('debug') as DebugModule
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Runs one API call with the HTTP client's debug log off. A log session's response holds the
+ * `logplex_url`, whose query is a secret; the client would print it whole under HEROKU_DEBUG.
+ */
+export async function withHttpDebugOff<T>(call: () => Promise<T>): Promise<T> {
+  const debug = httpClientDebug()
+  const enabled = debug?.disable() ?? ''
+  try {
+    return await call()
+  } finally {
+    if (enabled) debug?.enable(enabled)
+  }
+}

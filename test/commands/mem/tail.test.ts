@@ -1,0 +1,170 @@
+import {expect} from 'chai'
+
+import type {Simulator} from '../../simulator/server.js'
+
+import {runCommand} from '../../helpers/run-command.js'
+import {scenario} from '../../simulator/scenarios.js'
+import {startSimulator} from '../../simulator/server.js'
+
+interface SampleJson {
+  dyno: string
+  instance: string
+  percent_of_quota: number
+  quota_mb: number
+  rss_mb: number
+  swap_mb: number
+  time: string
+  type: string
+  used_mb: number
+}
+
+function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout.split('\n').filter(Boolean).map(line => JSON.parse(line))
+}
+
+/** The simulator's own memory lines for a dyno, as `time -> rss` (what the plugin must report). */
+function simulatedRss(sim: Simulator, app: string, dyno: string): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const line of sim.lines(app)) {
+    const match = new RegExp(`^(\\S+) heroku\\[${dyno.replace('.', '\\.')}\\]: source=\\S+ dyno=\\S+ .*sample#memory_rss=([\\d.]+)MB`).exec(line)
+    if (match) out.set(new Date(match[1]).toISOString().replace(/\.\d{3}Z$/, 'Z'), Number(match[2]))
+  }
+
+  return out
+}
+
+describe('heroku mem:tail (end to end against the simulator)', function () {
+  this.timeout(60_000)
+  let sim: Simulator
+  let env: Record<string, string>
+
+  beforeEach(async () => {
+    sim = await startSimulator({
+      apps: [scenario('demo'), scenario('fir-app'), scenario('no-metrics'), scenario('hostile'), scenario('preboot')],
+      tickMs: 10,
+    })
+    env = {HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url}
+  })
+
+  afterEach(async () => {
+    await sim.close()
+  })
+
+  it('--json prints one sample object per line with the values the platform logged', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '--json', '--max-samples', '9', '-n', '0'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    const samples = jsonLines(result.stdout).filter(line => line.type === 'sample') as unknown as SampleJson[]
+    expect(samples).to.have.length(9)
+    expect(new Set(samples.map(s => s.dyno))).to.deep.equal(new Set(['web.1', 'web.2', 'worker.1']))
+    for (const sample of samples) {
+      const logged = simulatedRss(sim, 'demo-app', sample.dyno).get(sample.time)
+      expect(logged, `${sample.dyno} at ${sample.time}`).to.be.a('number')
+      expect(sample.rss_mb).to.be.closeTo(logged!, 0.005)
+      expect(sample.quota_mb).to.equal(512)
+      expect(sample.used_mb).to.be.closeTo(sample.rss_mb + sample.swap_mb, 0.02)
+      expect(sample.percent_of_quota).to.be.closeTo((sample.used_mb / 512) * 100, 0.02)
+      expect(sample.instance).to.match(/^heroku\.\d+\.[\da-f-]{36}$/)
+    }
+
+    expect(result.stderr).to.contain('summary:')
+    const session = sim.requests.find(r => r.method === 'POST' && r.path.endsWith('/log-sessions'))
+    expect(session?.body).to.deep.include({source: 'heroku', tail: true})
+  })
+
+  it('piped output is one plain line per sample or event', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '--max-samples', '6'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    const lines = result.stdout.trim().split('\n')
+    const sampleLines = lines.filter(line => line.includes(' rss='))
+    expect(sampleLines.length).to.equal(6)
+    expect(sampleLines[0]).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (web|worker)\.\d rss=[\d.]+MB swap=[\d.]+MB total=[\d.]+MB quota=512MB used=[\d.]+%$/)
+    expect(result.stdout).not.to.contain('\u001B[')
+  })
+
+  it('filters by dyno name and process type through the log session', async () => {
+    const byDyno = await runCommand(['mem:tail', '-a', 'demo-app', '-d', 'web.2', '--json', '--max-samples', '3', '-n', '0'], {env})
+    expect(byDyno.code, byDyno.stderr).to.equal(0)
+    expect(jsonLines(byDyno.stdout).filter(l => l.type === 'sample').map(l => l.dyno)).to.deep.equal(['web.2', 'web.2', 'web.2'])
+    const byType = await runCommand(['mem:tail', '-a', 'demo-app', '-p', 'worker', '--json', '--max-samples', '2', '-n', '0'], {env})
+    expect(jsonLines(byType.stdout).filter(l => l.type === 'sample').every(l => l.dyno === 'worker.1')).to.equal(true)
+    const bodies = sim.requests.filter(r => r.path.endsWith('/log-sessions')).map(r => r.body as Record<string, unknown>)
+    expect(bodies.map(b => b.dyno)).to.deep.equal(['web.2', 'worker'])
+  })
+
+  it('reconnects after the stream drops, losing and duplicating nothing', async () => {
+    sim.faults.dropStreamAfterLines = 60
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '-d', 'web.1', '--json', '--max-samples', '120', '-n', '0'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    const out = jsonLines(result.stdout)
+    expect(out.filter(l => l.event === 'reconnecting').length).to.be.greaterThan(2)
+    const times = out.filter(l => l.type === 'sample').map(l => String(l.time))
+    expect(times).to.have.length(120)
+    expect(new Set(times).size, 'no duplicates').to.equal(120)
+    expect([...times].sort()).to.deep.equal(times)
+    // Every sample the platform logged between the first and last one shown was shown.
+    const logged = [...simulatedRss(sim, 'demo-app', 'web.1').keys()].filter(t => t >= times[0] && t <= times.at(-1)!)
+    expect(logged).to.deep.equal(times)
+    expect(sim.requests.filter(r => r.path.endsWith('/log-sessions')).length).to.be.greaterThan(3)
+  })
+
+  it('shows platform samples only: app output imitating metrics is ignored', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'hostile-app', '--json', '--max-samples', '8', '-n', '100'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    const out = jsonLines(result.stdout)
+    expect(out.filter(l => l.type === 'sample')).to.have.length(8)
+    expect(out.filter(l => l.type === 'memory_error')).to.deep.equal([])
+    for (const sample of out.filter(l => l.type === 'sample')) expect(Number(sample.used_mb)).to.be.lessThan(512)
+    expect(sim.lines('hostile-app').some(line => line.includes(' app[') && line.includes('Error R14'))).to.equal(true)
+  })
+
+  it('Ctrl-C prints a summary on stderr and exits 0', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'demo-app'], {env, interruptWhen: 'worker.1 rss='})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.match(/summary:\n {2}web\.1: \d+ samples, peak [\d.]+MB/)
+  })
+
+  it('--duration stops by itself', async () => {
+    const started = Date.now()
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '--duration', '1s', '--json'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(Date.now() - started).to.be.lessThan(15_000)
+    expect(jsonLines(result.stdout).some(l => l.type === 'sample')).to.equal(true)
+  })
+
+  const failures: Array<[string, string[], Record<string, string>, RegExp]> = [
+    ['a rejected token', ['-a', 'demo-app'], {HEROKU_API_KEY: 'wrong-token'}, /Invalid credentials.*heroku login/],
+    ['an unknown app', ['-a', 'no-such-app'], {}, /Couldn't find app no-such-app\./],
+    ['a Fir app', ['-a', 'fir-app'], {}, /fir-app is a Fir-generation app: log-runtime-metrics does not exist there/],
+    ['metrics disabled', ['-a', 'no-metrics-app'], {}, /log-runtime-metrics is not enabled on no-metrics-app\. Run: heroku labs:enable log-runtime-metrics -a no-metrics-app/],
+  ]
+  for (const [what, args, extraEnv, message] of failures) {
+    it(`${what}: one line, exit 1, no stack trace, no secret`, async () => {
+      const result = await runCommand(['mem:tail', ...args, '--json'], {env: {...env, ...extraEnv}})
+      expect(result.code).to.equal(1)
+      expect(result.stderr).to.match(message)
+      expect(result.stderr.trim().split('\n')).to.have.length(1)
+      expect(result.stderr).not.to.match(/\n\s+at /)
+      expect(result.stdout + result.stderr).not.to.contain(sim.token)
+      expect(result.stdout).to.equal('')
+    })
+  }
+
+  it('a missing --app is a usage error (exit 2)', async () => {
+    const result = await runCommand(['mem:tail'], {env})
+    expect(result.code).to.equal(2)
+    expect(result.stderr).to.contain('Missing required flag app')
+  })
+
+  it('--enable-metrics switches the feature on and says a restart is needed', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'no-metrics-app', '--enable-metrics', '--duration', '1s', '--json'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.contain('Enabled log-runtime-metrics on no-metrics-app')
+    expect(sim.requests.some(r => r.method === 'PATCH' && r.path.endsWith('/features/log-runtime-metrics'))).to.equal(true)
+  })
+
+  it('never prints the log stream URL, even with HEROKU_DEBUG', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '--json', '--max-samples', '2'], {env: {...env, DEBUG: '*', HEROKU_DEBUG: '1'}})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout + result.stderr).not.to.match(/\/streams\/[\w-]+/)
+  })
+})
