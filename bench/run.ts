@@ -1,0 +1,121 @@
+/**
+ * `npm run bench`: how fast `mem:report --file` reads a big saved log, against `grep -F -c`
+ * on the same file in the same run (target: at most 3x, peak RSS under 150 MB), plus baselines;
+ * then every other `bench/*.bench.ts`.
+ *
+ * BENCH_SIZE_MB (default 1024) sets the generated file's size; BENCH_RUNS (default 3) how often
+ * the timed runs repeat (the fastest counts: other processes only ever add time).
+ * The file is generated once into .bench/ (git-ignored) and reused.
+ */
+import {spawnSync} from 'node:child_process'
+import {
+  existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync,
+} from 'node:fs'
+import {cpus} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {type GeneratedLogStats, generateLog} from './generate-log.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const sizeMb = Number(process.env.BENCH_SIZE_MB ?? 1024)
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3))
+const TIME = '/usr/bin/time'
+const hasTime = existsSync(TIME)
+
+interface Timing {
+  cpuMs: number
+  maxRssMb?: number
+  wallMs: number
+}
+
+function logFile(): {path: string; stats: GeneratedLogStats} {
+  const dir = join(root, '.bench')
+  mkdirSync(dir, {recursive: true})
+  const path = join(dir, `heroku-${sizeMb}mb.log`)
+  const statsPath = `${path}.json`
+  if (existsSync(path) && existsSync(statsPath)) return {path, stats: JSON.parse(readFileSync(statsPath, 'utf8'))}
+  console.log(`generating ${path} (${sizeMb} MB, once)...`)
+  const stats = generateLog(path, sizeMb * 1024 * 1024)
+  writeFileSync(statsPath, JSON.stringify(stats))
+  return {path, stats}
+}
+
+/** A command's wall, CPU and peak RSS, from /usr/bin/time when present (else wall time only). */
+function timeCommand(command: string, args: string[]): Timing & {stdout: string} {
+  const start = performance.now()
+  const child = hasTime
+    ? spawnSync(TIME, ['-f', 'bench-time %e %U %S %M', command, ...args], {cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+    : spawnSync(command, args, {cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  const wallMs = performance.now() - start
+  if (child.status !== 0 && !(command === 'grep' && child.status === 1)) {
+    throw new Error(`${command} ${args.join(' ')} failed (${child.status}): ${child.stderr.slice(-2000)}`)
+  }
+
+  const line = child.stderr.split('\n').find(text => text.startsWith('bench-time '))
+  if (!line) return {cpuMs: Number.NaN, stdout: child.stdout, wallMs}
+  const [elapsed, user, system, rssKb] = line.split(' ').slice(1).map(Number)
+  return {
+    cpuMs: (user + system) * 1000, maxRssMb: rssKb / 1024, stdout: child.stdout, wallMs: elapsed * 1000,
+  }
+}
+
+/** One bench/measure.ts mode in a child: the reading only, without node and tsx startup. */
+function measure(mode: string, file: string): Timing & {result: unknown} {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/measure.ts'), mode, file], {cwd: root, encoding: 'utf8'})
+  if (child.status !== 0) throw new Error(`measure ${mode} failed: ${child.stderr.slice(-2000)}`)
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!)
+}
+
+function fastest<T extends Timing>(count: number, run: () => T): T {
+  let best: T | undefined
+  for (let i = 0; i < count; i++) {
+    const timing = run()
+    if (!best || timing.wallMs < best.wallMs) best = timing
+  }
+
+  return best!
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`
+const row = (label: string, timing: Timing, grep: Timing, note = ''): void => {
+  const rss = timing.maxRssMb === undefined ? '' : `  peak RSS ${timing.maxRssMb.toFixed(0)} MB`
+  console.log([
+    `${label.padEnd(44)} wall ${seconds(timing.wallMs).padStart(8)} (${ratio(timing.wallMs, grep.wallMs).padStart(5)})`,
+    `  cpu ${seconds(timing.cpuMs).padStart(8)} (${ratio(timing.cpuMs, grep.cpuMs).padStart(5)})${rss}${note}`,
+  ].join(''))
+}
+
+const {path, stats} = logFile()
+const lines = stats.lines.toLocaleString('en-US')
+console.log(`file: ${path}\n      ${(stats.bytes / 1024 / 1024).toFixed(0)} MB, ${lines} lines, ${stats.memorySamples.toLocaleString('en-US')} memory samples`)
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; fastest of ${runs} runs; (x) = multiple of grep\n`)
+
+// Warm the page cache so that every reader below reads from memory, as grep does.
+timeCommand('cat', [path])
+const grep = fastest(runs, () => timeCommand('grep', ['-F', '-c', 'sample#memory_total', path]))
+row('grep -F -c sample#memory_total', grep, grep, `  (${grep.stdout.trim()} lines)`)
+
+const command = join(root, 'dist/commands/mem/report.js')
+if (existsSync(command)) {
+  const report = fastest(runs, () => timeCommand(process.execPath, [join(root, 'bin/run.js'), 'mem:report', '--file', path, '--json']))
+  row('node bin/run.js mem:report --file F --json', report, grep, '  (whole command: startup, reading, report)')
+} else {
+  console.log('mem:report is not built (npm run build): timing readLogFiles in-process instead')
+}
+
+row('readLogFiles, memory + events (in-process)', fastest(runs, () => measure('read-log-files', path)), grep)
+row('readLogFiles, all kinds, lines counted', fastest(runs, () => measure('read-log-files-all', path)), grep)
+row('read the bytes only (128 KiB chunks)', fastest(runs, () => measure('read-bytes', path)), grep)
+row('readline, every line, no parsing', measure('readline', path), grep)
+row('readline + LogParser on every line', measure('readline-parse', path), grep)
+row('readline + npm logfmt on every line', measure('readline-logfmt', path), grep)
+
+const others = readdirSync(join(root, 'bench')).filter(name => name.endsWith('.bench.ts')).sort()
+for (const name of others) {
+  console.log(`\n== bench/${name}`)
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', name)], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+  process.stdout.write(child.stdout)
+  if (child.status !== 0) console.log(`(exited with ${child.status}) ${child.stderr.slice(-2000)}`)
+}
