@@ -180,8 +180,12 @@ export function generateLog(path: string, targetBytes: number): GeneratedLogStat
   const restart = (dyno: SimulatedDyno, ms: number, reason: 'Cycling' | 'Restarting', out: string[]): SimulatedDyno => {
     const head = `${stamp(ms)} heroku[${dyno.name}]: `
     const messages = [
-      reason, 'State changed from up to starting', 'Stopping all processes with SIGTERM', 'Process exited with status 143',
-      'Starting process with command `bundle exec puma -C config/puma.rb`', 'State changed from starting to up',
+      reason,
+      'State changed from up to starting',
+      'Stopping all processes with SIGTERM',
+      'Process exited with status 143',
+      'Starting process with command `bundle exec puma -C config/puma.rb`',
+      'State changed from starting to up',
     ]
     out.push(...messages.map(message => head + message))
     return boot(dyno.name, ms)
