@@ -40,7 +40,7 @@ export interface ReadLogOptions {
   since?: number
   /** What `-` reads; process.stdin by default. */
   stdin?: Readable
-  /** Keep events before this time (epoch ms). */
+  /** Keep events at or before this time (epoch ms), as the report's own window does. */
   until?: number
 }
 
@@ -77,7 +77,7 @@ export async function readLogFiles(
   const loadSamples = options.loadSamples ?? true
   const needles = loadSamples ? EVENT_NEEDLES : EVENT_NEEDLES.filter(needle => !isLoadNeedle(needle))
   const emit = (event: LogEvent): void => {
-    if (event.time < since || event.time >= until || (!loadSamples && event.kind === 'load')) return
+    if (event.time < since || event.time > until || (!loadSamples && event.kind === 'load')) return
     totals.events++
     onEvent(event)
   }
