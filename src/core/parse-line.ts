@@ -778,15 +778,17 @@ function sizeUnitFactor(line: string, start: number, end: number): number {
   }
 }
 
-function metricIndex(line: string, start: number, end: number): number {
-  const length = end - start
-  let index = 0
-  for (const name of METRIC_NAMES) {
-    if (name.length === length && line.startsWith(name, start)) return index
-    index++
-  }
+/** Three cheap features that tell the metric names apart; a candidate is then confirmed by one comparison. */
+function metricKey(text: string, start: number, length: number): number {
+  return (((text.charCodeAt(start + 7) * 128) + text.charCodeAt(start + 9)) * 32) + length
+}
 
-  return -1
+const METRIC_BY_KEY = new Map(METRIC_NAMES.map((name, index) => [metricKey(name, 0, name.length), index]))
+
+/** The index of the metric named in `line[start, end)` (`memory_rss`, `load_avg_1m`, ...), else -1. */
+function metricIndex(line: string, start: number, end: number): number {
+  const index = METRIC_BY_KEY.get(metricKey(line, start, end - start))
+  return index !== undefined && line.startsWith(METRIC_NAMES[index], start) ? index : -1
 }
 
 /**
