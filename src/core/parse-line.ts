@@ -18,7 +18,7 @@
  * header, before any timestamp parsing, regex or allocation.
  */
 import type {
-  LoadSample, LogEvent, MemorySample, ReleaseEvent,
+  DynoEvent, DynoStateChange, LoadSample, LogEvent, MemorySample, ReleaseEvent,
 } from './events.js'
 
 import {processTypeOf} from './events.js'
@@ -339,82 +339,75 @@ export class LogParser {
 
   private parseMessage(line: string, start: number, end: number, origin: Origin): LogEvent | undefined {
     if (start >= end) return undefined
-    const {lineDyno: dyno, lineTime: time} = this
-    if (origin === 'api') return releaseEvent(line.slice(start, end), time)
-    const type = processTypeOf(dyno)
+    if (origin === 'api') return releaseEvent(line.slice(start, end), this.lineTime)
     switch (line.charCodeAt(start)) {
     case 67: { // C
-      if (isExactly(line, start, end, 'Cycling')) return {
-        action: 'cycling', dyno, kind: 'dyno', time, type,
-      }
-      break
+      return isExactly(line, start, end, 'Cycling') ? this.dynoEvent({action: 'cycling'}) : undefined
     }
 
     case 69: { // E
-      if (line.startsWith('Error R1', start) && (end === start + 9 || line.charCodeAt(start + 9) === 32)) {
-        const digit = line.charCodeAt(start + 8)
-        if (digit === 52) return {
-          code: 'R14', dyno, kind: 'error', time, type,
-        }
-        if (digit === 53) return {
-          code: 'R15', dyno, kind: 'error', time, type,
-        }
-      }
-
-      break
+      return this.memoryError(line, start, end)
     }
 
     case 80: { // P
       if (line.startsWith('Process running mem=', start)) return this.memoryReading(line, start + 20, end)
-      if (line.startsWith('Process exited with status ', start)) {
-        const status = readDigits(line, start + 27, end - start - 27)
-        if (status >= 0 && end - start - 27 <= 3) return {
-          action: 'exited', dyno, kind: 'dyno', status, time, type,
-        }
-        return undefined
-      }
-
-      break
+      if (!line.startsWith('Process exited with status ', start) || end - start - 27 > 3) return undefined
+      const status = readDigits(line, start + 27, end - start - 27)
+      return status >= 0 ? this.dynoEvent({action: 'exited', status}) : undefined
     }
 
     case 82: { // R
-      if (isExactly(line, start, end, 'Restarting')) return {
-        action: 'restarting', dyno, kind: 'dyno', time, type,
-      }
-      break
+      return isExactly(line, start, end, 'Restarting') ? this.dynoEvent({action: 'restarting'}) : undefined
     }
 
     case 83: { // S
-      if (line.startsWith('State changed from ', start)) {
-        const to = line.indexOf(' to ', start + 19)
-        if (to === -1 || to >= end || !isWord(line, start + 19, to) || !isWord(line, to + 4, end)) return undefined
-        const toState = line.slice(to + 4, end)
-        const action = toState === 'crashed' ? 'crashed' : 'state'
-        return {
-          action, dyno, from: line.slice(start + 19, to), kind: 'dyno', time, to: toState, type,
-        }
-      }
-
-      if (line.startsWith('Starting process with command ', start)) {
-        return {
-          action: 'starting', command: commandOf(line, start + 30, end), dyno, kind: 'dyno', time, type,
-        }
-      }
-
-      if (line.startsWith('Stopping ', start)) {
-        const kill = line.indexOf('SIGKILL', start)
-        if (kill !== -1 && kill < end) return {
-          action: 'sigkill', dyno, kind: 'dyno', time, type,
-        }
-        const term = line.indexOf('SIGTERM', start)
-        if (term !== -1 && term < end) return {
-          action: 'stopping', dyno, kind: 'dyno', time, type,
-        }
-        return undefined
-      }
-
-      break
+      return this.stateChange(line, start, end)
     }
+
+    default: {
+      return this.metricEvent(line, start, end)
+    }
+    }
+  }
+
+  private dynoEvent(change: DynoStateChange): DynoEvent {
+    const dyno = this.lineDyno
+    return {
+      ...change, dyno, kind: 'dyno', time: this.lineTime, type: processTypeOf(dyno),
+    }
+  }
+
+  /** `Error R14 (Memory quota exceeded)`, `Error R15 (Memory quota vastly exceeded)`. */
+  private memoryError(line: string, start: number, end: number): LogEvent | undefined {
+    if (end < start + 9 || !line.startsWith('Error R1', start) || (end > start + 9 && line.charCodeAt(start + 9) !== 32)) return undefined
+    const digit = line.charCodeAt(start + 8)
+    const code = digit === 52 ? 'R14' : (digit === 53 ? 'R15' : undefined)
+    if (!code) return undefined
+    const dyno = this.lineDyno
+    return {
+      code, dyno, kind: 'error', time: this.lineTime, type: processTypeOf(dyno),
+    }
+  }
+
+  /** `State changed from up to crashed`, `Starting process with command ...`, `Stopping ... with SIGTERM|SIGKILL`. */
+  private stateChange(line: string, start: number, end: number): LogEvent | undefined {
+    if (line.startsWith('State changed from ', start)) {
+      const to = line.indexOf(' to ', start + 19)
+      if (to === -1 || to >= end || !isWord(line, start + 19, to) || !isWord(line, to + 4, end)) return undefined
+      const toState = line.slice(to + 4, end)
+      return this.dynoEvent({action: toState === 'crashed' ? 'crashed' : 'state', from: line.slice(start + 19, to), to: toState})
+    }
+
+    if (line.startsWith('Starting process with command ', start)) {
+      return this.dynoEvent({action: 'starting', command: commandOf(line, start + 30, end)})
+    }
+
+    if (line.startsWith('Stopping ', start)) {
+      const kill = line.indexOf('SIGKILL', start)
+      if (kill !== -1 && kill < end) return this.dynoEvent({action: 'sigkill'})
+      const term = line.indexOf('SIGTERM', start)
+      if (term !== -1 && term < end) return this.dynoEvent({action: 'stopping'})
+      return undefined
     }
 
     return this.metricEvent(line, start, end)
@@ -429,7 +422,7 @@ export class LogParser {
     const mem = amount * sizeUnitFactor(line, this.numberEnd, open)
     const percent = this.readNumber(line, open + 1, end)
     const percentEnd = this.numberEnd
-    if (line.charCodeAt(percentEnd) !== 37 /* % */ || line.charCodeAt(percentEnd + 1) !== 41 /* ) */) return undefined
+    if (percentEnd + 2 > end || line.charCodeAt(percentEnd) !== 37 /* % */ || line.charCodeAt(percentEnd + 1) !== 41 /* ) */) return undefined
     if (!Number.isFinite(mem) || !Number.isFinite(percent)) return undefined
     return {
       dyno, kind: 'reading', mem, percent, time, type: processTypeOf(dyno),

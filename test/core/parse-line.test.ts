@@ -428,6 +428,22 @@ describe('LogParser', () => {
       expect(plain).to.have.length(1)
     })
 
+    it('never reads a message past the end of its frame', () => {
+      // Each octet count cuts its frame short of the text that would make it an event.
+      const cuts: Array<[string, number]> = [
+        ['Error R14 (Memory quota exceeded)', 8],
+        ['Process running mem=1013M(197.9%)', 31],
+        ['Restarting', 7],
+        ['Process exited with status 137', 26],
+        [`${MEMORY_MESSAGE}`, 20],
+      ]
+      for (const [message, kept] of cuts) {
+        const line = `${header.length + kept} ${header}${message}`
+        expect(parseOne(line), line).to.equal(undefined)
+        expect(parseOne(`${header.length + message.length} ${header}${message}`), message).to.not.equal(undefined)
+      }
+    })
+
     it('stops at a frame whose count is garbage', () => {
       const events: LogEvent[] = []
       new LogParser().parseAll(`${frame(`${header}Cycling`)}x9 ${header}Restarting`, event => events.push(event))
