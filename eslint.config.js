@@ -21,6 +21,12 @@ export default [
       'unicorn/prefer-code-point': 'off',
       'camelcase': 'off',
       'no-warning-comments': 'off',
+      '@stylistic/no-mixed-operators': 'off',
+      '@stylistic/operator-linebreak': 'off',
+      '@stylistic/indent-binary-ops': 'off',
+      'mocha/max-top-level-suites': 'off',
+      'max-params': ['warn', 6],
+      'import/no-named-as-default-member': 'off',
     },
   },
 ]

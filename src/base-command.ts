@@ -11,7 +11,6 @@ import {describeApiError, HerokuApi} from './heroku/api.js'
 export abstract class MemCommand extends Command {
   static baseFlags = Command.baseFlagsWithoutPrompt()
   static promptFlagActive = false
-
   private _api?: HerokuApi
 
   protected get api(): HerokuApi {

@@ -12,7 +12,9 @@ export const memFlags = {
   json: Flags.boolean({description: 'output JSON (one object per line where the output is a stream)'}),
 }
 
-const UNIT_MS: Record<string, number> = {d: 86_400_000, h: 3_600_000, m: 60_000, ms: 1, s: 1000}
+const UNIT_MS: Record<string, number> = {
+  d: 86_400_000, h: 3_600_000, m: 60_000, ms: 1, s: 1000,
+}
 
 /** `90s`, `10m`, `1h30m`, `2d`, `500ms`; a bare number is seconds. */
 export function parseDuration(text: string): number {

@@ -49,25 +49,25 @@ export class DynoBoard {
     const status = this.statusOf(event.dyno, event.type)
     if (event.time > status.lastEventTime) status.lastEventTime = event.time
     switch (event.kind) {
-      case 'memory': {
-        return this.applySample(status, event) ? status : undefined
-      }
+    case 'memory': {
+      return this.applySample(status, event) ? status : undefined
+    }
 
-      case 'error': {
-        if (event.code === 'R14') status.r14++
-        else status.r15++
-        return status
-      }
+    case 'error': {
+      if (event.code === 'R14') status.r14++
+      else status.r15++
+      return status
+    }
 
-      case 'dyno': {
-        if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed') status.restarts++
-        if (event.action === 'state' || event.action === 'crashed') status.state = event.to
-        return status
-      }
+    case 'dyno': {
+      if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed') status.restarts++
+      if (event.action === 'state' || event.action === 'crashed') status.state = event.to
+      return status
+    }
 
-      default: {
-        return undefined
-      }
+    default: {
+      return undefined
+    }
     }
   }
 

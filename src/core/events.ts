@@ -61,7 +61,7 @@ export type DynoStateChange =
   | {action: 'stopping'}
 
 /** Lifecycle lines: `Restarting`, `Cycling`, `State changed from up to crashed`, `Process exited with status 137`, ... */
-export type DynoEvent = EventBase & DynoStateChange & {kind: 'dyno'}
+export type DynoEvent = DynoStateChange & EventBase & {kind: 'dyno'}
 
 /** `app[api]: Release v42 created by user ...`, `Deploy 1a2b3c4 by ...`, `Set FOO config vars by ...`, `Rollback to v12 by ...`, `Scaled to ...`. */
 export interface ReleaseEvent {

@@ -10,10 +10,10 @@ export interface DynoLimits {
 const GB = 1024
 
 const CEDAR: Record<string, DynoLimits> = {
-  'basic': {killFactor: 2, quota: 512},
-  'eco': {killFactor: 2, quota: 512},
-  'free': {killFactor: 2, quota: 512},
-  'hobby': {killFactor: 2, quota: 512},
+  basic: {killFactor: 2, quota: 512},
+  eco: {killFactor: 2, quota: 512},
+  free: {killFactor: 2, quota: 512},
+  hobby: {killFactor: 2, quota: 512},
   'performance-2xl': {killFactor: 1.2, quota: 126 * GB},
   'performance-l': {killFactor: 2, quota: 14 * GB},
   'performance-l-ram': {killFactor: 1.2, quota: 30 * GB},

@@ -30,7 +30,7 @@ interface HttpFailure {
   statusCode?: number
 }
 
-const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET'])
+const RETRYABLE_NETWORK = new Set(['EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'])
 
 export function statusOf(error: unknown): number | undefined {
   const failure = error as HttpFailure

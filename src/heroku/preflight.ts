@@ -5,7 +5,7 @@ import {HerokuApi} from './api.js'
 
 /** `generation` is `{name: 'cedar'}` on current API versions and a plain string on older ones. */
 export function generationOf(app: Heroku.App): string {
-  const generation = (app as {generation?: unknown}).generation
+  const {generation} = (app as {generation?: unknown})
   if (typeof generation === 'string') return generation.toLowerCase()
   if (generation && typeof generation === 'object' && typeof (generation as {name?: unknown}).name === 'string') {
     return (generation as {name: string}).name.toLowerCase()

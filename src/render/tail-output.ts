@@ -5,7 +5,9 @@ import type {LogEvent} from '../core/events.js'
 import type {FeedUpdate} from '../stream/memory-feed.js'
 
 import {usedMemory} from '../core/dyno-state.js'
-import {formatMb, formatPercent, formatTime, percentOf, sparkline} from './units.js'
+import {
+  formatMb, formatPercent, formatTime, percentOf, sparkline,
+} from './units.js'
 
 /** How `mem:tail` shows what the feed reports; one per output mode. */
 export interface TailOutput {
@@ -21,13 +23,19 @@ const round = (value: number) => Math.round(value * 100) / 100
 export function tailJson(update: FeedUpdate): Json | undefined {
   if (update.kind === 'stream') {
     const {notice} = update
-    if (notice.kind === 'gap') return {type: 'stream', event: 'gap', from: formatTime(notice.from), to: formatTime(notice.to)}
-    if (notice.kind === 'reconnecting') return {type: 'stream', event: 'reconnecting', attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason}
+    if (notice.kind === 'gap') return {
+      type: 'stream', event: 'gap', from: formatTime(notice.from), to: formatTime(notice.to),
+    }
+    if (notice.kind === 'reconnecting') return {
+      type: 'stream', event: 'reconnecting', attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason,
+    }
     return {type: 'stream', event: 'connected', resumed: notice.resumed}
   }
 
   if (update.kind === 'silent') {
-    return {type: 'silent', dyno: update.dyno.name, process_type: update.dyno.type, last_seen: formatTime(update.since)}
+    return {
+      type: 'silent', dyno: update.dyno.name, process_type: update.dyno.type, last_seen: formatTime(update.since),
+    }
   }
 
   return eventJson(update.event, update.dyno)
@@ -37,28 +45,32 @@ function eventJson(event: LogEvent, dyno: DynoStatus): Json | undefined {
   if (event.kind === 'release' || event.kind === 'load') return undefined
   const base = {time: formatTime(event.time), dyno: event.dyno, process_type: event.type}
   switch (event.kind) {
-    case 'memory': {
-      const used = usedMemory(event)
-      return {
-        type: 'sample', ...base, instance: event.instance ?? null, rss_mb: round(event.rss), swap_mb: round(event.swap), cache_mb: round(event.cache),
-        total_mb: round(event.total), used_mb: round(used), quota_mb: round(dyno.quota), percent_of_quota: round(percentOf(used, dyno.quota)),
-      }
+  case 'memory': {
+    const used = usedMemory(event)
+    return {
+      type: 'sample', ...base, instance: event.instance ?? null, rss_mb: round(event.rss), swap_mb: round(event.swap), cache_mb: round(event.cache),
+      total_mb: round(event.total), used_mb: round(used), quota_mb: round(dyno.quota), percent_of_quota: round(percentOf(used, dyno.quota)),
     }
+  }
 
-    case 'error': {
-      return {type: 'memory_error', ...base, code: event.code}
-    }
+  case 'error': {
+    return {type: 'memory_error', ...base, code: event.code}
+  }
 
-    case 'reading': {
-      return {type: 'memory_reading', ...base, mem_mb: event.mem, percent_of_quota: event.percent}
+  case 'reading': {
+    return {
+      type: 'memory_reading', ...base, mem_mb: event.mem, percent_of_quota: event.percent,
     }
+  }
 
-    case 'dyno': {
-      const extra: Json = {}
-      if ('from' in event) Object.assign(extra, {from: event.from, to: event.to})
-      if ('status' in event) extra.status = event.status
-      return {type: 'dyno_event', ...base, action: event.action, ...extra}
+  case 'dyno': {
+    const extra: Json = {}
+    if ('from' in event) Object.assign(extra, {from: event.from, to: event.to})
+    if ('status' in event) extra.status = event.status
+    return {
+      type: 'dyno_event', ...base, action: event.action, ...extra,
     }
+  }
   }
 }
 
@@ -70,22 +82,22 @@ export function tailLine(update: FeedUpdate): string | undefined {
   if (event.kind === 'release' || event.kind === 'load') return undefined
   const head = `${formatTime(event.time)} ${event.dyno}`
   switch (event.kind) {
-    case 'memory': {
-      const used = usedMemory(event)
-      return `${head} rss=${formatMb(event.rss)} swap=${formatMb(event.swap)} total=${formatMb(event.total)} quota=${formatMb(dyno.quota)} used=${formatPercent(percentOf(used, dyno.quota))}`
-    }
+  case 'memory': {
+    const used = usedMemory(event)
+    return `${head} rss=${formatMb(event.rss)} swap=${formatMb(event.swap)} total=${formatMb(event.total)} quota=${formatMb(dyno.quota)} used=${formatPercent(percentOf(used, dyno.quota))}`
+  }
 
-    case 'error': {
-      return `${head} ${event.code} ${event.code === 'R14' ? 'memory quota exceeded' : 'memory quota vastly exceeded'}`
-    }
+  case 'error': {
+    return `${head} ${event.code} ${event.code === 'R14' ? 'memory quota exceeded' : 'memory quota vastly exceeded'}`
+  }
 
-    case 'reading': {
-      return `${head} platform reading mem=${formatMb(event.mem)} (${formatPercent(event.percent)})`
-    }
+  case 'reading': {
+    return `${head} platform reading mem=${formatMb(event.mem)} (${formatPercent(event.percent)})`
+  }
 
-    case 'dyno': {
-      return `${head} ${describeDynoEvent(event)}`
-    }
+  case 'dyno': {
+    return `${head} ${describeDynoEvent(event)}`
+  }
   }
 }
 
@@ -100,30 +112,30 @@ export function noticeText(update: FeedUpdate): string | undefined {
 
 function describeDynoEvent(event: LogEvent & {kind: 'dyno'}): string {
   switch (event.action) {
-    case 'crashed':
-    case 'state': {
-      return `state ${event.from} -> ${event.to}`
-    }
+  case 'crashed':
+  case 'state': {
+    return `state ${event.from} -> ${event.to}`
+  }
 
-    case 'exited': {
-      return `process exited with status ${event.status}`
-    }
+  case 'exited': {
+    return `process exited with status ${event.status}`
+  }
 
-    case 'starting': {
-      return 'starting process'
-    }
+  case 'starting': {
+    return 'starting process'
+  }
 
-    case 'sigkill': {
-      return 'killed (SIGKILL)'
-    }
+  case 'sigkill': {
+    return 'killed (SIGKILL)'
+  }
 
-    case 'stopping': {
-      return 'stopping (SIGTERM)'
-    }
+  case 'stopping': {
+    return 'stopping (SIGTERM)'
+  }
 
-    default: {
-      return event.action
-    }
+  default: {
+    return event.action
+  }
   }
 }
 
@@ -216,9 +228,9 @@ export class TableTailOutput implements TailOutput {
   }
 
   private render(): string[] {
-    const dynos = [...this.rows.values()].sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name, 'en', {numeric: true}) : a.type < b.type ? -1 : 1))
+    const dynos = [...this.rows.values()].sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name, 'en', {numeric: true}) : (a.type < b.type ? -1 : 1)))
     const cells = dynos.map(dyno => {
-      const latest = dyno.latest
+      const {latest} = dyno
       const used = latest ? latest.rss + latest.swap : 0
       const percent = percentOf(used, dyno.quota)
       return [

@@ -99,7 +99,9 @@ export class LogStream {
       failures = outcome.delivered > 0 ? 0 : failures + 1
       const base = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 8))
       const delayMs = failures === 0 ? Math.round(Math.random() * 50) : Math.round(base / 2 + Math.random() * base / 2)
-      options.onNotice?.({attempt: failures + 1, delayMs, kind: 'reconnecting', reason: outcome.reason})
+      options.onNotice?.({
+        attempt: failures + 1, delayMs, kind: 'reconnecting', reason: outcome.reason,
+      })
       await sleep(delayMs, options.signal)
     }
   }
@@ -161,6 +163,8 @@ export class LogStream {
         if (settled) return
         const data = String(event.data ?? '')
         let start = 0
+        // onLine may stop the stream (settled) from inside this loop.
+        // eslint-disable-next-line no-unmodified-loop-condition
         while (start <= data.length && !settled) {
           let end = data.indexOf('\n', start)
           if (end === -1) end = data.length
@@ -174,6 +178,7 @@ export class LogStream {
             overlapped = true
             continue
           }
+
           if (!this.deliver(line)) {
             overlapped = true
             continue

@@ -7,7 +7,9 @@ import {compareDynoNames, DynoBoard} from '../../src/core/dyno-state.js'
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0)
 
 function sample(dyno: string, instance: string, rss: number, tick: number, extra: Partial<MemorySample> = {}): MemorySample {
-  return {cache: 1, dyno, instance, kind: 'memory', rss, swap: 0, time: T0 + tick * 20_000, total: rss + 1, type: dyno.split('.')[0], ...extra}
+  return {
+    cache: 1, dyno, instance, kind: 'memory', rss, swap: 0, time: T0 + tick * 20_000, total: rss + 1, type: dyno.split('.')[0], ...extra,
+  }
 }
 
 describe('DynoBoard', () => {
@@ -50,7 +52,9 @@ describe('DynoBoard', () => {
     board.apply({...base, code: 'R14', kind: 'error'})
     board.apply({...base, code: 'R14', kind: 'error'})
     board.apply({...base, code: 'R15', kind: 'error'})
-    board.apply({...base, action: 'crashed', from: 'up', kind: 'dyno', to: 'crashed'})
+    board.apply({
+      ...base, action: 'crashed', from: 'up', kind: 'dyno', to: 'crashed',
+    })
     board.apply({...base, action: 'restarting', kind: 'dyno'})
     board.apply({...base, action: 'cycling', kind: 'dyno'})
     const web = board.get('web.2')!

@@ -42,7 +42,9 @@ describe('the plugin inside the real heroku CLI (npm package heroku)', function 
     sim = await startSimulator({apps: [scenario('demo')], tickMs: 10})
     // A fresh HOME: the CLI keeps linked plugins and its config there.
     home = await mkdtemp(join(tmpdir(), 'heroku-mem-cli-'))
-    env = {HEROKU_API_KEY: sim.token, HEROKU_DISABLE_AUTOUPDATE: '1', HEROKU_HOST: sim.url, HOME: home}
+    env = {
+      HEROKU_API_KEY: sim.token, HEROKU_DISABLE_AUTOUPDATE: '1', HEROKU_HOST: sim.url, HOME: home,
+    }
     const linked = await heroku(['plugins:link', ROOT, '--no-install'], env)
     expect(linked.code, linked.stderr).to.equal(0)
   })

@@ -60,7 +60,10 @@ export function runCommand(args: string[], options: RunOptions = {}): Promise<Co
       if (interrupter) clearTimeout(interrupter)
       resolve({code, stderr, stdout})
     })
-    if (options.input !== undefined) child.stdin.end(options.input)
-    else child.stdin.end()
+    if (options.input === undefined) {
+      child.stdin.end()
+    } else {
+      child.stdin.end(options.input)
+    }
   })
 }

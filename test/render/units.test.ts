@@ -1,6 +1,8 @@
 import {expect} from 'chai'
 
-import {formatMb, formatPercent, formatTime, sparkline} from '../../src/render/units.js'
+import {
+  formatMb, formatPercent, formatTime, sparkline,
+} from '../../src/render/units.js'
 
 describe('render units', () => {
   it('formats MiB and percentages compactly', () => {

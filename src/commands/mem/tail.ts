@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import type {TailOutput} from '../../render/tail-output.js'
 
 import {MemCommand} from '../../base-command.js'
-import {dynoFilter, durationFlag, memFlags} from '../../flags.js'
+import {durationFlag, dynoFilter, memFlags} from '../../flags.js'
 import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
 import {JsonTailOutput, LineTailOutput, TableTailOutput} from '../../render/tail-output.js'
 import {tailSummary} from '../../render/tail-summary.js'
@@ -14,7 +14,6 @@ export default class Tail extends MemCommand {
 Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno. On a terminal it shows
 a table that updates in place; piped, one plain line per sample or event; with --json, one JSON object
 per line. Ctrl-C stops it and prints a summary on stderr.`
-
   static examples = [
     '$ heroku mem:tail -a my-app',
     '$ heroku mem:tail -a my-app -p web',
@@ -22,15 +21,15 @@ per line. Ctrl-C stops it and prints a summary on stderr.`
     '$ heroku mem:tail -a my-app --duration 5m --json > samples.ndjson',
     '$ heroku mem:tail -a my-app --max-samples 1 -n 200 --json   # the latest reading and exit',
   ]
-
   static flags = {
     ...memFlags,
     duration: durationFlag({description: 'stop after this long, e.g. 30s, 10m, 1h'}),
     'enable-metrics': Flags.boolean({description: 'enable log-runtime-metrics on the app if it is off (the dynos then need a restart)'}),
     'max-samples': Flags.integer({description: 'stop after this many memory samples', min: 1}),
-    num: Flags.integer({char: 'n', default: 100, description: 'lines of recent log history to start from (0 to 1500)', max: 1500, min: 0}),
+    num: Flags.integer({
+      char: 'n', default: 100, description: 'lines of recent log history to start from (0 to 1500)', max: 1500, min: 0,
+    }),
   }
-
   static topic = 'mem'
 
   async run(): Promise<void> {

@@ -26,7 +26,7 @@ function jsonLines(stdout: string): Array<Record<string, unknown>> {
 function simulatedRss(sim: Simulator, app: string, dyno: string): Map<string, number> {
   const out = new Map<string, number>()
   for (const line of sim.lines(app)) {
-    const match = new RegExp(`^(\\S+) heroku\\[${dyno.replace('.', '\\.')}\\]: source=\\S+ dyno=\\S+ .*sample#memory_rss=([\\d.]+)MB`).exec(line)
+    const match = new RegExp(`^(\\S+) heroku\\[${dyno.replace('.', String.raw`\.`)}\\]: source=\\S+ dyno=\\S+ .*sample#memory_rss=([\\d.]+)MB`).exec(line)
     if (match) out.set(new Date(match[1]).toISOString().replace(/\.\d{3}Z$/, 'Z'), Number(match[2]))
   }
 
