@@ -1,0 +1,88 @@
+import {APIClient} from '@heroku-cli/command'
+import {Config} from '@oclif/core'
+import {expect} from 'chai'
+
+import type {Simulator} from '../simulator/server.js'
+
+import {UserError} from '../../src/errors.js'
+import {HerokuApi} from '../../src/heroku/api.js'
+import {ensureRuntimeMetrics} from '../../src/heroku/preflight.js'
+import {ROOT} from '../helpers/run-command.js'
+import {scenario} from '../simulator/scenarios.js'
+import {startSimulator} from '../simulator/server.js'
+
+describe('HerokuApi against the simulator', () => {
+  let sim: Simulator
+  let api: HerokuApi
+  let sleeps: number[]
+  const saved = {host: process.env.HEROKU_HOST, key: process.env.HEROKU_API_KEY}
+
+  beforeEach(async () => {
+    sim = await startSimulator({apps: [scenario('demo'), scenario('fir-app'), scenario('no-metrics')], tickMs: 0})
+    process.env.HEROKU_HOST = sim.url
+    process.env.HEROKU_API_KEY = sim.token
+    sleeps = []
+    const client = new APIClient(await Config.load(ROOT))
+    api = new HerokuApi(client, {
+      maxAttempts: 4,
+      async sleep(ms) {
+        sleeps.push(ms)
+      },
+    })
+  })
+
+  afterEach(async () => {
+    await sim.close()
+    process.env.HEROKU_HOST = saved.host
+    process.env.HEROKU_API_KEY = saved.key
+  })
+
+  it('waits as long as Retry-After says on a 429, then succeeds', async () => {
+    sim.faults.status429 = {count: 2, pathPattern: '^GET /apps/demo-app/dynos$', retryAfterSeconds: 7}
+    const dynos = await api.listDynos('demo-app')
+    expect(dynos.map(d => d.name)).to.deep.equal(['web.1', 'web.2', 'worker.1'])
+    expect(sleeps).to.deep.equal([7000, 7000])
+  })
+
+  it('backs off exponentially on 503 without Retry-After, and gives up after its attempts in one line', async () => {
+    sim.faults.status503 = {count: 10, pathPattern: '^GET /apps/demo-app$'}
+    const failure = await api.getApp('demo-app').catch(error => error)
+    expect(failure).to.be.instanceOf(UserError)
+    expect(failure.message).to.match(/^Heroku API error \(503\)/)
+    expect(sleeps).to.have.length(3)
+    expect(sleeps[1]).to.be.greaterThan(sleeps[0] * 0.9)
+    expect(sleeps.every(ms => ms > 0 && ms <= 30_000)).to.equal(true)
+  })
+
+  it('restarts one dyno by URL-encoded name, and says not-found for an unknown one', async () => {
+    expect(await api.restartDyno('demo-app', 'web.1')).to.equal('restarted')
+    expect(await api.restartDyno('demo-app', 'web/../1')).to.equal('not-found')
+    expect(sim.requests.filter(r => r.method === 'DELETE').map(r => r.path)).to.deep.equal(['/apps/demo-app/dynos/web.1', '/apps/demo-app/dynos/web%2F..%2F1'])
+  })
+
+  it('asks for the newest releases with a Range header and returns them oldest first', async () => {
+    const releases = await api.listReleases('demo-app', 5)
+    const versions = releases.map(r => r.version ?? 0)
+    expect(versions).to.deep.equal([...versions].sort((a, b) => a - b))
+    const request = sim.requests.find(r => r.path === '/apps/demo-app/releases')
+    expect(request?.headers.range).to.equal('version ..; order=desc, max=5')
+  })
+
+  it('preflight: Fir and disabled metrics are one-line errors; --enable-metrics patches the feature', async () => {
+    const fir = await ensureRuntimeMetrics(api, 'fir-app').catch(error => error)
+    expect(fir.message).to.contain('Fir-generation')
+    const disabled = await ensureRuntimeMetrics(api, 'no-metrics-app').catch(error => error)
+    expect(disabled.message).to.contain('heroku labs:enable log-runtime-metrics -a no-metrics-app')
+    const app = await ensureRuntimeMetrics(api, 'no-metrics-app', {enable: true})
+    expect(app.name).to.equal('no-metrics-app')
+    expect(await api.getRuntimeMetrics('no-metrics-app')).to.equal(true)
+  })
+
+  it('a bad token is a one-line error naming heroku login, with no interactive login attempt', async () => {
+    process.env.HEROKU_API_KEY = 'not-the-token'
+    const failure = await api.getApp('demo-app').catch(error => error)
+    expect(failure).to.be.instanceOf(UserError)
+    expect(failure.message).to.match(/Invalid credentials.*heroku login/)
+    expect(failure.message).not.to.contain('not-the-token')
+  })
+})

@@ -1,0 +1,124 @@
+import type {EventSource} from 'eventsource'
+
+import {expect} from 'chai'
+
+import type {HerokuApi, LogSessionRequest} from '../../src/heroku/api.js'
+
+import {LogStream, StreamNotice} from '../../src/stream/log-stream.js'
+
+/** A scripted log session: the lines it sends as message events, then how it ends. */
+interface ScriptedSession {
+  end: 'closed' | 'refused'
+  events: string[]
+}
+
+class FakeEventSource extends EventTarget {
+  closed = false
+
+  close(): void {
+    this.closed = true
+  }
+
+  play(session: ScriptedSession): void {
+    queueMicrotask(() => {
+      this.dispatchEvent(new Event('open'))
+      for (const data of session.events) {
+        if (this.closed) return
+        this.dispatchEvent(new MessageEvent('message', {data}))
+      }
+
+      const error = new Event('error') as Event & {code?: number}
+      if (session.end === 'refused') error.code = 404
+      this.dispatchEvent(error)
+    })
+  }
+}
+
+const line = (second: number, text = 'sample#memory_rss=100MB') => `2026-11-20T10:00:${String(second).padStart(2, '0')}.000000+00:00 heroku[web.1]: ${text}`
+
+function harness(sessions: ScriptedSession[], options: {lines?: number; tail: boolean}) {
+  const requests: LogSessionRequest[] = []
+  const delivered: string[] = []
+  const notices: StreamNotice[] = []
+  const stop = new AbortController()
+  const api = {
+    async createLogSession(_app: string, request: LogSessionRequest) {
+      requests.push(request)
+      if (requests.length > sessions.length) stop.abort()
+      return `https://logs.example/sessions/${requests.length}?secret=x`
+    },
+  } as unknown as HerokuApi
+  let next = 0
+  const stream = new LogStream(api, {
+    app: 'my-app',
+    createEventSource() {
+      const source = new FakeEventSource()
+      source.play(sessions[next++] ?? {end: 'closed', events: []})
+      return source as unknown as EventSource
+    },
+    onLine: text => delivered.push(text),
+    onNotice: notice => notices.push(notice),
+    signal: stop.signal,
+    async sleep() {},
+    ...options,
+  })
+  return {
+    delivered, notices, requests, run: () => stream.run(),
+  }
+}
+
+describe('LogStream', () => {
+  it('a history session splits multi-line events into lines and ends with the stream', async () => {
+    const h = harness([{end: 'closed', events: [`${line(1)}\n${line(2)}`, line(3), `${line(4)}\r`]}], {tail: false})
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(1), line(2), line(3), line(4)])
+    expect(h.requests).to.deep.equal([{
+      dyno: undefined, lines: 1500, source: 'heroku', tail: false, type: undefined,
+    }])
+  })
+
+  it('a tail resumes after the stream ends, dropping replayed lines and old history', async () => {
+    const h = harness([
+      {end: 'closed', events: [line(30), line(31), line(32)]},
+      // The new session replays recent history: far older lines, then ones already seen, then new ones.
+      {end: 'closed', events: [line(1), line(31), line(32), line(33), line(34)]},
+    ], {lines: 0, tail: true})
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(30), line(31), line(32), line(33), line(34)])
+    expect(h.requests[0].lines).to.equal(0)
+    expect(h.requests[1].lines).to.be.within(20, 1500)
+    expect(h.notices.filter(n => n.kind === 'gap')).to.deep.equal([])
+    expect(h.notices.some(n => n.kind === 'reconnecting')).to.equal(true)
+  })
+
+  it('reports a gap when the replay no longer reaches back to the last line seen', async () => {
+    const h = harness([
+      {end: 'closed', events: [line(10), line(11)]},
+      {end: 'closed', events: [line(40), line(41)]},
+    ], {tail: true})
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(10), line(11), line(40), line(41)])
+    const gaps = h.notices.filter(n => n.kind === 'gap')
+    expect(gaps).to.deep.equal([{from: Date.parse('2026-11-20T10:00:11Z'), kind: 'gap', to: Date.parse('2026-11-20T10:00:40Z')}])
+  })
+
+  it('a refused history stream is an error that does not show the URL', async () => {
+    const h = harness([{end: 'refused', events: []}], {tail: false})
+    const failure = await h.run().catch(error => error)
+    expect(failure.message).to.equal('The log stream for my-app was refused (HTTP 404).')
+  })
+
+  it('a refused tail session is retried with a new session and growing delays', async () => {
+    const delays: number[] = []
+    const h = harness([{end: 'refused', events: []}, {end: 'refused', events: []}, {end: 'closed', events: [line(5)]}], {tail: true})
+    h.notices.push = function (...items: StreamNotice[]) {
+      for (const item of items) if (item.kind === 'reconnecting') delays.push(item.delayMs)
+      return Array.prototype.push.apply(this, items)
+    }
+
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(5)])
+    expect(delays.length).to.be.greaterThan(2)
+    expect(delays[1]).to.be.greaterThan(delays[0] / 2)
+  })
+})
