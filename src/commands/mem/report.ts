@@ -60,11 +60,10 @@ search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 ba
       const totals = await readLogFiles(flags.file, event => accumulator.add(event), {
         defaultYear: new Date(now).getUTCFullYear(), loadSamples: false, ...window,
       })
-      source = {
-        bytes: totals.bytes, files: flags.file, kind: 'files', lines: totals.lines,
-      }
+      source = {bytes: totals.bytes, files: flags.file, kind: 'files'}
       hint = 'Pass a longer saved log (several --file) to judge the trend.'
-      if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${flags.file.join(', ')}${flags.since || flags.until ? ' within --since/--until' : ''}: is log-runtime-metrics enabled, and is this a Heroku log?`)
+      const within = flags.since || flags.until ? ' within --since/--until' : ''
+      if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${flags.file.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
     } else {
       const {app} = flags
       if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH')
@@ -90,6 +89,7 @@ search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 ba
       }
     }
 
+    if (accumulator.samples === 0 && flags.app && !flags.file && flags['dyno-name']) await this.checkDynoExists(flags.app, flags['dyno-name'])
     if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, filters))
     const report = buildReport(accumulator, {failOn, longerWindowHint: hint, source})
     process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
@@ -100,6 +100,12 @@ search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 ba
 
     const met = report.failOn.filter(result => result.met)
     if (met.length > 0) throw new UserError(`--fail-on ${met.map(result => `${result.condition}: ${result.detail}`).join('; ')}`, FAIL_ON_EXIT_CODE)
+  }
+
+  /** A dyno filter the log session matched nothing for: say so when the app has no such dyno. */
+  private async checkDynoExists(app: string, name: string): Promise<void> {
+    const names = (await this.api.listDynos(app)).map(dyno => dyno.name ?? '').sort()
+    if (!names.includes(name)) throw new UserError(`No dyno ${name} on ${app} (its dynos: ${names.join(', ')})`)
   }
 
   private async readHistory(app: string, accumulator: ReportAccumulator, filter: {dyno?: string; type?: string}): Promise<void> {

@@ -1,0 +1,207 @@
+import {expect} from 'chai'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {gzipSync} from 'node:zlib'
+
+import type {Simulator} from '../../simulator/server.js'
+
+import {runCommand} from '../../helpers/run-command.js'
+import {scenario} from '../../simulator/scenarios.js'
+import {startSimulator} from '../../simulator/server.js'
+
+interface DynoJson {
+  judged_by?: {recent_slope_mb_per_hour: number; slope_mb_per_hour: number}
+  memory_max_mb: number
+  name: string
+  quota_mb: number
+  r14: number
+  samples: number
+  series: unknown[]
+  verdict: string
+}
+
+interface ReportJson {
+  dynos: DynoJson[]
+  fail_on: Array<{condition: string; met: boolean}>
+  notes: string[]
+  process_types: Array<{pattern: string; story: string; type: string; verdict: string}>
+  samples: number
+  schema_version: number
+  source: {app?: string; files?: string[]; kind: string}
+  too_short: boolean
+}
+
+/** `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: MESSAGE` split into its parts. */
+const HEROKU_LINE = /^(\S+) (heroku|app)\[([^\]]+)\]: (.*)$/
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** The same log in the shapes users keep: syslog drain frames, Papertrail archive TSV, Papertrail search output. */
+function reshape(lines: string[], shape: 'drain' | 'search' | 'tsv'): string {
+  return lines.map((line, i) => {
+    const match = HEROKU_LINE.exec(line)
+    if (!match) return line
+    const [, stamp, source, dyno, message] = match
+    const time = new Date(stamp)
+    if (shape === 'drain') {
+      const frame = `<134>1 ${stamp} host ${source} ${dyno} - ${message}`
+      return `${Buffer.byteLength(frame)} ${frame}`
+    }
+
+    if (shape === 'tsv') {
+      const generated = time.toISOString().slice(0, 19).replace('T', ' ')
+      return [String(1000 + i), generated, time.toISOString().slice(0, 19), '42', 'myapp', '10.0.0.1', 'Local3', 'Info', `${source}/${dyno}`, message].join('\t')
+    }
+
+    const day = String(time.getUTCDate()).padStart(2, ' ')
+    return `${MONTHS[time.getUTCMonth()]} ${day} ${time.toISOString().slice(11, 19)} myapp ${source}/${dyno}: ${message}`
+  }).join('\n') + '\n'
+}
+
+describe('heroku mem:report (end to end against the simulator)', function () {
+  this.timeout(60_000)
+  let sim: Simulator
+  let env: Record<string, string>
+  let dir: string
+
+  before(async () => {
+    // tickMs 0: only the scripted history exists, so every run sees the same log.
+    sim = await startSimulator({apps: [scenario('leaky-web'), scenario('steady'), scenario('demo'), scenario('fir-app')], tickMs: 0})
+    env = {HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url}
+    dir = mkdtempSync(path.join(tmpdir(), 'mem-report-'))
+  })
+
+  after(async () => {
+    await sim.close()
+  })
+
+  it('reads the recent history, one log session per process type, and finds the scripted leaks', async () => {
+    const before = sim.requests.length
+    const result = await runCommand(['mem:report', '-a', 'leaky-web', '--json'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    const report = JSON.parse(result.stdout) as ReportJson
+    expect(report.schema_version).to.equal(1)
+    expect(report.source).to.deep.equal({app: 'leaky-web', kind: 'history'})
+    const sessions = sim.requests.slice(before).filter(request => request.method === 'POST' && request.path.endsWith('/log-sessions'))
+    // The type filter goes in `dyno`, as `heroku logs -p web` sends it.
+    expect(sessions.map(session => session.body)).to.deep.equal([{
+      dyno: 'web', lines: 1500, source: 'heroku', tail: false,
+    }])
+    expect(report.dynos.map(dyno => dyno.name)).to.deep.equal(['web.1', 'web.2', 'web.3'])
+    const scripted = {'web.1': 300, 'web.2': 600, 'web.3': 900}
+    for (const dyno of report.dynos) {
+      expect(dyno.verdict, dyno.name).to.equal('leak')
+      expect(dyno.quota_mb).to.equal(512)
+      expect(dyno.judged_by!.slope_mb_per_hour, dyno.name).to.be.closeTo(scripted[dyno.name as keyof typeof scripted], scripted[dyno.name as keyof typeof scripted] * 0.1)
+    }
+
+    expect(report.process_types[0]).to.include({pattern: 'app', type: 'web', verdict: 'leak'})
+    expect(report.too_short).to.equal(true)
+    expect(report.notes[0]).to.include('--duration')
+  })
+
+  it('prints a readable report with a chart per dyno', async () => {
+    const result = await runCommand(['mem:report', '-a', 'leaky-web'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.match(/^Memory report for leaky-web: .* UTC \(\d+ min\), \d+ samples from 3 dynos, recent log history/)
+    expect(result.stdout).to.include('web (3 dynos, Standard-1X, quota 512 MB): leak')
+    expect(result.stdout).to.include('all 3 web dynos leak alike')
+    for (const dyno of ['web.1', 'web.2', 'web.3']) expect(result.stdout).to.match(new RegExp(`^${dyno.replace('.', String.raw`\.`)} RSS \\+ swap, MB \\(leak`, 'm'))
+    expect(result.stdout).to.match(/^ *512 ┤.*─/m)
+    expect(result.stdout).to.match(/└.*!/)
+  })
+
+  it('judges steady dynos steady and --fail-on exits 3 only when its condition holds', async () => {
+    const steady = await runCommand(['mem:report', '-a', 'steady-app', '--json', '--fail-on', 'leak', '--fail-on', 'r14'], {env})
+    expect(steady.code, steady.stderr).to.equal(0)
+    const report = JSON.parse(steady.stdout) as ReportJson
+    expect(report.dynos.map(dyno => dyno.verdict)).to.deep.equal(['steady', 'steady', 'steady'])
+    expect(report.fail_on).to.deep.equal([{condition: 'leak', detail: '', met: false}, {condition: 'r14', detail: '', met: false}])
+
+    const leaky = await runCommand(['mem:report', '-a', 'leaky-web', '--fail-on', 'leak'], {env})
+    expect(leaky.code).to.equal(3)
+    expect(leaky.stderr.trim()).to.match(/^› {3}Error: --fail-on leak: web\.1 \(\d+ MB\/h\), web\.2/)
+    expect(leaky.stdout).to.include('Memory report')
+  })
+
+  it('reads saved logs in every shape, gzipped, mixed and from stdin, without an app or a login', async () => {
+    const lines = sim.lines('leaky-web')
+    const plain = path.join(dir, 'heroku-logs.txt')
+    writeFileSync(plain, lines.join('\n') + '\n')
+    const drain = path.join(dir, 'drain.log')
+    writeFileSync(drain, reshape(lines, 'drain'))
+    const tsv = path.join(dir, 'papertrail.tsv.gz')
+    writeFileSync(tsv, gzipSync(reshape(lines, 'tsv')))
+    const search = path.join(dir, 'search.txt')
+    writeFileSync(search, reshape(lines, 'search'))
+
+    const fromHistory = JSON.parse((await runCommand(['mem:report', '-a', 'leaky-web', '--json'], {env})).stdout) as ReportJson
+    const expected = fromHistory.dynos.map(dyno => [dyno.name, dyno.samples, dyno.verdict])
+    for (const file of [plain, drain, tsv, search]) {
+      const result = await runCommand(['mem:report', '--file', file, '--json'])
+      expect(result.code, `${file}: ${result.stderr}`).to.equal(0)
+      const report = JSON.parse(result.stdout) as ReportJson
+      expect(report.source.kind).to.equal('files')
+      expect(report.dynos.map(dyno => [dyno.name, dyno.samples, dyno.verdict]), file).to.deep.equal(expected)
+    }
+
+    const piped = await runCommand(['mem:report', '--file', '-', '--json', '-d', 'web.2'], {input: lines.join('\n')})
+    expect(piped.code, piped.stderr).to.equal(0)
+    expect((JSON.parse(piped.stdout) as ReportJson).dynos.map(dyno => dyno.name)).to.deep.equal(['web.2'])
+  })
+
+  it('writes a self-contained HTML report', async () => {
+    const file = path.join(dir, 'report.html')
+    const result = await runCommand(['mem:report', '-a', 'demo-app', '--html', file], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.include(`Wrote ${file}`)
+    const html = readFileSync(file, 'utf8')
+    expect(html).to.match(/^<!DOCTYPE html>/)
+    expect(html).to.include('<svg class="chart"')
+    expect(html).not.to.match(/<script|https?:\/\/(?!www\.w3\.org)/)
+  })
+
+  it('watches the live log for --duration with progress on stderr, then reports', async () => {
+    const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
+    try {
+      const result = await runCommand(['mem:report', '-a', 'demo-app', '--duration', '3s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
+      expect(result.code, result.stderr).to.equal(0)
+      expect(result.stderr).to.match(/^Watching demo-app: 0:0[23] left, 0 samples$/m)
+      expect(result.stderr).to.match(/^Watching demo-app: done, \d+ samples$/m)
+      const report = JSON.parse(result.stdout) as ReportJson
+      expect(report.source.kind).to.equal('live')
+      expect(report.samples).to.be.above(20)
+      const session = live.requests.find(request => request.method === 'POST' && request.path.endsWith('/log-sessions'))
+      expect(session?.body).to.include({source: 'heroku', tail: true})
+    } finally {
+      await live.close()
+    }
+  })
+
+  for (const [label, args, message, code] of [
+    ['a missing file', ['--file', '/nonexistent/logs.txt'], /nonexistent\/logs\.txt/, 1],
+    ['an empty file', ['--file', 'EMPTY'], /^› {3}Error: No Heroku platform lines in .*empty\.txt/, 1],
+    ['an unknown dyno', ['-a', 'leaky-web', '-d', 'web.9'], /^› {3}Error: No dyno web\.9 on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
+    ['a window with no samples', ['-a', 'leaky-web', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z'], /^› {3}Error: No memory samples between --since and --until/, 1],
+    ['no app and no file', [], /^› {3}Error: Name the app with -a APP, or read saved logs with --file PATH/, 1],
+    ['a Fir app', ['-a', 'fir-app'], /^› {3}Error: fir-app is a Fir-generation app/, 1],
+    ['a bad --fail-on', ['-a', 'leaky-web', '--fail-on', 'over:lots'], /^› {3}Error: Invalid --fail-on "over:lots"/, 2],
+  ] as const) {
+    it(`says what is wrong in one line for ${label}`, async () => {
+      const empty = path.join(dir, 'empty.txt')
+      writeFileSync(empty, '')
+      const result = await runCommand(['mem:report', ...args.map(arg => (arg === 'EMPTY' ? empty : arg))], {env})
+      expect(result.code, result.stderr).to.equal(code)
+      expect(result.stderr.trim().split('\n')).to.have.length(1)
+      expect(result.stderr.trim()).to.match(message)
+      expect(result.stdout).to.equal('')
+    })
+  }
+
+  it('has lower-case help with examples', async () => {
+    const result = await runCommand(['mem:report', '--help'])
+    expect(result.stdout).to.match(/^leak or bloat/)
+    expect(result.stdout).to.include('$ heroku mem:report -a my-app --duration 30m -p web')
+    expect(result.stdout).to.include('--fail-on')
+  })
+})
