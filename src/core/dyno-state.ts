@@ -71,6 +71,12 @@ export class DynoBoard {
     }
   }
 
+  /** Drops a dyno that is gone (one-off `run.N` dynos come and go): keeps a long tail bounded. */
+  forget(name: string): void {
+    this.dynos.delete(name)
+    this.retired.delete(name)
+  }
+
   get(name: string): DynoStatus | undefined {
     return this.dynos.get(name)
   }

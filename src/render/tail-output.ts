@@ -21,6 +21,7 @@ const round = (value: number) => Math.round(value * 100) / 100
 
 /** The `--json` object for one feed update (schema in the README); undefined for what it does not show. */
 export function tailJson(update: FeedUpdate): Json | undefined {
+  if (update.kind === 'forgotten') return undefined
   if (update.kind === 'stream') {
     const {notice} = update
     if (notice.kind === 'gap') return {
@@ -76,7 +77,7 @@ function eventJson(event: LogEvent, dyno: DynoStatus): Json | undefined {
 
 /** One plain line for one update (piped output); undefined for what it does not show. */
 export function tailLine(update: FeedUpdate): string | undefined {
-  if (update.kind === 'stream') return undefined
+  if (update.kind === 'stream' || update.kind === 'forgotten') return undefined
   if (update.kind === 'silent') return `${formatTime(update.since)} ${update.dyno.name} silent: no samples since this time`
   const {dyno, event} = update
   if (event.kind === 'release' || event.kind === 'load') return undefined
@@ -194,19 +195,36 @@ export class TableTailOutput implements TailOutput {
   }
 
   update(update: FeedUpdate): void {
-    if (update.kind === 'event') {
+    switch (update.kind) {
+    case 'event': {
       this.rows.set(update.dyno.name, update.dyno)
       this.silent.delete(update.dyno.name)
       if (update.event.kind !== 'memory') {
         const line = tailLine(update)
         if (line) this.pushEvent(update.event.kind === 'error' ? ansis.red(line) : line)
       }
-    } else if (update.kind === 'silent') {
+
+      break;
+    }
+
+    case 'forgotten': {
+      this.rows.delete(update.name)
+      this.silent.delete(update.name)
+
+      break;
+    }
+
+    case 'silent': {
       this.silent.add(update.dyno.name)
       this.pushEvent(ansis.yellow(tailLine(update) ?? ''))
-    } else {
+
+      break;
+    }
+
+    default: {
       const notice = noticeText(update)
       if (notice) this.pushEvent(ansis.dim(notice))
+    }
     }
 
     this.pending ??= setTimeout(() => {

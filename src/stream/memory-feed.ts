@@ -8,10 +8,13 @@ import {LogStream, StreamNotice} from './log-stream.js'
 
 /** Samples come every ~20 s: a dyno quiet for this long (on the log's clock) has stopped reporting. */
 export const SILENT_AFTER_MS = 70_000
+/** A dyno silent this long is gone (scaled down, a finished one-off dyno): forget it. */
+export const FORGET_AFTER_MS = 3_600_000
 
 export type FeedUpdate =
   | {dyno: DynoStatus; event: LogEvent; kind: 'event'}
   | {dyno: DynoStatus; kind: 'silent'; since: number}
+  | {kind: 'forgotten'; name: string}
   | {kind: 'stream'; notice: StreamNotice}
 
 export interface MemoryFeedOptions {
@@ -58,8 +61,16 @@ export class MemoryFeed {
 
   private checkSilence(): void {
     for (const dyno of this.board.list()) {
+      const quietFor = this.clock - dyno.lastEventTime
+      if (quietFor > FORGET_AFTER_MS) {
+        this.board.forget(dyno.name)
+        this.silent.delete(dyno.name)
+        this.options.onUpdate({kind: 'forgotten', name: dyno.name})
+        continue
+      }
+
       if (this.silent.has(dyno.name)) continue
-      if (dyno.lastEventTime > 0 && this.clock - dyno.lastEventTime > SILENT_AFTER_MS) {
+      if (dyno.lastEventTime > 0 && quietFor > SILENT_AFTER_MS) {
         this.silent.add(dyno.name)
         this.options.onUpdate({dyno, kind: 'silent', since: dyno.lastEventTime})
       }
