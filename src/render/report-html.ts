@@ -98,9 +98,10 @@ export function dynoSvg(dyno: DynoReport): string {
   const mean = points.map(point => `${x(point.time)},${y(point.mean)}`).join(' ')
   const marks = dyno.timeline.filter(point => point.r14 + point.r15 + point.restarts > 0).map(point => {
     const at = x(Math.min(dyno.to, Math.max(from, point.time)))
-    if (point.r15 > 0) return `<path class="r15" d="M${at} ${PAD.top}l-5 -0l5 9l5 -9z" fill="#b3261e"><title>R15 ×${point.r15}</title></path>`
-    if (point.r14 > 0) return `<path class="r14" d="M${at} ${PAD.top}l-4 0l4 7l4 -7z" fill="#e8710a"><title>R14 ×${point.r14}</title></path>`
-    return `<line class="restart" x1="${at}" x2="${at}" y1="${PAD.top}" y2="${PAD.top + plotHeight}" stroke="#888" stroke-dasharray="2 3"><title>restart</title></line>`
+    const restart = point.restarts > 0 ? `<line class="restart" x1="${at}" x2="${at}" y1="${PAD.top}" y2="${PAD.top + plotHeight}" stroke="#888" stroke-dasharray="2 3"><title>restart</title></line>` : ''
+    if (point.r15 > 0) return `${restart}<path class="r15" d="M${at - 5} ${PAD.top}l5 9l5 -9z" fill="#b3261e"><title>R15 ×${point.r15}</title></path>`
+    if (point.r14 > 0) return `${restart}<path class="r14" d="M${at - 4} ${PAD.top}l4 7l4 -7z" fill="#e8710a"><title>R14 ×${point.r14}</title></path>`
+    return restart
   }).join('')
   const quotaLine = `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(dyno.quotaMb)}" y2="${y(dyno.quotaMb)}" stroke="#b3261e" stroke-dasharray="6 4"/><text x="${PAD.left + 4}" y="${y(dyno.quotaMb) - 4}">quota ${dyno.quotaMb} MB (R14)</text>`
   const killLine = kill <= top ? `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(kill)}" y2="${y(kill)}" stroke="#7a0000" stroke-dasharray="2 4"/><text x="${PAD.left + 4}" y="${y(kill) - 4}">R15 at ${Math.round(kill)} MB</text>` : ''
