@@ -68,7 +68,7 @@ export function terminalChart(points: readonly SeriesPoint[], options: TerminalC
   const long = options.to - options.from > 86_400_000
   const start = clock(options.from, long)
   const end = clock(options.to, long)
-  lines.push(`${' '.repeat(labelWidth + 2)}${start}${end.padStart(Math.max(end.length, width - start.length))}`)
+  lines.push(`${' '.repeat(labelWidth + 2)}${start}${end.padStart(Math.max(end.length + 1, width - start.length))}`)
   return lines
 }
 

@@ -5,7 +5,7 @@ const TIME_KEYS = new Set(['from', 'time', 'to'])
 
 /**
  * The `--json` document (schema in docs/report.md): the report's fields in snake_case, like
- * `mem:tail --json`, times as ISO 8601 UTC strings, non-finite numbers as null.
+ * `mem:tail --json`, times as ISO 8601 UTC strings, numbers to two decimals, non-finite numbers as null.
  */
 export function reportJson(report: Report): string {
   return `${JSON.stringify(toJson(report), null, 2)}\n`
@@ -14,7 +14,8 @@ export function reportJson(report: Report): string {
 function toJson(value: unknown, key = ''): unknown {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return null
-    return TIME_KEYS.has(key) ? new Date(value).toISOString() : value
+    if (TIME_KEYS.has(key)) return new Date(value).toISOString()
+    return Math.round(value * 100) / 100
   }
 
   if (Array.isArray(value)) return value.map(item => toJson(item))

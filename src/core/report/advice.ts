@@ -75,7 +75,7 @@ function leakAdvice(type: ProcessTypeReport, leaking: DynoReport[]): Advice {
   }
 
   default: {
-    parts.push(`${leaking.map(dyno => dyno.name).join(', ')} leak (about ${Math.round(rate)} MB/h)`)
+    parts.push(`${leaking.map(dyno => dyno.name).join(', ')} ${leaking.length === 1 ? 'leaks' : 'leak'} (about ${Math.round(rate)} MB/h)`)
   }
   }
 

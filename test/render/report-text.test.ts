@@ -1,0 +1,57 @@
+import {expect} from 'chai'
+
+import type {SeriesPoint} from '../../src/core/report/downsampled-series.js'
+
+import {ReportAccumulator} from '../../src/core/report/accumulator.js'
+import {buildReport} from '../../src/core/report/report.js'
+import {terminalChart} from '../../src/render/report-chart.js'
+import {reportJson} from '../../src/render/report-json.js'
+import {reportText} from '../../src/render/report-text.js'
+
+const START = Date.UTC(2026, 10, 20, 8)
+
+function point(minute: number, max: number, marks: Partial<SeriesPoint> = {}): SeriesPoint {
+  return {
+    count: 1, max, mean: max, min: max, r14: 0, r15: 0, restarts: 0, time: START + (minute * 60_000), ...marks,
+  }
+}
+
+describe('report renderers', () => {
+  it('draws memory as columns with the quota line and R14, R15 and restart marks under them', () => {
+    const points = [point(0, 100), point(10, 300, {restarts: 1}), point(20, 550, {r14: 2}), point(29, 1100, {r15: 1})]
+    const lines = terminalChart(points, {
+      from: START, height: 4, quota: 512, to: START + (30 * 60_000), width: 6,
+    })
+    // Columns of 5 minutes, rows of 275 MB: 100 MB is 3/8 of the bottom row, 300 MB 1/8 into the quota row.
+    expect(lines).to.deep.equal([
+      '1100 ┤     █',
+      '     ┤     █',
+      ' 512 ┤──▁─██',
+      '   0 ┤▃ █ ██',
+      '     └  | !X',
+      '      08:00 08:30',
+    ])
+  })
+
+  it('prints the header, the type table, the story and advice, without colour when piped', () => {
+    const accumulator = new ReportAccumulator()
+    for (let i = 0; i < 720; i++) {
+      const time = START + (i * 20_000)
+      accumulator.add({cache: 0, dyno: 'worker.1', instance: 'a', kind: 'memory', quota: 512, rss: 300 + (i * 0.3), swap: 0, time, total: 0, type: 'worker'})
+    }
+
+    const report = buildReport(accumulator, {source: {app: 'shop', kind: 'history'}})
+    const text = reportText(report, {width: 40})
+    expect(text).to.match(/^Memory report for shop: 2026-11-20 08:00 to 2026-11-20 11:59 UTC \(4 h\), 720 samples from 1 dyno, recent log history\n/)
+    expect(text).to.include('worker (1 dyno, quota 512 MB): leak (high confidence)')
+    expect(text).to.match(/\n {2}leaking 5\d MB\/h\n/)
+    expect(text).to.match(/worker\.1 +720 +4 h .* leak 5\d MB\/h\n/)
+    expect(text).to.include('  What to do:\n  - worker.1 leaks (about 54 MB/h); worker.1 is already over its quota')
+    expect(text).to.match(/worker\.1 RSS \+ swap, MB \(leak \(high confidence\): rose \d+ MB over 4 h, still rising 5\d MB\/h; over the quota, R15 in ~9\.\d h\)/)
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.to.match(/\u001B\[/)
+    const json = JSON.parse(reportJson(report))
+    expect(json.dynos[0]).to.include({from: '2026-11-20T08:00:00.000Z', name: 'worker.1', samples: 720, verdict: 'leak'})
+    expect(json.dynos[0].judged_by.slope_mb_per_hour).to.be.closeTo(54, 2)
+  })
+})
