@@ -37,7 +37,9 @@ describe('report renderers', () => {
     const accumulator = new ReportAccumulator()
     for (let i = 0; i < 720; i++) {
       const time = START + (i * 20_000)
-      accumulator.add({cache: 0, dyno: 'worker.1', instance: 'a', kind: 'memory', quota: 512, rss: 300 + (i * 0.3), swap: 0, time, total: 0, type: 'worker'})
+      accumulator.add({
+        cache: 0, dyno: 'worker.1', instance: 'a', kind: 'memory', quota: 512, rss: 300 + (i * 0.3), swap: 0, time, total: 0, type: 'worker',
+      })
     }
 
     const report = buildReport(accumulator, {source: {app: 'shop', kind: 'history'}})
@@ -51,7 +53,9 @@ describe('report renderers', () => {
     // eslint-disable-next-line no-control-regex
     expect(text).not.to.match(/\u001B\[/)
     const json = JSON.parse(reportJson(report))
-    expect(json.dynos[0]).to.include({from: '2026-11-20T08:00:00.000Z', name: 'worker.1', samples: 720, verdict: 'leak'})
+    expect(json.dynos[0]).to.include({
+      from: '2026-11-20T08:00:00.000Z', name: 'worker.1', samples: 720, verdict: 'leak',
+    })
     expect(json.dynos[0].judged_by.slope_mb_per_hour).to.be.closeTo(54, 2)
   })
 })
