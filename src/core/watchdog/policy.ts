@@ -403,10 +403,10 @@ export class RestartPolicy {
     addTime(track.restarts, time)
     this.watchdogRestarts.push(time)
     if (this.watchdogRestarts.length > KEPT_WATCHDOG_RESTARTS) this.watchdogRestarts.shift()
-    // Samples the old instance still writes (preboot) must not count for the new one.
-    if (track.current !== undefined) this.retire(track, track.current)
     const overBySample = track.value !== undefined && track.value >= (this.limitOf(track) ?? Number.POSITIVE_INFINITY)
     this.emit(track, 'restart', overBySample ? 'over' : 'r14')
+    // Samples the old instance still writes (preboot) must not count for the new one.
+    if (track.current !== undefined) this.retire(track, track.current)
     this.out.restarts.push(track.name)
   }
 
