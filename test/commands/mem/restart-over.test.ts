@@ -137,7 +137,9 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
     expect(result.code, result.stderr).to.equal(0)
     expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
     const restart = decisions(result.stdout).find(decision => decision.action === 'restart')
-    expect(restart).to.include({dyno: 'web.2', for: 2, limit_mb: 460.8, quota_mb: 512, reason: 'over', threshold: '90%'})
+    expect(restart).to.include({
+      dyno: 'web.2', for: 2, limit_mb: 460.8, quota_mb: 512, reason: 'over', threshold: '90%',
+    })
     expect(restart!.used_mb as number).to.be.greaterThan(460.8)
     expect(decisions(result.stdout).filter(decision => decision.dyno !== 'web.2')).to.deep.equal([])
     const summary = jsonLines(result.stdout).find(line => line.type === 'summary')
@@ -288,27 +290,29 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
   })
 })
 
-describe('the watchdog\'s line handling (platform lines only)', () => {
-  /** Every line the hostile app logged, app output included, straight into the watchdog's line handler. */
-  async function restartsFrom(lines: string[]): Promise<string[]> {
-    const restarted: string[] = []
-    const api = {
-      async restartDyno(_app: string, dyno: string) {
-        restarted.push(dyno)
-        return 'restarted'
-      },
-    } as unknown as HerokuApi
-    const silent: WatchdogOutput = {decision() {}, note() {}, stream() {}, summary() {}}
-    const policy = new RestartPolicy({forSamples: 1, onR14: true, thresholds: parseThresholds(['90%'])})
-    policy.setDynos([{name: 'web.1'}])
-    const run = new WatchdogRun({
-      api, app: 'hostile-app', filter: {}, output: silent, policy, restartApi: api, signal: new AbortController().signal,
-    })
-    for (const line of lines) run.onLine(line)
-    await sleep(10)
-    return restarted
+/** Every line the hostile app logged, app output included, straight into the watchdog's line handler. */
+async function restartsFrom(lines: string[]): Promise<string[]> {
+  const restarted: string[] = []
+  const api = {
+    async restartDyno(_app: string, dyno: string) {
+      restarted.push(dyno)
+      return 'restarted'
+    },
+  } as unknown as HerokuApi
+  const silent: WatchdogOutput = {
+    decision() {}, note() {}, stream() {}, summary() {},
   }
+  const policy = new RestartPolicy({forSamples: 1, onR14: true, thresholds: parseThresholds(['90%'])})
+  policy.setDynos([{name: 'web.1'}])
+  const run = new WatchdogRun({
+    api, app: 'hostile-app', filter: {}, output: silent, policy, restartApi: api, signal: new AbortController().signal,
+  })
+  for (const line of lines) run.onLine(line)
+  await sleep(10)
+  return restarted
+}
 
+describe('the watchdog\'s line handling (platform lines only)', () => {
   it('ignores app lines imitating metrics, R14 and whole platform lines; the same text from the platform would restart', async () => {
     const sim = await startSimulator({apps: [scenario('hostile')], tickMs: 0})
     try {
