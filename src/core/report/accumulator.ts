@@ -51,7 +51,6 @@ export interface DynoAccumulator {
   type: string
   lineQuota?: number
   rss: QuantileSketch
-  memory: QuantileSketch
   samples: number
   from: number
   to: number
@@ -83,7 +82,6 @@ export class ReportAccumulator {
   readonly dynos = new Map<string, DynoAccumulator>()
   /** Dyno names seen in the input before the dyno/type filters: to name them when a filter matches none. */
   readonly seenDynos = new Set<string>()
-  readonly typeRss = new Map<string, QuantileSketch>()
   events = 0
   samples = 0
   from = Number.POSITIVE_INFINITY
@@ -157,14 +155,6 @@ export class ReportAccumulator {
     if (sample.time < dyno.from) dyno.from = sample.time
     if (sample.time > dyno.to) dyno.to = sample.time
     dyno.rss.add(sample.rss)
-    dyno.memory.add(memory)
-    let typeSketch = this.typeRss.get(dyno.type)
-    if (!typeSketch) {
-      typeSketch = new QuantileSketch()
-      this.typeRss.set(dyno.type, typeSketch)
-    }
-
-    typeSketch.add(sample.rss)
     if (memory > dyno.memoryMaxMb) dyno.memoryMaxMb = memory
     if (sample.swap > dyno.swapMaxMb) dyno.swapMaxMb = sample.swap
     if (sample.total > dyno.totalMaxMb) dyno.totalMaxMb = sample.total
@@ -198,7 +188,6 @@ export class ReportAccumulator {
         epoch: 0,
         from: Number.POSITIVE_INFINITY,
         instances: new Set(),
-        memory: new QuantileSketch(),
         memoryMaxMb: 0,
         name,
         open: new Map(),

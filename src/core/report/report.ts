@@ -4,6 +4,7 @@ import type {SeriesPoint} from './downsampled-series.js'
 import {type Advice, adviseProcessType} from './advice.js'
 import {judgeSeries, type SeriesJudgement, type Verdict} from './classify.js'
 import {evaluateFailOn, type FailOnCondition, type FailOnResult} from './fail-on.js'
+import {QuantileSketch} from './quantile-sketch.js'
 import {releaseLabel, type ReleaseMark} from './release-timeline.js'
 
 /** Bumped on any incompatible change of the shape below (documented in docs/report.md). */
@@ -196,8 +197,9 @@ function reportType(accumulator: ReportAccumulator, type: string, members: DynoR
   const sources = members.map(member => accumulator.dynos.get(member.name)!)
   const limits = accumulator.limitsOf(sources[0])
   const summary = summarize(sources, limits)
-  const typeRss = accumulator.typeRss.get(type)
-  if (typeRss) summary.rss = statsOf(typeRss)
+  const typeRss = new QuantileSketch()
+  for (const source of sources) typeRss.merge(source.rss)
+  summary.rss = statsOf(typeRss)
   const judged = members.filter(member => member.verdict !== 'insufficient')
   let verdict: Verdict = 'insufficient'
   for (const member of judged) if (SEVERITY[member.verdict] > SEVERITY[verdict]) verdict = member.verdict

@@ -2,11 +2,47 @@
 
 /** Median of the values (NaN for none); does not modify its argument. */
 export function median(values: ArrayLike<number>): number {
+  return medianInPlace(Float64Array.from(values))
+}
+
+/** Median by quickselect, linear on average; reorders `values`. */
+export function medianInPlace(values: Float64Array): number {
   const n = values.length
   if (n === 0) return Number.NaN
-  const sorted = Float64Array.from(values).sort()
   const middle = Math.floor(n / 2)
-  return n % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  const upper = select(values, middle)
+  if (n % 2 === 1) return upper
+  let lower = values[0]
+  for (let i = 1; i < middle; i++) if (values[i] > lower) lower = values[i]
+  return (lower + upper) / 2
+}
+
+/** Moves the k-th smallest value to index k (smaller ones before it) and returns it. */
+function select(values: Float64Array, k: number): number {
+  let low = 0
+  let high = values.length - 1
+  while (high > low) {
+    const pivot = values[Math.floor((low + high) / 2)]
+    let i = low
+    let j = high
+    while (i <= j) {
+      while (values[i] < pivot) i++
+      while (values[j] > pivot) j--
+      if (i <= j) {
+        const swap = values[i]
+        values[i] = values[j]
+        values[j] = swap
+        i++
+        j--
+      }
+    }
+
+    if (k <= j) high = j
+    else if (k >= i) low = i
+    else return values[k]
+  }
+
+  return values[k]
 }
 
 /** Median absolute deviation scaled to estimate a standard deviation under normal noise. */
@@ -43,10 +79,10 @@ export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): Line {
     }
   }
 
-  const slope = count > 0 ? median(slopes.subarray(0, count)) : 0
+  const slope = count > 0 ? medianInPlace(slopes.subarray(0, count)) : 0
   const offsets = new Float64Array(n)
   for (let i = 0; i < n; i++) offsets[i] = ys[i] - (slope * (xs[i] - origin))
-  return {intercept: median(offsets), origin, slope}
+  return {intercept: medianInPlace(offsets), origin, slope}
 }
 
 export function valueAt(line: Line, x: number): number {
