@@ -70,6 +70,8 @@ export interface DynoAccumulator {
   /** Bumped by lifecycle events: splits the history when lines carry no instance id. */
   epoch: number
   open: Map<string, SeriesAccumulator>
+  /** The series of the dyno's previous sample. */
+  current?: SeriesAccumulator
 }
 
 /**
@@ -175,8 +177,8 @@ export class ReportAccumulator {
     series.quota = quota
     series.points.add(sample.time, memory)
     series.lastMb = memory
+    if (series.recent.length >= EPISODE_LEAD_SAMPLES) series.recent.copyWithin(0, 1).pop()
     series.recent.push(memory)
-    if (series.recent.length > EPISODE_LEAD_SAMPLES) series.recent.shift()
   }
 
   private dynoOf(name: string, type: string): DynoAccumulator {
@@ -217,6 +219,9 @@ export class ReportAccumulator {
    * lifecycle event within the current release.
    */
   private seriesOf(dyno: DynoAccumulator, sample: MemorySample, quota: number): SeriesAccumulator {
+    // Fast path: the same instance as the dyno's previous sample.
+    const {current} = dyno
+    if (current && sample.instance !== undefined && current.instance === sample.instance) return current
     const release = this.releases.at(sample.time)
     const key = sample.instance ?? `#${dyno.epoch}@${release?.time ?? ''}`
     let series = dyno.open.get(key)
@@ -238,6 +243,7 @@ export class ReportAccumulator {
       dyno.series.push(series)
     }
 
+    dyno.current = series
     return series
   }
 }
