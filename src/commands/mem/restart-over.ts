@@ -42,11 +42,11 @@ Scheduler. Every decision is printed with its reason. Ctrl-C finishes a restart 
   ]
   static flags = {
     ...memFlags,
-    cooldown: durationFlag({default: POLICY_DEFAULTS.cooldownMs, description: 'least time between two restarts of a dyno [default: 10m]'}),
+    cooldown: durationFlag({description: 'least time between two restarts of a dyno [default: 10m]'}),
     'dry-run': Flags.boolean({description: 'print every decision, restart nothing'}),
     for: Flags.integer({default: POLICY_DEFAULTS.forSamples, description: 'readings in a row over the threshold before a restart (about 20 s apart)', min: 1}),
     'loop-limit': Flags.integer({default: POLICY_DEFAULTS.loopLimit, description: 'stop restarting a dyno over again this many times soon after a restart', min: 1}),
-    'loop-window': durationFlag({default: POLICY_DEFAULTS.loopWindowMs, description: 'what "soon after a restart" means for the loop breaker [default: 5m]'}),
+    'loop-window': durationFlag({description: 'what "soon after a restart" means for the loop breaker [default: 5m]'}),
     'max-parallel': Flags.integer({default: POLICY_DEFAULTS.maxParallel, description: 'dynos of one process type restarting at once', min: 1}),
     'max-per-hour': Flags.integer({default: POLICY_DEFAULTS.maxPerHour, description: 'restarts in any hour, all dynos together', min: 1}),
     metric: Flags.string({default: POLICY_DEFAULTS.metric, description: 'what is compared with the threshold', options: [...METRICS]}),
@@ -63,11 +63,11 @@ Scheduler. Every decision is printed with its reason. Ctrl-C finishes a restart 
     const {flags} = await this.parse(RestartOver)
     const {app} = flags
     const policyOptions: RestartPolicyOptions = {
-      cooldownMs: flags.cooldown,
+      cooldownMs: flags.cooldown ?? POLICY_DEFAULTS.cooldownMs,
       dryRun: flags['dry-run'],
       forSamples: flags.for,
       loopLimit: flags['loop-limit'],
-      loopWindowMs: flags['loop-window'],
+      loopWindowMs: flags['loop-window'] ?? POLICY_DEFAULTS.loopWindowMs,
       maxParallel: flags['max-parallel'],
       maxPerHour: flags['max-per-hour'],
       metric: flags.metric as Metric,
