@@ -505,7 +505,7 @@ export class RestartPolicy {
     const newest = track.restarts.at(-1)
     this.noteRestart(track, time)
     // Older than a restart already known (history read after the dyno list, a reconnect's replay): nothing in flight.
-    if (newest !== undefined && time < newest) return
+    if (newest !== undefined && time <= newest) return
     if (track.current !== undefined) this.retire(track, track.current)
     track.restarting = {at: time, by: 'platform', sentAt: time}
     resetReadings(track)

@@ -290,6 +290,19 @@ describe('RestartPolicy', () => {
     expect(feed(policy, series('worker.1', T0 + (2 * TICK), [490, 490])).restarts).to.deep.equal(['worker.1'])
   })
 
+  it('counts a reading replayed after a reconnect once, and an old restart line as history', () => {
+    const policy = policyFor({forSamples: 3})
+    const first = series('web.1', T0, [470, 470], 'a')
+    const step = feed(policy, [...first, ...first, ...first])
+    expect(step.restarts).to.deep.equal([])
+    expect(actions(step.decisions)).to.deep.equal(['web.1 watch:over', 'web.1 watch:over'])
+    const fresh = policyFor({cooldownMs: 0})
+    feed(fresh, [restarting('web.1', T0), sample('web.1', T0 + TICK, 100, 'b')])
+    // The same restart line again (a replay): the new instance stays the one followed.
+    feed(fresh, [restarting('web.1', T0)])
+    expect(feed(fresh, series('web.1', T0 + (20 * TICK), [470, 470], 'b')).restarts).to.deep.equal(['web.1'])
+  })
+
   describe('--once: replayed history, then a decision on the latest readings', () => {
     it('decides on the latest readings and reports the dynos under the limit', () => {
       const policy = policyFor()
