@@ -76,7 +76,7 @@ search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 ba
         })
       }
 
-      const types = flags['dyno-name'] || flags['process-type'] ? [undefined] : formation.map(entry => entry.type)
+      const types = flags['dyno-name'] || flags['process-type'] ? [undefined] : formation.filter(entry => (entry.quantity ?? 1) > 0).map(entry => entry.type)
       if (flags.duration) {
         await this.watch(app, accumulator, flags.duration, filters)
         source = {app, kind: 'live'}

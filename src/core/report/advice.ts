@@ -118,7 +118,9 @@ function sizeFor(type: ProcessTypeReport, leaking: boolean): Advice | undefined 
 function watchdogAdvice(type: ProcessTypeReport, dynos: DynoReport[], accumulators: Map<string, DynoAccumulator>, app?: string): Advice | undefined {
   const episodes = dynos.flatMap(dyno => accumulators.get(dyno.name)?.episodes ?? [])
   if (episodes.length === 0 && type.r14 === 0) return undefined
-  const usual = type.rss.p50
+  // The usual level of RSS + swap (what the watchdog watches): the median series level per dyno.
+  const levels = dynos.map(dyno => dyno.judgedBy?.levelMb ?? dyno.series[0]?.levelMb ?? dyno.rss.p50).sort((a, b) => a - b)
+  const usual = levels[Math.floor(levels.length / 2)] ?? type.rss.p50
   let best: {caught: number; threshold: number} | undefined
   for (const share of WATCHDOG_SHARES) {
     const threshold = Math.floor((share * type.quotaMb) / 10) * 10
