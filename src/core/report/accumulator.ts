@@ -36,8 +36,10 @@ export interface SeriesAccumulator {
   points: DownsampledSeries
   /** Memory (RSS + swap) of the last sample, to notice crossings of the quota. */
   lastMb: number
-  /** The last few samples' memory, oldest first: what a watchdog would have seen before an R14. */
-  recent: number[]
+  /** The last few samples' memory (a ring, `recentCount` of them, the oldest at `recentNext` once full): what a watchdog would have seen before an R14. */
+  recent: Float64Array
+  recentCount: number
+  recentNext: number
 }
 
 /** A crossing from at or under the quota to over it, with the samples that led up to it. */
@@ -167,7 +169,7 @@ export class ReportAccumulator {
 
     if (memory > quota && series.lastMb <= quota) {
       dyno.episodeCount++
-      if (dyno.episodes.length < MAX_EPISODES) dyno.episodes.push({lead: [...series.recent], time: sample.time})
+      if (dyno.episodes.length < MAX_EPISODES) dyno.episodes.push({lead: recentOf(series), time: sample.time})
     }
 
     series.samples++
@@ -177,8 +179,9 @@ export class ReportAccumulator {
     series.quota = quota
     series.points.add(sample.time, memory)
     series.lastMb = memory
-    if (series.recent.length >= EPISODE_LEAD_SAMPLES) series.recent.copyWithin(0, 1).pop()
-    series.recent.push(memory)
+    series.recent[series.recentNext] = memory
+    series.recentNext = (series.recentNext + 1) % EPISODE_LEAD_SAMPLES
+    if (series.recentCount < EPISODE_LEAD_SAMPLES) series.recentCount++
   }
 
   private dynoOf(name: string, type: string): DynoAccumulator {
@@ -234,7 +237,9 @@ export class ReportAccumulator {
         peakMb: 0,
         points: new DownsampledSeries(256),
         quota,
-        recent: [],
+        recent: new Float64Array(EPISODE_LEAD_SAMPLES),
+        recentCount: 0,
+        recentNext: 0,
         release,
         samples: 0,
         to: sample.time,
@@ -246,6 +251,14 @@ export class ReportAccumulator {
     dyno.current = series
     return series
   }
+}
+
+/** A series' remembered samples, oldest first. */
+function recentOf(series: SeriesAccumulator): number[] {
+  const out: number[] = []
+  const start = series.recentCount < EPISODE_LEAD_SAMPLES ? 0 : series.recentNext
+  for (let i = 0; i < series.recentCount; i++) out.push(series.recent[(start + i) % EPISODE_LEAD_SAMPLES])
+  return out
 }
 
 /** Where lines give the quota but nothing gives the size: the R15 factor of the Cedar size with that quota. */
