@@ -28,6 +28,8 @@ import {processTypeOf} from './events.js'
  * least one, ASCII so that they match raw UTF-8 bytes: a reader may drop a line (or a buffer
  * region between newlines) containing none of them, e.g. with `Buffer.indexOf`, before decoding
  * it. The converse does not hold: a line containing a needle may still be "not ours".
+ * Exactly the needles of load samples contain `load_`, so a reader that wants no load samples can
+ * leave those out.
  */
 export const EVENT_NEEDLES: readonly string[] = [
   'sample#memory_',

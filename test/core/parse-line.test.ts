@@ -631,6 +631,18 @@ describe('LogParser', () => {
       for (const [line] of EVENT_LINES) expect(EVENT_NEEDLES.some(needle => line.includes(needle)), line).to.equal(true)
     })
 
+    it('name load samples, and only them, with `load_`', () => {
+      const loadLines = EVENT_LINES.filter(([, event]) => event.kind === 'load').map(([line]) => line)
+      const loadNeedles = EVENT_NEEDLES.filter(needle => needle.includes('load_'))
+      const otherNeedles = EVENT_NEEDLES.filter(needle => !needle.includes('load_'))
+      expect(loadNeedles).to.have.length(2)
+      for (const [line, event] of EVENT_LINES) {
+        if (event.kind !== 'load') expect(otherNeedles.some(needle => line.includes(needle)), line).to.equal(true)
+      }
+
+      for (const line of [...loadLines, legacy('load_avg_1m', '0.5')]) expect(loadNeedles.some(needle => line.includes(needle)), line).to.equal(true)
+    })
+
     it('are ASCII, so they match raw UTF-8 bytes', () => {
       for (const needle of EVENT_NEEDLES) expect(Buffer.from(needle).length).to.equal(needle.length)
     })
