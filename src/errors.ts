@@ -4,10 +4,13 @@
  */
 export class UserError extends Error {
   readonly exitCode: number
+  /** The HTTP status of the API answer behind it, when there was one (401, 404, 429, ...). */
+  readonly status?: number
 
-  constructor(message: string, exitCode = 1) {
+  constructor(message: string, exitCode = 1, status?: number) {
     super(message)
     this.name = 'UserError'
     this.exitCode = exitCode
+    this.status = status
   }
 }

@@ -169,11 +169,11 @@ export class HerokuApi {
         }
 
         if (status === 404 && options.notFound !== 'raw' && options.app) {
-          throw new UserError(`Couldn't find app ${options.app}.`)
+          throw new UserError(`Couldn't find app ${options.app}.`, 1, 404)
         }
 
         if (status === 404 && options.notFound === 'raw') throw error
-        throw new UserError(describeApiError(error))
+        throw new UserError(describeApiError(error), 1, status)
       }
     }
   }

@@ -2,6 +2,7 @@ import {EventSource} from 'eventsource'
 
 import {UserError} from '../errors.js'
 import {HerokuApi, LogSessionRequest} from '../heroku/api.js'
+import {abortableSleep} from './abortable-sleep.js'
 
 export type StreamNotice =
   | {attempt: number; delayMs: number; kind: 'reconnecting'; reason: string}
@@ -37,17 +38,6 @@ const SEEN_CAPACITY = 20_000
  */
 const REPLAY_SLACK_MS = 10_000
 const MAX_BACKOFF_MS = 15_000
-
-const abortableSleep = (ms: number, signal?: AbortSignal) => new Promise<void>(resolve => {
-  const timer = setTimeout(done, ms)
-  function done() {
-    clearTimeout(timer)
-    signal?.removeEventListener('abort', done)
-    resolve()
-  }
-
-  signal?.addEventListener('abort', done, {once: true})
-})
 
 /** Epoch ms of a log line's leading RFC 5424 timestamp, as Logplex sends it; undefined when absent. */
 function leadingTime(line: string): number | undefined {

@@ -6,11 +6,12 @@ import {join} from 'node:path'
 
 import type {AppScript, Simulator} from '../../simulator/server.js'
 
-import WatchdogCommand, {ONCE_EXIT, WatchdogRun} from '../../../src/commands/mem/restart-over.js'
+import WatchdogCommand from '../../../src/commands/mem/restart-over.js'
 import {RestartPolicy} from '../../../src/core/watchdog/policy.js'
 import {parseThresholds} from '../../../src/core/watchdog/threshold.js'
 import {HerokuApi} from '../../../src/heroku/api.js'
 import {WatchdogOutput} from '../../../src/render/watchdog-output.js'
+import {ONCE_EXIT, WatchdogRun} from '../../../src/stream/watchdog-run.js'
 import {CommandResult, ROOT, runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
