@@ -99,15 +99,3 @@ export function differenceNoise(values: ArrayLike<number>): number {
   for (let i = 1; i < values.length; i++) differences[i - 1] = values[i] - values[i - 1]
   return robustScale(differences) / Math.SQRT2
 }
-
-/** Running median over a window of `2 * half + 1` points (shorter at the ends). */
-export function runningMedian(values: ArrayLike<number>, half: number): number[] {
-  const out: number[] = []
-  for (let i = 0; i < values.length; i++) {
-    const from = Math.max(0, i - half)
-    const to = Math.min(values.length, i + half + 1)
-    out.push(median(Array.prototype.slice.call(values, from, to) as number[]))
-  }
-
-  return out
-}
