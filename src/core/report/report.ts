@@ -75,7 +75,9 @@ export interface ReleaseChapter {
   label: string
   verdict: Verdict
   levelMb: number
+  /** Median recent slope of the series with the chapter's verdict, and the steepest one. */
   slopeMbPerHour: number
+  maxSlopeMbPerHour: number
 }
 
 export interface ProcessTypeReport extends UsageSummary {
@@ -315,12 +317,12 @@ function releaseChapters(series: SeriesReport[]): ReleaseChapter[] {
       label: releaseLabel(runs[0].release),
       levelMb: round(middle(alike.map(run => (verdict === 'bloat' ? run.endMb : run.levelMb)))),
       release: runs[0].release,
+      maxSlopeMbPerHour: round(Math.max(...alike.map(run => run.recentSlopeMbPerHour))),
       slopeMbPerHour: round(middle(alike.map(run => run.recentSlopeMbPerHour))),
       verdict,
     }
     const previous = chapters.at(-1)
-    const unchanged = previous && previous.verdict === chapter.verdict && chapter.verdict !== 'leak'
-    if (previous && unchanged && Math.abs(previous.levelMb - chapter.levelMb) <= 0.1 * Math.max(previous.levelMb, chapter.levelMb)) {
+    if (previous && sameBehaviour(previous, chapter)) {
       previous.label = chapter.label
       previous.release = chapter.release
       continue
@@ -332,12 +334,20 @@ function releaseChapters(series: SeriesReport[]): ReleaseChapter[] {
   return chapters
 }
 
+/** Same verdict, and for a leak a similar rate (within 30% or 3 MB/h), else a similar level (within 10%). */
+function sameBehaviour(a: ReleaseChapter, b: ReleaseChapter): boolean {
+  if (a.verdict !== b.verdict) return false
+  if (a.verdict === 'leak') return Math.abs(a.slopeMbPerHour - b.slopeMbPerHour) <= Math.max(3, 0.3 * Math.max(a.slopeMbPerHour, b.slopeMbPerHour))
+  return Math.abs(a.levelMb - b.levelMb) <= 0.1 * Math.max(a.levelMb, b.levelMb)
+}
+
 /** "steady at 310 MB up to v41; leaking 38 MB/h since v42" */
 function storyOf(chapters: ReleaseChapter[]): string {
   if (chapters.length === 0) return 'no samples'
   if (chapters.length === 1) return `${describeChapter(chapters[0])}${chapters[0].release ? ` (${chapters[0].label})` : ''}`
   return chapters.map((chapter, i) => {
-    const when = i === 0 ? `up to ${chapter.label}` : `since ${chapter.label}`
+    let when = i === 0 ? `up to ${chapter.label}` : `since ${chapter.label}`
+    if (i === 0 && !chapter.release) when = `before ${chapters[1].label}`
     return `${describeChapter(chapter)} ${when}`
   }).join('; ')
 }
@@ -346,7 +356,8 @@ function describeChapter(chapter: ReleaseChapter): string {
   const level = `${Math.round(chapter.levelMb)} MB`
   switch (chapter.verdict) {
   case 'leak': {
-    return `leaking ${Math.round(chapter.slopeMbPerHour)} MB/h`
+    const steepest = chapter.maxSlopeMbPerHour > 2 * chapter.slopeMbPerHour ? ` (up to ${Math.round(chapter.maxSlopeMbPerHour)} MB/h)` : ''
+    return `leaking ${Math.round(chapter.slopeMbPerHour)} MB/h${steepest}`
   }
 
   case 'bloat': {
