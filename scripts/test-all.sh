@@ -13,5 +13,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-npm ci --no-audit --no-fund
+# npm ci rejects the lock file npm itself writes for optional platform binaries (unrs-resolver, via
+# eslint-config-oclif): `npm install` honours the same lock file and installs the same versions.
+npm install --no-audit --no-fund
 npm test
