@@ -1,7 +1,7 @@
 import type {SeriesPoint} from './downsampled-series.js'
 
 import {
-  differenceNoise, median, robustScale, theilSen, valueAt,
+  differenceNoise, type Line, median, robustScale, valueAt,
 } from './robust-stats.js'
 
 export type Verdict = 'bloat' | 'insufficient' | 'leak' | 'spiky' | 'steady'
@@ -42,20 +42,61 @@ export const MIN_SPAN_HOURS = 0.25
 
 const HOUR = 3_600_000
 
+/** Two-sided normal quantile for the slope intervals: growth must clear zero at 99%. */
+const Z = 2.58
+/** A leak must be practically meaningful: at least this share of its starting level per hour... */
+const MIN_RATE_SHARE = 0.01
+/** ...or bring the dyno to its quota within this many hours. */
+const HORIZON_HOURS = 72
+/** The recent part levelled off when its slope is below this share of the early part's. */
+const LEVELLED_SHARE = 0.4
+
 /**
  * Classifies a downsampled series (bucket means of RSS + swap). The rules, in order:
- * - growth: the last quarter's median sits clearly above the first quarter's (clearly = above
- *   both a noise bound and 3% of the level) and the robust slope agrees; or the first few
- *   points sit below nearly all of the last quarter (a quick rise, then flat);
- * - with growth: `bloat` (grew, then levelled off) when the last third's robust slope fell
- *   below 40% of the overall one by more than noise, else `leak` (still growing);
+ * - growth: the robust (Theil–Sen) slope's rank interval, widened for the residuals'
+ *   autocorrelation, excludes zero, and the last quarter's median sits above the first
+ *   quarter's by several residual spreads; or the level rose early and then stayed flat;
+ * - with growth: `bloat` (grew, then levelled off) when the last 40%'s slope is small next to
+ *   the first 40%'s and clearly below it or not clearly above zero; else `leak` (still
+ *   growing) when the rate matters: 1% of the level an hour, or the quota within 3 days;
  * - without growth: `spiky` when two or more separate excursions rise far above the running
  *   median, else `steady`.
- * Quarters and medians rather than a straight fit keep a GC sawtooth, a single spike or a
- * swap-in from reading as growth.
+ * Widening the interval for autocorrelation keeps a random walk or slow wander (which a
+ * plain interval reads as a trend half the time) from counting as growth.
  */
 export function judgeSeries(rawPoints: readonly SeriesPoint[], options: JudgeOptions): SeriesJudgement {
   const points = rawPoints.filter(point => point.count > 0)
+  const parts = splitAtRestarts(points)
+  if (parts.length === 1) return judgeRun(points, options)
+  const judged = parts.map(run => judgeRun(run, options)).filter(judgement => judgement.verdict !== 'insufficient')
+  if (judged.length === 0) return judgeRun(points, options)
+  let worst = judged[0]
+  for (const judgement of judged) if (SEVERITY[judgement.verdict] > SEVERITY[worst.verdict]) worst = judgement
+  return {...worst, reason: `${worst.reason} (series split at a drop like a restart)`}
+}
+
+const SEVERITY: Record<Verdict, number> = {
+  bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1,
+}
+
+/**
+ * Splits at one or two sustained drops (the three points before sit far above the three
+ * after), which an unlogged restart leaves; more such drops are a GC sawtooth or spikes.
+ */
+function splitAtRestarts(points: SeriesPoint[]): SeriesPoint[][] {
+  const ys = points.map(point => point.mean)
+  const level = median(ys)
+  const bound = Math.max(8 * differenceNoise(ys), 0.15 * level, 30)
+  const cuts: number[] = []
+  for (let i = 3; i <= ys.length - 3; i++) {
+    if (median(ys.slice(i - 3, i)) - median(ys.slice(i, i + 3)) > bound && (cuts.length === 0 || i - cuts.at(-1)! > 3)) cuts.push(i)
+  }
+
+  if (cuts.length === 0 || cuts.length > 2) return [points]
+  return [0, ...cuts].map((start, k) => points.slice(start, cuts[k] ?? points.length))
+}
+
+function judgeRun(points: SeriesPoint[], options: JudgeOptions): SeriesJudgement {
   const samples = points.reduce((sum, point) => sum + point.count, 0)
   const n = points.length
   const origin = n > 0 ? points[0].time : 0
@@ -64,8 +105,8 @@ export function judgeSeries(rawPoints: readonly SeriesPoint[], options: JudgeOpt
   const span = n > 0 ? xs[n - 1] : 0
   const level = median(ys)
   const noise = Math.max(differenceNoise(ys), 0.5, 0.002 * (Number.isFinite(level) ? level : 0))
-  const line = theilSen(xs, ys)
-  const slope = Number.isFinite(line.slope) ? line.slope : 0
+  const whole = senFit(xs, ys)
+  const {slope} = whole
 
   const base = {
     endMb: n > 0 ? median(ys.slice(Math.floor((3 * n) / 4))) : Number.NaN,
@@ -84,66 +125,62 @@ export function judgeSeries(rawPoints: readonly SeriesPoint[], options: JudgeOpt
 
   const spanFactor = clamp(span / 2, 0.25, 1)
   const practical = Math.max(0.03 * level, 5)
-  const early = window(xs, ys, 0, span / 4)
-  const late = window(xs, ys, (3 * span) / 4, span)
-  const startMb = median(early)
-  const endMb = median(late)
-  const quarterGrowth = endMb - startMb
-  // Slow wander (correlated noise) hides from the difference noise but not from the spread
-  // around the robust line, which a real trend leaves small.
-  const wander = robustScale(ys.map((y, i) => y - valueAt(line, xs[i])))
-  const quarterBound = Math.max(practical, wander, (3 * 1.77 * noise) / Math.sqrt(Math.min(early.length, late.length)))
-  const grewSteadily = quarterGrowth > quarterBound && slope * span > quarterBound / 2
+  const startMb = median(part(xs, ys, 0, span / 4).ys)
+  const endMb = median(part(xs, ys, (3 * span) / 4, span).ys)
+  const rise = endMb - startMb
+  // The quarter medians' difference against its own uncertainty: the residual spread, with
+  // as many independent points as the autocorrelation leaves.
+  const quarterPoints = Math.max(3, Math.round(n / 4))
+  const riseBound = Math.max(practical, Z * 1.25 * whole.scale * Math.sqrt((2 * whole.inflation) / quarterPoints))
+  const grewSteadily = whole.lower > 0 && rise > riseBound
 
+  const early = senFit(...spread(part(xs, ys, 0, 0.4 * span)))
+  const recentPart = part(xs, ys, 0.6 * span, span)
+  const recent = senFit(...spread(recentPart))
+  // A quick rise, then flat: the first points sit below the flat part by much more than its own
+  // spread, and that part does not keep climbing.
   const headCount = clamp(Math.round(n / 10), 3, 10)
-  const headLevel = median(ys.slice(0, headCount))
-  const lateLow = quantileOf(late, 0.1)
-  const headBound = Math.max(practical, (3 * 1.77 * noise) / Math.sqrt(headCount))
-  const grewAtStart = !grewSteadily && lateLow - headLevel > headBound
+  const headRise = median(recentPart.ys) - median(ys.slice(0, headCount))
+  const flatAfter = recent.lower <= 0 || recent.slope * span < 0.2 * headRise
+  const grewAtStart = !grewSteadily && flatAfter && headRise > Math.max(practical, 4 * recent.scale, 3 * whole.scale)
 
   const spikes = countSpikes(points, level)
   const judged = {
-    ...base, endMb, spikes, startMb,
+    ...base, endMb, recentSlopeMbPerHour: recent.slope, spikes, startMb,
   }
 
   if (grewSteadily || grewAtStart) {
-    const tail = lastPart(xs, ys, span)
-    const tailLine = theilSen(tail.xs, tail.ys)
-    const recent = Number.isFinite(tailLine.slope) ? tailLine.slope : 0
-    const tailSpan = tail.xs.at(-1)! - tail.xs[0]
-    const tailBound = Math.max(practical / 2, 3 * noise * Math.sqrt(12 / tail.xs.length))
-    const tailRise = recent * tailSpan
-    const growth = grewSteadily ? quarterGrowth : lateLow - headLevel
-    // Levelled off = the recent slope fell clearly below the overall one; when the tail is too
-    // short or noisy to show that, growth that went on across the whole series counts as a leak.
-    const shortfall = (slope - recent) * tailSpan
-    const levelled = !grewSteadily || (recent < 0.4 * slope && shortfall > tailBound)
-    if (!levelled) {
-      const margin = Math.min(quarterGrowth / quarterBound, Math.max(tailRise, tailBound / 2) / tailBound)
-      const now = valueAt(tailLine, tail.xs.at(-1)!)
+    const slowedClearly = early.slope - recent.slope > Math.hypot(early.halfWidth, recent.halfWidth)
+    const levelled = grewAtStart || (recent.slope < LEVELLED_SHARE * Math.max(early.slope, slope) && (slowedClearly || recent.lower <= 0))
+    const rate = Math.max(recent.slope, 0)
+    const now = valueAt(recent, recentPart.xs.at(-1)!)
+    // The whole series' slope is the steadier estimate of whether the rate matters.
+    const matters = recent.slope > 0 && (slope >= MIN_RATE_SHARE * startMb || slope * HORIZON_HOURS >= options.quota - now)
+    if (!levelled && matters) {
       const kill = options.quota * options.killFactor
+      const margin = Math.min(rise / riseBound, whole.lower > 0 ? 1 + (whole.lower / Math.max(whole.slope - whole.lower, 1e-9)) : 0.5)
       return {
         ...judged,
-        confidence: round2(spanFactor * marginFactor(margin) * clamp(0.1 + (recent / slope), 0.5, 1)),
-        hoursToKill: Math.max(0, (kill - now) / recent),
-        hoursToQuota: Math.max(0, (options.quota - now) / recent),
-        reason: `rose ${mb(growth)} over ${formatHours(span)}, still rising ${mb(recent)}/h`,
-        recentSlopeMbPerHour: recent,
+        confidence: round2(spanFactor * marginFactor(margin) * clamp(0.1 + (recent.slope / slope), 0.5, 1)),
+        hoursToKill: Math.max(0, (kill - now) / rate),
+        hoursToQuota: Math.max(0, (options.quota - now) / rate),
+        reason: `rose ${mb(rise)} over ${formatHours(span)}, still rising ${mb(recent.slope)}/h`,
         verdict: 'leak',
       }
     }
 
-    const flatness = grewSteadily ? shortfall / tailBound : tailBound / Math.max(tailRise, tailBound / 4)
-    return {
-      ...judged,
-      confidence: round2(spanFactor * marginFactor(Math.min(growth / (grewSteadily ? quarterBound : headBound), flatness))),
-      reason: `rose ${mb(growth)}, then levelled off near ${mb(endMb)}`,
-      recentSlopeMbPerHour: recent,
-      verdict: 'bloat',
+    if (levelled) {
+      const growth = grewSteadily ? rise : headRise
+      return {
+        ...judged,
+        confidence: round2(spanFactor * marginFactor(growth / riseBound)),
+        reason: `rose ${mb(growth)}, then levelled off near ${mb(endMb)}`,
+        verdict: 'bloat',
+      }
     }
   }
 
-  const stillness = quarterBound / Math.max(Math.abs(quarterGrowth), quarterBound / 4)
+  const stillness = riseBound / Math.max(Math.abs(rise), riseBound / 4)
   if (spikes >= 2) {
     return {
       ...judged, confidence: round2(spanFactor * marginFactor(spikes / 2)), reason: `${spikes} spikes above a level of ${mb(level)}`, verdict: 'spiky',
@@ -153,9 +190,83 @@ export function judgeSeries(rawPoints: readonly SeriesPoint[], options: JudgeOpt
   return {
     ...judged,
     confidence: round2(spanFactor * marginFactor(stillness)),
-    reason: `level near ${mb(level)} over ${formatHours(span)}${spikes === 1 ? ', one spike' : ''}`,
+    reason: `level near ${mb(level)} over ${formatHours(span)}${spikes === 1 ? ', one spike' : ''}${slope > 0 && whole.lower > 0 ? `, drifting ${round2(slope)} MB/h` : ''}`,
     verdict: 'steady',
   }
+}
+
+interface SenFit extends Line {
+  /** Bounds of the slope's rank interval (Sen), widened for autocorrelated residuals. */
+  lower: number
+  upper: number
+  halfWidth: number
+  /** Variance factor (1 + r) / (1 - r) for the residuals' lag-1 autocorrelation r. */
+  inflation: number
+  /** Robust spread of the residuals around the line. */
+  scale: number
+}
+
+/**
+ * Theil–Sen line with Sen's rank-based interval for its slope. The interval assumes
+ * independent residuals; memory samples are not (GC cycles, wander), so its variance is
+ * multiplied by (1 + r) / (1 - r), r the lag-1 autocorrelation of the residuals: a random
+ * walk's residuals have r near 1 and get an interval wide enough to hold zero.
+ * Quadratic in the points, like Theil–Sen itself: callers pass at most a few hundred.
+ */
+function senFit(xs: readonly number[], ys: readonly number[]): SenFit {
+  const n = xs.length
+  const origin = n > 0 ? xs[0] : 0
+  const slopes = new Float64Array((n * (n - 1)) / 2)
+  let count = 0
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = xs[j] - xs[i]
+      if (dx !== 0) slopes[count++] = (ys[j] - ys[i]) / dx
+    }
+  }
+
+  if (count === 0) return {
+    halfWidth: 0, inflation: 1, intercept: n > 0 ? median(ys) : Number.NaN, lower: 0, origin, scale: 0, slope: 0, upper: 0,
+  }
+  const sorted = slopes.subarray(0, count).sort()
+  const slope = count % 2 === 1 ? sorted[(count - 1) / 2] : (sorted[(count / 2) - 1] + sorted[count / 2]) / 2
+  const line = {intercept: median(ys.map((y, i) => y - (slope * (xs[i] - origin)))), origin, slope}
+  const residuals = ys.map((y, i) => y - valueAt(line, xs[i]))
+  const scale = robustScale(residuals)
+  const inflation = correlationInflation(residuals, scale)
+  const variance = ((n * (n - 1) * ((2 * n) + 5)) / 18) * inflation
+  const reach = Z * Math.sqrt(variance)
+  const lower = sorted[clamp(Math.floor((count - reach) / 2), 0, count - 1)]
+  const upper = sorted[clamp(Math.ceil((count + reach) / 2), 0, count - 1)]
+  return {
+    ...line, halfWidth: (upper - lower) / 2, inflation, lower, scale, upper,
+  }
+}
+
+/**
+ * Variance factor of a sum of autocorrelated residuals: 1 + 2 sum of autocorrelations up to a
+ * quarter of the length (Bartlett weights), clipped at 3 spreads so a spike does not decide it.
+ * A random walk's residuals stay correlated over many lags and get a large factor; a GC
+ * sawtooth's correlations alternate in sign and mostly cancel.
+ */
+function correlationInflation(residuals: readonly number[], scale: number): number {
+  const n = residuals.length
+  if (n < 4 || scale === 0) return 1
+  const bound = 3 * scale
+  const clipped = residuals.map(value => clamp(value, -bound, bound))
+  const mean = clipped.reduce((sum, value) => sum + value, 0) / n
+  const centered = clipped.map(value => value - mean)
+  const variance = centered.reduce((sum, value) => sum + (value * value), 0)
+  if (variance === 0) return 1
+  const lags = Math.max(1, Math.floor(n / 4))
+  let factor = 1
+  for (let lag = 1; lag <= lags; lag++) {
+    let products = 0
+    for (let i = lag; i < n; i++) products += centered[i] * centered[i - lag]
+    factor += 2 * (1 - (lag / (lags + 1))) * (products / variance)
+  }
+
+  return clamp(factor, 1, n)
 }
 
 /**
@@ -186,22 +297,22 @@ function countSpikes(points: readonly SeriesPoint[], level: number): number {
   return spikes
 }
 
-function window(xs: number[], ys: number[], from: number, to: number): number[] {
-  const out: number[] = []
-  for (let i = 0; i < xs.length; i++) if (xs[i] >= from && xs[i] <= to) out.push(ys[i])
-  return out.length >= 3 ? out : (from === 0 ? ys.slice(0, 3) : ys.slice(-3))
+/** The points with times in [from, to] (at least three: the first or last three otherwise). */
+function part(xs: number[], ys: number[], from: number, to: number): {xs: number[]; ys: number[]} {
+  const picked = {xs: [] as number[], ys: [] as number[]}
+  for (const [i, x] of xs.entries()) {
+    if (x >= from && x <= to) {
+      picked.xs.push(x)
+      picked.ys.push(ys[i])
+    }
+  }
+
+  if (picked.xs.length >= 3) return picked
+  return from === 0 ? {xs: xs.slice(0, 3), ys: ys.slice(0, 3)} : {xs: xs.slice(-3), ys: ys.slice(-3)}
 }
 
-/** The points of the last third of the time span (at least five). */
-function lastPart(xs: number[], ys: number[], span: number): {xs: number[]; ys: number[]} {
-  let start = xs.findIndex(x => x >= (2 * span) / 3)
-  if (start < 0 || xs.length - start < 5) start = Math.max(0, xs.length - 5)
-  return {xs: xs.slice(start), ys: ys.slice(start)}
-}
-
-function quantileOf(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+function spread(picked: {xs: number[]; ys: number[]}): [number[], number[]] {
+  return [picked.xs, picked.ys]
 }
 
 /** 1x the threshold -> 0.5, 2x -> 0.75, 4x and more -> 1. */

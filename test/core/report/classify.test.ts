@@ -1,7 +1,11 @@
 import {expect} from 'chai'
 
-import {judgeSeries} from '../../../src/core/report/classify.js'
-import {trace} from './synthetic.js'
+import {judgeSeries, type Verdict} from '../../../src/core/report/classify.js'
+import {DownsampledSeries} from '../../../src/core/report/downsampled-series.js'
+import {Random} from '../../simulator/random.js'
+import {
+  gaussian, SAMPLE_MS, START, trace,
+} from './synthetic.js'
 
 const STANDARD_1X = {killFactor: 2, quota: 512}
 
@@ -112,5 +116,167 @@ describe('judgeSeries', () => {
   it('keeps the same verdicts when the series is squeezed into few buckets', () => {
     expect(judgeSeries(trace(24, hour => 300 + (4 * hour), {noiseMb: 15, seed: 7, capacity: 32}), STANDARD_1X).verdict).to.equal('leak')
     expect(judgeSeries(trace(24, () => 300, {noiseMb: 15, seed: 7, capacity: 32}), STANDARD_1X).verdict).to.equal('steady')
+  })
+})
+
+/** What a real dyno's RSS + swap looks like every 20 s: a shape, a GC sawtooth and several kinds of noise. */
+interface RealisticTrace {
+  hours: number
+  /** The underlying level at `hour` (MiB): flat, a leak, a plateau, restarts. */
+  shape: (hour: number) => number
+  /** GC sawtooth: climbs `amplitude` over each period, then drops back. */
+  sawtooth?: {amplitude: number; periodHours: number}
+  whiteMb?: number
+  /** Stationary AR(1) noise with this standard deviation and per-sample correlation. */
+  ar1?: {mb: number; phi: number}
+  /** Random walk: this standard deviation per 20 s step. */
+  walkMbPerStep?: number
+  /** Single excursions: start hour, minutes, MiB above the level. */
+  spikes?: Array<{at: number; minutes: number; mb: number}>
+}
+
+function realistic(spec: RealisticTrace, seed: number) {
+  const random = new Random(seed)
+  const series = new DownsampledSeries(256)
+  const phase = random.next()
+  let ar1 = 0
+  let walk = 0
+  for (let time = START; time <= START + (spec.hours * 3_600_000); time += SAMPLE_MS) {
+    const hour = (time - START) / 3_600_000
+    let value = spec.shape(hour)
+    if (spec.sawtooth) value += spec.sawtooth.amplitude * (((hour / spec.sawtooth.periodHours) + phase) % 1)
+    if (spec.whiteMb) value += spec.whiteMb * gaussian(random)
+    if (spec.ar1) {
+      ar1 = (spec.ar1.phi * ar1) + (spec.ar1.mb * Math.sqrt(1 - (spec.ar1.phi ** 2)) * gaussian(random))
+      value += ar1
+    }
+
+    if (spec.walkMbPerStep) {
+      walk += spec.walkMbPerStep * gaussian(random)
+      value += walk
+    }
+
+    for (const spike of spec.spikes ?? []) if (hour >= spike.at && hour < spike.at + (spike.minutes / 60)) value += spike.mb
+    series.add(time, Math.max(1, value))
+  }
+
+  return series.points()
+}
+
+type Scenario = (random: Random) => RealisticTrace
+
+/** GC sawtooth and Gaussian noise of a typical dyno, drawn per trace. */
+function everydayNoise(random: Random): Pick<RealisticTrace, 'sawtooth' | 'whiteMb'> {
+  return {
+    sawtooth: random.next() < 0.7 ? {amplitude: random.range(5, 60), periodHours: random.range(0.03, 0.5)} : undefined,
+    whiteMb: random.range(1, 8),
+  }
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  'AR(1) noise'(random) {
+    const level = random.range(150, 450)
+    return {
+      ar1: {mb: random.range(5, 20), phi: random.range(0.9, 0.99)}, hours: random.range(3, 6), shape: () => level, whiteMb: random.range(1, 4),
+    }
+  },
+  'bloat, tau 1 h': random => bloat(random, 1, random.range(3, 6)),
+  'bloat, tau 2 h over 5-6 h': random => bloat(random, 2, random.range(5, 6)),
+  'bloat, tau 20 min': random => bloat(random, 1 / 3, random.range(3, 6)),
+  'drift of 2 MB/h'(random) {
+    const level = random.range(280, 320)
+    return {...everydayNoise(random), hours: random.range(3, 6), shape: hour => level + (2 * hour)}
+  },
+  'leak of 5 MB/h': random => leak(random, 5),
+  'leak of 20 MB/h': random => leak(random, 20),
+  'leak of 100 MB/h': random => leak(random, 100),
+  'leak, unlogged restart in the middle'(random) {
+    const level = random.range(200, 300)
+    const hours = random.range(4, 6)
+    return {...everydayNoise(random), hours, shape: hour => level + (30 * (hour % (hours / 2)))}
+  },
+  'random walk'(random) {
+    const level = random.range(250, 350)
+    return {
+      hours: random.range(3, 6), shape: () => level, walkMbPerStep: random.range(0.3, 2), whiteMb: random.range(1, 4),
+    }
+  },
+  'single spike'(random) {
+    const level = random.range(200, 350)
+    const hours = random.range(3, 6)
+    return {
+      ...everydayNoise(random), hours, shape: () => level, spikes: [{at: random.range(0.5, hours - 0.5), mb: random.range(120, 250), minutes: random.range(1, 4)}],
+    }
+  },
+  'steady with restart in the middle'(random) {
+    const level = random.range(200, 350)
+    const hours = random.range(3, 6)
+    return {...everydayNoise(random), hours, shape: hour => (hour % (hours / 2) < 0.1 ? level - 60 + (600 * (hour % (hours / 2))) : level)}
+  },
+  'steady, sawtooth and noise'(random) {
+    const level = random.range(150, 450)
+    return {...everydayNoise(random), hours: random.range(3, 6), shape: () => level}
+  },
+}
+
+function bloat(random: Random, tauHours: number, hours: number): RealisticTrace {
+  const start = random.range(150, 250)
+  const rise = random.range(100, 220)
+  return {...everydayNoise(random), hours, shape: hour => start + (rise * (1 - Math.exp(-hour / tauHours)))}
+}
+
+function leak(random: Random, mbPerHour: number): RealisticTrace {
+  const start = random.range(200, 320)
+  return {...everydayNoise(random), hours: random.range(3, 6), shape: hour => start + (mbPerHour * hour)}
+}
+
+/** Verdict counts over `seeds` seeded traces of a scenario. */
+function verdictsOf(name: string, seeds = 50): Partial<Record<Verdict, number>> {
+  const counts: Partial<Record<Verdict, number>> = {}
+  for (let seed = 1; seed <= seeds; seed++) {
+    const random = new Random(seed * 7919)
+    const spec = SCENARIOS[name](random)
+    const {verdict} = judgeSeries(realistic(spec, seed), STANDARD_1X)
+    counts[verdict] = (counts[verdict] ?? 0) + 1
+  }
+
+  return counts
+}
+
+describe('judgeSeries on realistic traces (50 seeds each)', function () {
+  this.timeout(30_000)
+  const expected: Array<[string, Verdict, number]> = [
+    ['steady, sawtooth and noise', 'steady', 0.9],
+    ['AR(1) noise', 'steady', 0.9],
+    ['drift of 2 MB/h', 'steady', 0.9],
+    ['single spike', 'steady', 0.9],
+    ['steady with restart in the middle', 'steady', 0.9],
+    ['leak of 5 MB/h', 'leak', 0.9],
+    ['leak of 20 MB/h', 'leak', 0.9],
+    ['leak of 100 MB/h', 'leak', 0.9],
+    ['leak, unlogged restart in the middle', 'leak', 0.9],
+    ['bloat, tau 20 min', 'bloat', 0.9],
+    ['bloat, tau 1 h', 'bloat', 0.9],
+    ['bloat, tau 2 h over 5-6 h', 'bloat', 0.9],
+  ]
+  for (const [name, verdict, share] of expected) {
+    it(`calls ${name} ${verdict} in at least ${share * 100}% of seeds`, () => {
+      const counts = verdictsOf(name)
+      expect(counts[verdict] ?? 0, JSON.stringify(counts)).to.be.at.least(share * 50)
+    })
+  }
+
+  for (const name of ['steady, sawtooth and noise', 'AR(1) noise', 'single spike', 'drift of 2 MB/h']) {
+    it(`almost never calls ${name} a leak`, () => {
+      expect(verdictsOf(name).leak ?? 0).to.be.at.most(2)
+    })
+  }
+
+  // A random walk that happened to climb can look exactly like a leak or bloat in one window;
+  // 3 of these 50 still read as leak.
+  it('mostly calls a random walk steady, rarely a leak', () => {
+    const counts = verdictsOf('random walk')
+    expect(counts.steady ?? 0, JSON.stringify(counts)).to.be.at.least(38)
+    expect(counts.leak ?? 0, JSON.stringify(counts)).to.be.at.most(3)
   })
 })
