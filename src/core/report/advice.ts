@@ -20,6 +20,8 @@ const SIZES = ['Standard-1X', 'Standard-2X', 'Performance-M', 'Performance-L', '
 const HEADROOM = 0.8
 /** Watchdog thresholds tried, as shares of the quota, highest first. */
 const WATCHDOG_SHARES = [0.95, 0.9, 0.85, 0.8, 0.75]
+/** A leak's watchdog threshold, as a share of the quota: room for the two samples it waits for. */
+const LEAK_WATCHDOG_SHARE = 0.85
 /** The watchdog acts after this many samples over its threshold (its `--for` default). */
 const WATCHDOG_SAMPLES = 2
 
@@ -116,6 +118,8 @@ function sizeFor(type: ProcessTypeReport, leaking: boolean): Advice | undefined 
  * level, so it would not restart the dynos all the time.
  */
 function watchdogAdvice(type: ProcessTypeReport, dynos: DynoReport[], accumulators: Map<string, DynoAccumulator>, app?: string): Advice | undefined {
+  const leaking = dynos.filter(dyno => dyno.verdict === 'leak' && dyno.judgedBy)
+  if (leaking.length > 0) return leakWatchdogAdvice(type, leaking, app)
   const episodes = dynos.flatMap(dyno => accumulators.get(dyno.name)?.episodes ?? [])
   if (episodes.length === 0 && type.r14 === 0) return undefined
   // The usual level of RSS + swap (what the watchdog watches): the median series level per dyno.
@@ -147,6 +151,31 @@ function watchdogAdvice(type: ProcessTypeReport, dynos: DynoReport[], accumulato
     text: `\`${command}\` would have restarted the dyno before ${best.caught} of the ${episodes.length} quota crossings seen (R14), with ${type.type} usually at ${mb(usual)}`,
     thresholdMb: best.threshold,
   }
+}
+
+/**
+ * For a leak a watchdog is the stopgap: a dyno sits high only because it leaked, and a restart
+ * takes it back to its boot level. The threshold leaves room under the quota; the interval is
+ * the climb from the boot level (the series' start) to the threshold at the leak rate.
+ */
+function leakWatchdogAdvice(type: ProcessTypeReport, leaking: DynoReport[], app?: string): Advice {
+  const threshold = Math.floor((LEAK_WATCHDOG_SHARE * type.quotaMb) / 10) * 10
+  const rate = middle(leaking.map(dyno => dyno.judgedBy!.recentSlopeMbPerHour))
+  const boot = middle(leaking.map(dyno => dyno.judgedBy!.startMb))
+  const command = `heroku mem:restart-over ${app ? `-a ${app}` : '-a <app>'} --threshold ${type.type}=${threshold}MB`
+  const interval = boot < threshold && rate > 0
+    ? `; from about ${mb(boot)} after a restart at ${Math.round(rate)} MB/h, it would restart each leaking dyno about every ${hoursText((threshold - boot) / rate)}`
+    : ''
+  return {
+    kind: 'watchdog',
+    text: `as a stopgap until the leak is fixed, \`${command}\` (RSS + swap at ${percent(threshold, type.quotaMb)} of the quota) restarts a ${type.type} dyno before it swaps (R14)${interval}`,
+    thresholdMb: threshold,
+  }
+}
+
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
 }
 
 /** Whether the last samples before a crossing were all over the threshold: the watchdog would have fired. */
