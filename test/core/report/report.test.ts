@@ -162,6 +162,23 @@ describe('mem:report core', () => {
     expect(worker.advice.find(advice => advice.kind === 'leak')!.text).to.include('only worker.2 of 3 worker dynos leaks')
   })
 
+  it('for a leak, suggests the watchdog as a stopgap with its threshold and how often it would restart', () => {
+    const events = byTime([
+      ...samples({
+        dyno: 'web.1', from: START, hours: 4, instance: 'a1', shape: hour => 250 + (60 * hour),
+      }),
+      ...samples({
+        dyno: 'web.2', from: START, hours: 4, instance: 'a2', shape: hour => 240 + (60 * hour),
+      }, 2),
+    ])
+    const [web] = buildReport(accumulate(events), FILES).processTypes
+    expect(web.verdict).to.equal('leak')
+    const watchdog = web.advice.find(advice => advice.kind === 'watchdog')!
+    expect(watchdog.text).to.match(/stopgap until the leak is fixed, `heroku mem:restart-over -a <app> --threshold web=4\d\dMB`/)
+    expect(watchdog.text).not.to.contain('cannot help')
+    expect(watchdog.text).to.match(/every|hour|min/)
+  })
+
   it('suggests a dyno size for bloat near the quota, and a watchdog threshold that would have caught the R14s', () => {
     const climbs: LogEvent[] = []
     // Settles at ~420 MB; every hour a slow climb crosses the quota for a few minutes.
