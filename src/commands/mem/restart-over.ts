@@ -16,12 +16,7 @@ import {WatchdogRun} from '../../stream/watchdog-run.js'
 
 export default class RestartOver extends MemCommand {
   static description = `restart a dyno when its memory stays over a threshold, before it swaps (R14) or is killed (R15)
-Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is restarted after --for
-readings in a row over its threshold, one dyno of a process type at a time, with a cooldown, a
-restart-loop breaker and an hourly cap. Cooldowns and loop counts come from the platform (the dyno
-list's "up since" and the restart lines in the log), so they hold between --once runs on Heroku
-Scheduler. Every decision is printed with its reason. Ctrl-C finishes a restart in flight and exits 0.
---once exit codes: 0 nothing over, 3 restarted, 4 over but not restarted (dry run or a guard), 1 error.`
+Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is restarted after --for readings in a row over its threshold, one dyno of a process type at a time, with a cooldown, a restart-loop breaker and an hourly cap. Cooldowns and loop counts come from the platform (the dyno list's "up since" and the restart lines in the log), so they hold between --once runs on Heroku Scheduler. Every decision is printed with its reason. Ctrl-C finishes a restart in flight and exits 0. --once exit codes: 0 nothing over, 3 restarted, 4 over but not restarted (dry run or a guard), 1 error.`
   static examples = [
     '$ heroku mem:restart-over -a my-app --threshold 90% --dry-run',
     '$ heroku mem:restart-over -a my-app --threshold web=85%,worker=900MB',

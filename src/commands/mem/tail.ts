@@ -11,9 +11,7 @@ import {MemoryFeed} from '../../stream/memory-feed.js'
 
 export default class Tail extends MemCommand {
   static description = `live memory of every dyno: RSS, swap, total and % of quota, with R14/R15 and restarts as they happen
-Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno. On a terminal it shows
-a table that updates in place; piped, one plain line per sample or event; with --json, one JSON object
-per line. Ctrl-C stops it and prints a summary on stderr.`
+Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno. On a terminal it shows a table that updates in place; piped, one plain line per sample or event; with --json, one JSON object per line. Ctrl-C stops it and prints a summary on stderr.`
   static examples = [
     '$ heroku mem:tail -a my-app',
     '$ heroku mem:tail -a my-app -p web',
