@@ -1,12 +1,20 @@
-import {Command} from '@heroku-cli/command'
+import {Command, flags} from '@heroku-cli/command'
 
-import {UserError} from './errors.js'
-import {describeApiError, HerokuApi} from './heroku/api.js'
+import {failInOneLine} from './command-errors.js'
+import {filterFlags} from './flags.js'
+import {HerokuApi} from './heroku/api.js'
+
+/** The flags of a command that needs an app: `--app/-a` (or the git remote) and the filters. */
+export const memFlags = {
+  app: flags.app({required: true}),
+  remote: flags.remote(),
+  ...filterFlags,
+}
 
 /**
- * The base of every mem command: Heroku's Command (credentials, `this.heroku`) without the
- * interactive --prompt flag, since these commands run unattended in runbooks; and one place
- * that turns any failure into a single line and an exit code, never a stack trace.
+ * The base of the mem commands that always talk to the API: Heroku's Command (credentials,
+ * `this.heroku`) without the interactive --prompt flag, since these commands run unattended in
+ * runbooks; failures become a single line and an exit code, never a stack trace.
  */
 export abstract class MemCommand extends Command {
   static baseFlags = Command.baseFlagsWithoutPrompt()
@@ -19,15 +27,6 @@ export abstract class MemCommand extends Command {
   }
 
   async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
-    // oclif's own exits and parse errors already carry their message and code.
-    if (error.oclif?.exit !== undefined && !(error instanceof UserError)) {
-      if (error.oclif.exit === 0) return
-      return super.catch(error)
-    }
-
-    const message = error instanceof UserError ? error.message : describeApiError(error)
-    const code = error instanceof UserError ? error.exitCode : 1
-    process.stderr.write(` ›   Error: ${message}\n`)
-    this.exit(code)
+    return failInOneLine(this, error, () => super.catch(error))
   }
 }

@@ -1,12 +1,13 @@
-import {flags} from '@heroku-cli/command'
 import {Flags} from '@oclif/core'
 
 import {UserError} from './errors.js'
 
-/** The flags every mem command shares, named as `heroku logs` names them. */
-export const memFlags = {
-  app: flags.app({required: true}),
-  remote: flags.remote(),
+/**
+ * The filter and output flags every mem command shares, named as `heroku logs` names them.
+ * `--app`/`--remote` come from @heroku-cli/command (see base-command.ts); this module stays free
+ * of it so that `mem:report --file` starts without loading the API client.
+ */
+export const filterFlags = {
   'dyno-name': Flags.string({char: 'd', description: 'only this dyno, e.g. web.1'}),
   'process-type': Flags.string({char: 'p', description: 'only dynos of this process type, e.g. web'}),
   json: Flags.boolean({description: 'output JSON (one object per line where the output is a stream)'}),

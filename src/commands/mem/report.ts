@@ -1,14 +1,15 @@
-import {flags as herokuFlags} from '@heroku-cli/command'
-import {Flags} from '@oclif/core'
+import {Command, Flags} from '@oclif/core'
 import {writeFile} from 'node:fs/promises'
 
-import {MemCommand} from '../../base-command.js'
+import {failInOneLine} from '../../command-errors.js'
 import {LogParser} from '../../core/parse-line.js'
 import {type AccumulatorOptions, ReportAccumulator} from '../../core/report/accumulator.js'
 import {FAIL_ON_EXIT_CODE, parseFailOn} from '../../core/report/fail-on.js'
 import {buildReport, type ReportSource} from '../../core/report/report.js'
 import {UserError} from '../../errors.js'
-import {durationFlag, memFlags, parseDuration} from '../../flags.js'
+import {durationFlag, filterFlags, parseDuration} from '../../flags.js'
+import {HerokuApi} from '../../heroku/api.js'
+import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
 import {reportHtml} from '../../render/report-html.js'
 import {reportJson} from '../../render/report-json.js'
@@ -20,7 +21,11 @@ import {LogStream} from '../../stream/log-stream.js'
 /** Logplex keeps at most 1500 lines per session. */
 const HISTORY_LINES = 1500
 
-export default class Report extends MemCommand {
+/**
+ * Unlike the other mem commands this extends oclif's Command, not Heroku's: with --file it needs
+ * no API, and not loading @heroku-cli/command saves about a second and 50 MB on every run.
+ */
+export default class Report extends Command {
   static description = `leak or bloat: what each dyno's memory did, R14/R15, and what to do
 Reads log-runtime-metrics samples from the app's recent log (default), the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. JSON schema: docs/report.md.`
   static examples = [
@@ -31,8 +36,9 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     '$ heroku mem:report -a my-app --json --fail-on leak --fail-on over:90%',
   ]
   static flags = {
-    ...memFlags,
-    app: herokuFlags.app({description: 'app to read (not needed with --file)'}),
+    ...filterFlags,
+    app: Flags.string({char: 'a', description: 'app to read (not needed with --file; default: the git remote\'s app)', env: 'HEROKU_APP'}),
+    remote: Flags.string({char: 'r', description: 'git remote of app to use'}),
     duration: durationFlag({description: 'watch the live log for this long, then report, e.g. 10m, 1h'}),
     'fail-on': Flags.string({description: 'exit 3 when this holds: leak, bloat, spiky, r14, r15, swap, over:90% or over:450MB (repeatable)', multiple: true}),
     file: Flags.string({description: 'read a saved log instead of the app ("-" for stdin, .gz read directly; repeatable)', exclusive: ['duration'], multiple: true}),
@@ -41,6 +47,11 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     until: Flags.string({description: 'only samples up to this time (ISO time, or a duration ago)'}),
   }
   static topic = 'mem'
+  private _api?: HerokuApi
+
+  async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    return failInOneLine(this, error, () => super.catch(error))
+  }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Report)
@@ -62,8 +73,9 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       const within = flags.since || flags.until ? ' within --since/--until' : ''
       if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${flags.file.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
     } else {
-      const {app} = flags
+      const app = flags.app ?? await appFromGitRemote(flags.remote)
       if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH')
+      this._api = await connect(this.config)
       await ensureRuntimeMetrics(this.api, app)
       const formation = await this.api.listFormation(app)
       accumulator = new ReportAccumulator({...filters, sizes: Object.fromEntries(formation.map(entry => [entry.type ?? '', entry.size ?? '']))})
@@ -86,7 +98,7 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       }
     }
 
-    if (accumulator.samples === 0 && flags.app && !flags.file && flags['dyno-name']) await this.checkDynoExists(flags.app, flags['dyno-name'])
+    if (accumulator.samples === 0 && source.app && flags['dyno-name']) await this.checkDynoExists(source.app, flags['dyno-name'])
     if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, filters))
     const report = buildReport(accumulator, {failOn, longerWindowHint: hint, source})
     process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
@@ -97,6 +109,11 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
 
     const met = report.failOn.filter(result => result.met)
     if (met.length > 0) throw new UserError(`--fail-on ${met.map(result => `${result.condition}: ${result.detail}`).join('; ')}`, FAIL_ON_EXIT_CODE)
+  }
+
+  private get api(): HerokuApi {
+    if (!this._api) throw new Error('the API is used before connect()')
+    return this._api
   }
 
   /** A dyno filter the log session matched nothing for: say so when the app has no such dyno. */

@@ -2,8 +2,8 @@ import {Flags} from '@oclif/core'
 
 import type {TailOutput} from '../../render/tail-output.js'
 
-import {MemCommand} from '../../base-command.js'
-import {durationFlag, dynoFilter, memFlags} from '../../flags.js'
+import {MemCommand, memFlags} from '../../base-command.js'
+import {durationFlag, dynoFilter} from '../../flags.js'
 import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
 import {JsonTailOutput, LineTailOutput, TableTailOutput} from '../../render/tail-output.js'
 import {tailSummary} from '../../render/tail-summary.js'
