@@ -165,7 +165,8 @@ export class ReportAccumulator {
     if (memory > quota) dyno.overQuotaMs += interval
     if (sample.swap >= SWAPPING_MB) dyno.swappingMs += interval
     dyno.timeline.add(sample.time, memory)
-    if (sample.instance) dyno.instances.add(sample.instance)
+    // A series holds one instance: its first sample is the first sight of it (saves hashing a long id per sample).
+    if (sample.instance && series.samples === 0) dyno.instances.add(sample.instance)
 
     if (memory > quota && series.lastMb <= quota) {
       dyno.episodeCount++

@@ -109,8 +109,13 @@ export class DownsampledSeries {
       for (const bucket of this.buckets) {
         const index = Math.floor(bucket.index / 2)
         const previous = merged.at(-1)
-        if (previous && previous.index === index) mergeInto(previous, bucket)
-        else merged.push({...bucket, index})
+        if (previous && previous.index === index) {
+          mergeInto(previous, bucket)
+        } else {
+          // The old array is dropped: its buckets are reused, not copied.
+          bucket.index = index
+          merged.push(bucket)
+        }
       }
 
       this.buckets = merged
@@ -121,7 +126,9 @@ export class DownsampledSeries {
     const bucket: SeriesBucket = {
       count: 0, index, max: Number.NaN, min: Number.NaN, r14: 0, r15: 0, restarts: 0, sum: 0, timeSum: 0,
     }
-    this.buckets.splice(position, 0, bucket)
+    // Samples mostly arrive in time order: appending is the common case, and `push` is cheaper than `splice`.
+    if (position === this.buckets.length) this.buckets.push(bucket)
+    else this.buckets.splice(position, 0, bucket)
     return bucket
   }
 }
