@@ -173,6 +173,31 @@ function colourPercent(percent: number, text: string): string {
 
 const COLUMNS = ['DYNO', 'SIZE', 'RSS', 'SWAP', 'TOTAL', '% QUOTA', 'TREND', 'R14', 'R15', 'RESTARTS', 'LAST SAMPLE'] as const
 const TREND_WIDTH = 24
+/** The table without its trend column is about this wide. */
+const TABLE_WIDTH_WITHOUT_TREND = 96
+
+/**
+ * Cuts a line to `width` visible characters, keeping its escape sequences: a line that wrapped
+ * would break the in-place redraw (the cursor moves up by lines, not by screen rows).
+ */
+export function fitToWidth(line: string, width: number): string {
+  let visible = 0
+  let index = 0
+  while (index < line.length) {
+    if (line.charCodeAt(index) === 27) {
+      const end = line.indexOf('m', index)
+      index = end === -1 ? line.length : end + 1
+      continue
+    }
+
+    if (visible === width) return line.slice(0, index) + '\u001B[0m'
+    visible++
+    index++
+  }
+
+  return line
+}
+
 const EVENT_LINES = 6
 
 /**
@@ -186,7 +211,12 @@ export class TableTailOutput implements TailOutput {
   private readonly rows = new Map<string, DynoStatus>()
   private readonly silent = new Set<string>()
 
-  constructor(private readonly write: (text: string) => void, private readonly app: string, private readonly redrawMs = 200) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly app: string,
+    private readonly redrawMs = 200,
+    private readonly columns: () => number = () => process.stdout.columns || 200,
+  ) {}
 
   close(): void {
     if (this.pending) clearTimeout(this.pending)
@@ -236,7 +266,8 @@ export class TableTailOutput implements TailOutput {
   private draw(): void {
     const lines = this.render()
     const up = this.drawnLines > 0 ? `\u001B[${this.drawnLines}F` : ''
-    this.write(up + lines.map(line => line + '\u001B[K').join('\n') + '\n\u001B[J')
+    const width = Math.max(20, this.columns() - 1)
+    this.write(up + lines.map(line => fitToWidth(line, width) + '\u001B[K').join('\n') + '\n\u001B[J')
     this.drawnLines = lines.length
   }
 
@@ -246,6 +277,7 @@ export class TableTailOutput implements TailOutput {
   }
 
   private render(): string[] {
+    const trendWidth = Math.max(6, Math.min(TREND_WIDTH, this.columns() - TABLE_WIDTH_WITHOUT_TREND))
     const dynos = [...this.rows.values()].sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name, 'en', {numeric: true}) : (a.type < b.type ? -1 : 1)))
     const cells = dynos.map(dyno => {
       const {latest} = dyno
@@ -258,7 +290,7 @@ export class TableTailOutput implements TailOutput {
         latest ? formatMb(latest.swap) : '-',
         latest ? formatMb(latest.total) : '-',
         latest ? formatPercent(percent) : '-',
-        sparkline(dyno.recent, dyno.quota, TREND_WIDTH),
+        sparkline(dyno.recent, dyno.quota, trendWidth),
         String(dyno.r14),
         String(dyno.r15),
         String(dyno.restarts),

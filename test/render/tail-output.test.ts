@@ -4,7 +4,9 @@ import type {DynoStatus} from '../../src/core/dyno-state.js'
 import type {FeedUpdate} from '../../src/stream/memory-feed.js'
 
 import {DynoBoard} from '../../src/core/dyno-state.js'
-import {TableTailOutput, tailJson, tailLine} from '../../src/render/tail-output.js'
+import {
+  fitToWidth, TableTailOutput, tailJson, tailLine,
+} from '../../src/render/tail-output.js'
 
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0)
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are what it removes
@@ -70,5 +72,21 @@ describe('mem:tail rendering', () => {
     table.close()
     // The second frame moves the cursor up over the first one instead of scrolling.
     expect(writes[1].startsWith(`\u001B[${writes[0].split('\n').length - 1}F`)).to.equal(true)
+  })
+
+  it('fits every line of the table to a narrow terminal, so the in-place redraw never wraps', () => {
+    const writes: string[] = []
+    const table = new TableTailOutput(text => writes.push(text), 'my-app', 10_000, () => 80)
+    const board = new DynoBoard()
+    for (let tick = 0; tick < 30; tick++) table.update(sampleUpdate(board, 'worker.12', 300 + tick, 0, tick))
+    table.close()
+    const lines = strip(writes[0]).split('\n')
+    expect(Math.max(...lines.map(line => line.length))).to.be.at.most(79)
+    expect(lines[2]).to.match(/^worker\.12\s+-\s+329MB/)
+  })
+
+  it('cuts a coloured line by its visible characters and closes its colour', () => {
+    expect(fitToWidth('\u001B[31mabcdef\u001B[39m', 3)).to.equal('\u001B[31mabc\u001B[0m')
+    expect(fitToWidth('\u001B[31mabc\u001B[39m', 3)).to.equal('\u001B[31mabc\u001B[39m')
   })
 })
