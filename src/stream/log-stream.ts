@@ -19,6 +19,8 @@ export interface LogStreamOptions {
   onLine: (line: string) => void
   onNotice?: (notice: StreamNotice) => void
   signal?: AbortSignal
+  /** How long a history session may stay silent before it counts as complete (default 15 s). */
+  historyIdleMs?: number
   /** Timer used between reconnects; tests may replace it. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   tail: boolean
@@ -38,6 +40,11 @@ const SEEN_CAPACITY = 20_000
  */
 const REPLAY_SLACK_MS = 10_000
 const MAX_BACKOFF_MS = 15_000
+/**
+ * Logplex ends a history (non-tail) session once it has sent it; a server that keeps it open
+ * idle must not hang a report: after this long without a line the history is taken as complete.
+ */
+const HISTORY_IDLE_MS = 15_000
 
 /** Epoch ms of a log line's leading RFC 5424 timestamp, as Logplex sends it; undefined when absent. */
 function leadingTime(line: string): number | undefined {
@@ -135,12 +142,21 @@ export class LogStream {
       const finish = (status: 'ended' | 'refused', reason: string) => {
         if (settled) return
         settled = true
+        clearTimeout(idle)
         if (openedAt > 0) this.connectedMs += Date.now() - openedAt
         source.close()
         options.signal?.removeEventListener('abort', onAbort)
         resolve({delivered, reason, status})
       }
 
+      let idle: NodeJS.Timeout | undefined
+      const resetIdle = () => {
+        if (options.tail) return
+        clearTimeout(idle)
+        idle = setTimeout(() => finish('ended', 'history idle'), options.historyIdleMs ?? HISTORY_IDLE_MS)
+      }
+
+      resetIdle()
       const onAbort = () => finish('ended', 'stopped')
       options.signal?.addEventListener('abort', onAbort, {once: true})
       source.addEventListener('open', () => {
@@ -151,6 +167,7 @@ export class LogStream {
       source.addEventListener('message', event => {
         // Events already parsed from the last chunk still arrive after close().
         if (settled) return
+        resetIdle()
         const data = String(event.data ?? '')
         let start = 0
         // onLine may stop the stream (settled) from inside this loop.

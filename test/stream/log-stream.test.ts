@@ -8,7 +8,7 @@ import {LogStream, StreamNotice} from '../../src/stream/log-stream.js'
 
 /** A scripted log session: the lines it sends as message events, then how it ends. */
 interface ScriptedSession {
-  end: 'closed' | 'refused'
+  end: 'closed' | 'open' | 'refused'
   events: string[]
 }
 
@@ -27,6 +27,7 @@ class FakeEventSource extends EventTarget {
         this.dispatchEvent(new MessageEvent('message', {data}))
       }
 
+      if (session.end === 'open') return
       const error = new Event('error') as Event & {code?: number}
       if (session.end === 'refused') error.code = 404
       this.dispatchEvent(error)
@@ -36,7 +37,7 @@ class FakeEventSource extends EventTarget {
 
 const line = (second: number, text = 'sample#memory_rss=100MB') => `2026-11-20T10:00:${String(second).padStart(2, '0')}.000000+00:00 heroku[web.1]: ${text}`
 
-function harness(sessions: ScriptedSession[], options: {lines?: number; tail: boolean}) {
+function harness(sessions: ScriptedSession[], options: {historyIdleMs?: number; lines?: number; tail: boolean}) {
   const requests: LogSessionRequest[] = []
   const delivered: string[] = []
   const notices: StreamNotice[] = []
@@ -120,5 +121,11 @@ describe('LogStream', () => {
     expect(h.delivered).to.deep.equal([line(5)])
     expect(delays.length).to.be.greaterThan(2)
     expect(delays[1]).to.be.greaterThan(delays[0] / 2)
+  })
+
+  it('takes a history session that stays open but silent as complete', async () => {
+    const h = harness([{end: 'open', events: [line(1), line(2)]}], {historyIdleMs: 50, tail: false})
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(1), line(2)])
   })
 })
