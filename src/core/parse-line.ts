@@ -509,8 +509,7 @@ export class LogParser {
    * The memory line as the platform writes it, `source=S dyno=D` then the seven
    * `sample#memory_*` metrics in MiB and pages, in that order and nothing else: matched by one
    * regular expression (native code) instead of key by key. `false` on any other shape, which
-   * `metricEvent` then reads in general; for this shape both readings give the same event
-   * (`Number` and `readNumber` both round a decimal of up to 15 digits correctly).
+   * `metricEvent` then reads in general; for this shape both readings give the same event.
    */
   private usualMemoryLine(line: string, start: number, end: number): LogEvent | false | undefined {
     USUAL_MEMORY_LINE.lastIndex = start
@@ -519,8 +518,7 @@ export class LogParser {
     const {values} = this
     for (let index = TOTAL; index <= QUOTA; index++) {
       const number = match[index + 3]
-      if (number.length > MAX_DIGITS) return false
-      values[index] = Number(number)
+      values[index] = this.readNumber(number, 0, number.length)
     }
 
     values[LOAD_1M] = Number.NaN
