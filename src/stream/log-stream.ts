@@ -85,8 +85,7 @@ export class LogStream {
         tail: options.tail,
         type: options.type,
       }
-      const url = await this.api.createLogSession(options.app, request)
-      const outcome = await this.readSession(url, resumed)
+      const outcome = await this.openSession(request, resumed)
       if (!options.tail && outcome.status === 'ended') return
       if (options.signal?.aborted) return
       if (outcome.status === 'refused' && !options.tail) {
@@ -101,6 +100,23 @@ export class LogStream {
       })
       await sleep(delayMs, options.signal)
     }
+  }
+
+  /**
+   * One session, start to end. A tail outlives API trouble that waiting can fix (the API client
+   * has already retried 429/5xx a few times): it only gives up on what cannot get better.
+   */
+  private async openSession(request: LogSessionRequest, resumed: boolean): Promise<{delivered: number; reason: string; status: 'ended' | 'refused'}> {
+    let url: string
+    try {
+      url = await this.api.createLogSession(this.options.app, request)
+    } catch (error) {
+      const status = error instanceof UserError ? error.status : undefined
+      if (!this.options.tail || status === 401 || status === 403 || status === 404) throw error
+      return {delivered: 0, reason: `could not open a log session: ${(error as Error).message}`, status: 'refused'}
+    }
+
+    return this.readSession(url, resumed)
   }
 
   /**

@@ -4,6 +4,7 @@ import {expect} from 'chai'
 
 import type {HerokuApi, LogSessionRequest} from '../../src/heroku/api.js'
 
+import {UserError} from '../../src/errors.js'
 import {LogStream, StreamNotice} from '../../src/stream/log-stream.js'
 
 /** A scripted log session: the lines it sends as message events, then how it ends. */
@@ -37,7 +38,7 @@ class FakeEventSource extends EventTarget {
 
 const line = (second: number, text = 'sample#memory_rss=100MB') => `2026-11-20T10:00:${String(second).padStart(2, '0')}.000000+00:00 heroku[web.1]: ${text}`
 
-function harness(sessions: ScriptedSession[], options: {historyIdleMs?: number; lines?: number; tail: boolean}) {
+function harness(sessions: ScriptedSession[], options: {failSessions?: number[]; historyIdleMs?: number; lines?: number; tail: boolean}) {
   const requests: LogSessionRequest[] = []
   const delivered: string[] = []
   const notices: StreamNotice[] = []
@@ -45,11 +46,14 @@ function harness(sessions: ScriptedSession[], options: {historyIdleMs?: number; 
   const api = {
     async createLogSession(_app: string, request: LogSessionRequest) {
       requests.push(request)
-      if (requests.length > sessions.length) stop.abort()
+      if (failSessions.includes(requests.length)) throw new UserError('Heroku API error (503): unavailable', 1, 503)
+      if (requests.length > sessions.length + failSessions.length) stop.abort()
       return `https://logs.example/sessions/${requests.length}?secret=x`
     },
   } as unknown as HerokuApi
   let next = 0
+  const failSessions = options.failSessions ?? []
+  const streamOptions = {historyIdleMs: options.historyIdleMs, lines: options.lines, tail: options.tail}
   const stream = new LogStream(api, {
     app: 'my-app',
     createEventSource() {
@@ -61,7 +65,7 @@ function harness(sessions: ScriptedSession[], options: {historyIdleMs?: number; 
     onNotice: notice => notices.push(notice),
     signal: stop.signal,
     async sleep() {},
-    ...options,
+    ...streamOptions,
   })
   return {
     delivered, notices, requests, run: () => stream.run(),
@@ -127,5 +131,15 @@ describe('LogStream', () => {
     const h = harness([{end: 'open', events: [line(1), line(2)]}], {historyIdleMs: 50, tail: false})
     await h.run()
     expect(h.delivered).to.deep.equal([line(1), line(2)])
+  })
+
+  it('a tail keeps going when the API cannot open a session for a while, and stops on a bad token', async () => {
+    const h = harness([{end: 'closed', events: [line(1)]}, {end: 'closed', events: [line(2)]}], {failSessions: [2, 3], tail: true})
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(1), line(2)])
+    const reasons = h.notices.filter(n => n.kind === 'reconnecting').map(n => (n.kind === 'reconnecting' ? n.reason : ''))
+    expect(reasons.filter(reason => reason.includes('could not open a log session'))).to.have.length(2)
+    const denied = harness([{end: 'closed', events: []}], {failSessions: [1], tail: false})
+    expect((await denied.run().catch(error => error)).message).to.contain('(503)')
   })
 })
