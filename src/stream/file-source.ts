@@ -343,21 +343,28 @@ const MAX_KEY = 7
  * byte rarest in `sample` (the input's first chunk). Shorter than 8 bytes, Node searches with
  * memchr on the first byte, so a rare first byte scans at memory speed, whereas a plain search
  * for all 18 needles costs a slow pass each. A key is a substring of its needle, so every line
- * holding a needle still holds a key; keys contained in another key are dropped.
+ * holding a needle still holds a kept key.
  */
 export function searchKeys(needles: readonly string[], sample: Uint8Array): Buffer[] {
   const counts = new Uint32Array(256)
   for (const byte of sample) counts[byte]++
-  const keys = new Set<string>()
-  for (const needle of needles) {
+  const keyOf = needles.map(needle => {
     let best = 0
     for (let start = 1; start <= needle.length - MIN_KEY; start++) {
       if (counts[needle.charCodeAt(start)] < counts[needle.charCodeAt(best)]) best = start
     }
 
-    keys.add(needle.slice(best, best + MAX_KEY))
+    return needle.slice(best, best + MAX_KEY)
+  })
+  // A key is dropped when every needle it stands for holds another key still kept: their lines
+  // are found anyway, and each key costs a pass over every chunk (`Process exited` holds the key
+  // of `Process running mem=`; a key holding another key goes too).
+  const keys = new Set(keyOf)
+  for (const key of keyOf) {
+    const redundant = needles.every((needle, index) => keyOf[index] !== key
+      || [...keys].some(other => other !== key && needle.includes(other)))
+    if (redundant) keys.delete(key)
   }
 
-  const minimal = [...keys].filter(key => ![...keys].some(other => other !== key && key.includes(other)))
-  return minimal.map(key => Buffer.from(key, 'latin1'))
+  return [...keys].map(key => Buffer.from(key, 'latin1'))
 }
