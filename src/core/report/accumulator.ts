@@ -101,13 +101,15 @@ export class ReportAccumulator {
       return
     }
 
-    this.seenDynos.add(event.dyno)
+    const known = this.dynos.get(event.dyno)
+    // A dyno accumulated is one seen: one hash lookup a sample instead of two.
+    if (known === undefined) this.seenDynos.add(event.dyno)
     if (this.options.dyno !== undefined && event.dyno !== this.options.dyno) return
     if (this.options.type !== undefined && event.type !== this.options.type) return
     this.events++
     if (event.time < this.from) this.from = event.time
     if (event.time > this.to) this.to = event.time
-    const dyno = this.dynoOf(event.dyno, event.type)
+    const dyno = known ?? this.dynoOf(event.dyno, event.type)
     switch (event.kind) {
     case 'memory': {
       this.addSample(dyno, event)
