@@ -87,14 +87,16 @@ const METRIC_NAMES = [
 ]
 
 /** A decimal as `readNumber` reads it: digits, with at most one `.`, at least one digit. */
-const USUAL_NUMBER = String.raw`(\d+\.?\d*|\.\d+)`
+const USUAL_NUMBER = String.raw`(?:\d+\.?\d*|\.\d+)`
 /** The platform's memory line, metrics in the order it writes them: see `usualMemoryLine`. */
 const USUAL_MEMORY_LINE = new RegExp(
-  `source=([^ ]*) dyno=([^ ]*) sample#memory_total=${USUAL_NUMBER}MB sample#memory_rss=${USUAL_NUMBER}MB `
+  `source=[^ ]* dyno=[^ ]* sample#memory_total=${USUAL_NUMBER}MB sample#memory_rss=${USUAL_NUMBER}MB `
   + `sample#memory_cache=${USUAL_NUMBER}MB sample#memory_swap=${USUAL_NUMBER}MB sample#memory_pgpgin=${USUAL_NUMBER}(?:pages)? `
   + `sample#memory_pgpgout=${USUAL_NUMBER}(?:pages)? sample#memory_quota=${USUAL_NUMBER}MB`,
   'y',
 )
+/** Length of `sample#<name>=`, by metric index. */
+const USUAL_KEY_LENGTHS = METRIC_NAMES.map(name => name.length + 8)
 /** Legacy groups complete with every metric a 2013 sample logs; a partial group waits for the next one. */
 const LEGACY_MEMORY_METRICS = [TOTAL, RSS, CACHE, SWAP, PGPGIN, PGPGOUT]
 const LEGACY_LOAD_METRICS = [LOAD_1M, LOAD_5M, LOAD_15M]
@@ -507,26 +509,33 @@ export class LogParser {
 
   /**
    * The memory line as the platform writes it, `source=S dyno=D` then the seven
-   * `sample#memory_*` metrics in MiB and pages, in that order and nothing else: matched by one
-   * regular expression (native code) instead of key by key. `false` on any other shape, which
-   * `metricEvent` then reads in general; for this shape both readings give the same event.
+   * `sample#memory_*` metrics in MiB and pages, in that order and nothing else: checked by one
+   * regular expression (native code; no captures, so nothing to allocate), then read by
+   * position with no key lookups. `false` on any other shape, which `metricEvent` then reads in
+   * general; for this shape both readings give the same event.
    */
   private usualMemoryLine(line: string, start: number, end: number): LogEvent | false | undefined {
     USUAL_MEMORY_LINE.lastIndex = start
-    const match = USUAL_MEMORY_LINE.exec(line)
-    if (match === null || USUAL_MEMORY_LINE.lastIndex !== end) return false
+    if (!USUAL_MEMORY_LINE.test(line) || USUAL_MEMORY_LINE.lastIndex !== end) return false
+    const sourceStart = start + 7
+    const sourceEnd = line.indexOf(' ', sourceStart)
+    const instanceStart = sourceEnd + 6
+    const instanceEnd = line.indexOf(' ', instanceStart)
     const {values} = this
+    let pos = instanceEnd + 1
     for (let index = TOTAL; index <= QUOTA; index++) {
-      const number = match[index + 3]
-      values[index] = this.readNumber(number, 0, number.length)
+      values[index] = this.readNumber(line, pos + USUAL_KEY_LENGTHS[index], end)
+      // Past the unit the expression allowed (`MB`, `pages` or none) and the space.
+      const unit = line.charCodeAt(this.numberEnd)
+      pos = this.numberEnd + (unit === 77 /* M */ ? 3 : (unit === 112 /* p */ ? 6 : 1))
     }
 
     values[LOAD_1M] = Number.NaN
     values[LOAD_5M] = Number.NaN
     values[LOAD_15M] = Number.NaN
-    const [, source, instance] = match
-    const dyno = source === this.lineDyno || !isDynoName(source, 0, source.length) ? this.lineDyno : source
-    return sampleEvent(values, dyno, instance.length > 0 ? instance : undefined, this.lineTime)
+    const dyno = this.sourceDyno(line, sourceStart, sourceEnd)
+    const instance = instanceEnd > instanceStart ? line.slice(instanceStart, instanceEnd) : undefined
+    return sampleEvent(values, dyno, instance, this.lineTime)
   }
 
   /** The dyno a metric line's `source=` names, else the header's; the header's string when they are equal (no copy). */
