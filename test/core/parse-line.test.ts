@@ -761,4 +761,32 @@ describe('LogParser', () => {
       expect(events).to.be.greaterThan(1000)
     })
   })
+
+  it('reads a memory line the same whether its keys come in the platform\'s order (fast path) or any other', () => {
+    // Mostly the platform's own shape (so the fast path is taken often), with odd values mixed in.
+    const numbers = ['221.57', '0', '31.5', '491.20', '123456789012345', '12.345', '007.10', '.5', '5.', '1234567890123456', '1e3', '', '1.2.3']
+    const units = ['MB', 'MB', 'MB', 'MB', 'MB', 'MB', 'MB', 'MB', 'M', 'GB', 'kB', '', 'MBx', 'pages']
+    const sources = ['web.1', 'worker.2', '', 'a=b', '-bad', 'run.1234']
+    const keys = ['memory_total', 'memory_rss', 'memory_cache', 'memory_swap', 'memory_pgpgin', 'memory_pgpgout', 'memory_quota']
+    let seed = 12_345
+    const pick = <T>(items: T[]): T => {
+      seed = ((seed * 1_103_515_245) + 12_345) % 2_147_483_648
+      return items[seed % items.length]
+    }
+
+    let memoryEvents = 0
+    for (let i = 0; i < 5000; i++) {
+      const parts = keys.map((key, index) => `sample#${key}=${pick(numbers)}${index === 4 || index === 5 ? pick(['pages', 'pages', '', 'MB']) : pick(units)}`)
+      const head = `${TS} heroku[web.1]: source=${pick(sources)} dyno=${pick([INSTANCE, '', 'x=y'])} `
+      const tail = pick(['', '', '', ' ', '\r', ' extra=1'])
+      const inOrder = new LogParser().parse(head + parts.join(' ') + tail)
+      // Rotating the keys takes the general scanner; the event must not change.
+      const rotated = new LogParser().parse(head + [...parts.slice(3), ...parts.slice(0, 3)].join(' ') + tail)
+      expect(rotated, head + parts.join(' ')).to.deep.equal(inOrder)
+      if (inOrder?.kind === 'memory') memoryEvents++
+    }
+
+    expect(memoryEvents).to.be.greaterThan(500)
+  })
 })
+
