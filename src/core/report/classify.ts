@@ -1,7 +1,7 @@
 import type {SeriesPoint} from './downsampled-series.js'
 
 import {
-  differenceNoise, type Line, median, robustScale, valueAt,
+  differenceNoise, kthSmallest, type Line, median, robustScale, valueAt,
 } from './robust-stats.js'
 
 export type Verdict = 'bloat' | 'insufficient' | 'leak' | 'spiky' | 'steady'
@@ -228,16 +228,18 @@ function senFit(xs: readonly number[], ys: readonly number[]): SenFit {
   if (count === 0) return {
     halfWidth: 0, inflation: 1, intercept: n > 0 ? median(ys) : Number.NaN, lower: 0, origin, scale: 0, slope: 0, upper: 0,
   }
-  const sorted = slopes.subarray(0, count).sort()
-  const slope = count % 2 === 1 ? sorted[(count - 1) / 2] : (sorted[(count / 2) - 1] + sorted[count / 2]) / 2
+  // Three order statistics of the pairwise slopes, by selection rather than a full sort.
+  const pairs = slopes.subarray(0, count)
+  const order = (k: number) => kthSmallest(pairs, k)
+  const slope = count % 2 === 1 ? order((count - 1) / 2) : (order((count / 2) - 1) + order(count / 2)) / 2
   const line = {intercept: median(ys.map((y, i) => y - (slope * (xs[i] - origin)))), origin, slope}
   const residuals = ys.map((y, i) => y - valueAt(line, xs[i]))
   const scale = robustScale(residuals)
   const inflation = correlationInflation(residuals, scale)
   const variance = ((n * (n - 1) * ((2 * n) + 5)) / 18) * inflation
   const reach = Z * Math.sqrt(variance)
-  const lower = sorted[clamp(Math.floor((count - reach) / 2), 0, count - 1)]
-  const upper = sorted[clamp(Math.ceil((count + reach) / 2), 0, count - 1)]
+  const lower = order(clamp(Math.floor((count - reach) / 2), 0, count - 1))
+  const upper = order(clamp(Math.ceil((count + reach) / 2), 0, count - 1))
   return {
     ...line, halfWidth: (upper - lower) / 2, inflation, lower, scale, upper,
   }

@@ -17,6 +17,14 @@ export function medianInPlace(values: Float64Array): number {
   return (lower + upper) / 2
 }
 
+/**
+ * The k-th smallest value (k from 0), by quickselect: linear on average. Reorders `values`, but
+ * keeps them the same multiset, so it can be called again on the same array for another k.
+ */
+export function kthSmallest(values: Float64Array, k: number): number {
+  return select(values, k)
+}
+
 /** Moves the k-th smallest value to index k (smaller ones before it) and returns it. */
 function select(values: Float64Array, k: number): number {
   let low = 0
