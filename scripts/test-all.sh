@@ -16,4 +16,14 @@ fi
 # npm ci rejects the lock file npm itself writes for optional platform binaries (unrs-resolver, via
 # eslint-config-oclif): `npm install` honours the same lock file and installs the same versions.
 npm install --no-audit --no-fund
-npm test
+
+# mocha's "N passing" is not a summary CI reads: end with the plain "N passed, N failed" line too.
+log=$(mktemp)
+set +e
+npm test 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+count() { grep -Eo "^ +[0-9]+ $1" "$log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0; }
+echo "mocha: $(count passing) passed, $(count failing) failed, $(count pending) skipped"
+rm -f "$log"
+exit "$status"
