@@ -1,7 +1,7 @@
 import type {SeriesPoint} from './downsampled-series.js'
 
 import {
-  differenceNoise, kthSmallest, type Line, median, robustScale, valueAt,
+  differenceNoise, kthSmallest, type Line, median, pairwiseSlopes, robustScale, valueAt,
 } from './robust-stats.js'
 
 export type Verdict = 'bloat' | 'insufficient' | 'leak' | 'spiky' | 'steady'
@@ -216,20 +216,12 @@ interface SenFit extends Line {
 function senFit(xs: readonly number[], ys: readonly number[]): SenFit {
   const n = xs.length
   const origin = n > 0 ? xs[0] : 0
-  const slopes = new Float64Array((n * (n - 1)) / 2)
-  let count = 0
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const dx = xs[j] - xs[i]
-      if (dx !== 0) slopes[count++] = (ys[j] - ys[i]) / dx
-    }
-  }
-
+  const pairs = pairwiseSlopes(xs, ys)
+  const count = pairs.length
   if (count === 0) return {
     halfWidth: 0, inflation: 1, intercept: n > 0 ? median(ys) : Number.NaN, lower: 0, origin, scale: 0, slope: 0, upper: 0,
   }
   // Three order statistics of the pairwise slopes, by selection rather than a full sort.
-  const pairs = slopes.subarray(0, count)
   const order = (k: number) => kthSmallest(pairs, k)
   const slope = count % 2 === 1 ? order((count - 1) / 2) : (order((count / 2) - 1) + order(count / 2)) / 2
   const line = {intercept: median(ys.map((y, i) => y - (slope * (xs[i] - origin)))), origin, slope}

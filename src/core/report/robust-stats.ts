@@ -69,15 +69,11 @@ export interface Line {
 }
 
 /**
- * Theil–Sen line: the median of all pairwise slopes, then the median intercept. Up to ~29% of
- * the points can be arbitrary (spikes, a GC drop) without moving it, unlike least squares.
- * Quadratic in the number of points: callers pass downsampled series (a few hundred points).
+ * The slopes between every pair of points with distinct x: what a Theil–Sen line takes the
+ * median of. Quadratic in the number of points: callers pass downsampled series (a few hundred).
  */
-export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): Line {
+export function pairwiseSlopes(xs: ArrayLike<number>, ys: ArrayLike<number>): Float64Array {
   const n = xs.length
-  const origin = n > 0 ? xs[0] : 0
-  if (n === 0) return {intercept: Number.NaN, origin, slope: Number.NaN}
-  if (n === 1) return {intercept: ys[0], origin, slope: 0}
   const slopes = new Float64Array((n * (n - 1)) / 2)
   let count = 0
   for (let i = 0; i < n; i++) {
@@ -87,10 +83,7 @@ export function theilSen(xs: ArrayLike<number>, ys: ArrayLike<number>): Line {
     }
   }
 
-  const slope = count > 0 ? medianInPlace(slopes.subarray(0, count)) : 0
-  const offsets = new Float64Array(n)
-  for (let i = 0; i < n; i++) offsets[i] = ys[i] - (slope * (xs[i] - origin))
-  return {intercept: medianInPlace(offsets), origin, slope}
+  return slopes.subarray(0, count)
 }
 
 export function valueAt(line: Line, x: number): number {
