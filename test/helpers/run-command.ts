@@ -17,6 +17,8 @@ export interface RunOptions {
   /** Sends SIGINT once stdout contains this text. */
   interruptWhen?: string
   timeoutMs?: number
+  /** Runs while the command runs; when it resolves the command gets SIGINT (Ctrl-C), when it throws SIGKILL. */
+  whileRunning?: (child: {exited: () => boolean; stderr: () => string}) => Promise<void>
 }
 
 /**
@@ -54,11 +56,17 @@ export function runCommand(args: string[], options: RunOptions = {}): Promise<Co
     })
     const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
     const interrupter = options.interruptAfterMs === undefined ? undefined : setTimeout(interrupt, options.interruptAfterMs)
+    let failure: Error | undefined
+    options.whileRunning?.({exited: () => child.exitCode !== null, stderr: () => stderr}).then(interrupt, error => {
+      failure = error
+      child.kill('SIGKILL')
+    })
     child.on('error', reject)
     child.on('close', code => {
       clearTimeout(killer)
       if (interrupter) clearTimeout(interrupter)
-      resolve({code, stderr, stdout})
+      if (failure) reject(failure)
+      else resolve({code, stderr, stdout})
     })
     if (options.input === undefined) {
       child.stdin.end()

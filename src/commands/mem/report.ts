@@ -123,22 +123,25 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
   }
 
   private async readHistory(app: string, accumulator: ReportAccumulator, filter: {dyno?: string; type?: string}): Promise<void> {
+    await this.readLog(accumulator, {
+      app, ...filter, lines: HISTORY_LINES, tail: false,
+    })
+  }
+
+  /** The app's log through the one parser into the accumulator: a history session or a tail. */
+  private async readLog(accumulator: ReportAccumulator, options: {app: string; dyno?: string; lines: number; signal?: AbortSignal; tail: boolean; type?: string}): Promise<void> {
     const parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
     await new LogStream(this.api, {
-      app,
-      ...filter,
-      lines: HISTORY_LINES,
+      ...options,
       onLine(line) {
         const event = parser.parse(line)
         if (event) accumulator.add(event)
       },
-      tail: false,
     }).run()
     for (const event of parser.flush()) accumulator.add(event)
   }
 
   private async watch(app: string, accumulator: ReportAccumulator, durationMs: number, filter: AccumulatorOptions): Promise<void> {
-    const parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
     const stop = new AbortController()
     const startedAt = Date.now()
     const progress = new ReportProgress(text => process.stderr.write(text), {
@@ -150,19 +153,9 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     process.once('SIGINT', onSignal)
     progress.update(startedAt, 0)
     try {
-      await new LogStream(this.api, {
-        app,
-        dyno: filter.dyno,
-        lines: 0,
-        onLine(line) {
-          const event = parser.parse(line)
-          if (event) accumulator.add(event)
-        },
-        signal: stop.signal,
-        tail: true,
-        type: filter.type,
-      }).run()
-      for (const event of parser.flush()) accumulator.add(event)
+      await this.readLog(accumulator, {
+        app, dyno: filter.dyno, lines: 0, signal: stop.signal, tail: true, type: filter.type,
+      })
     } finally {
       clearInterval(tick)
       clearTimeout(timer)

@@ -24,7 +24,7 @@ export interface AccumulatorOptions {
 }
 
 /** One uninterrupted run of a dyno: one instance (`dyno=` id) within one release. */
-export interface SeriesAccumulator {
+export interface SeriesSpan {
   dyno: string
   instance?: string
   release?: ReleaseMark
@@ -32,6 +32,10 @@ export interface SeriesAccumulator {
   to: number
   samples: number
   peakMb: number
+}
+
+/** A series while samples are added to it. */
+export interface SeriesAccumulator extends SeriesSpan {
   quota: number
   points: DownsampledSeries
   /** Memory (RSS + swap) of the last sample, to notice crossings of the quota. */

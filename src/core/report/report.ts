@@ -1,4 +1,4 @@
-import type {DynoAccumulator, ReportAccumulator} from './accumulator.js'
+import type {DynoAccumulator, ReportAccumulator, SeriesSpan} from './accumulator.js'
 import type {SeriesPoint} from './downsampled-series.js'
 
 import {type Advice, adviseProcessType} from './advice.js'
@@ -41,15 +41,7 @@ export interface UsageSummary {
   restarts: {crash: number; cycling: number; restart: number}
 }
 
-export interface SeriesReport extends SeriesJudgement {
-  dyno: string
-  instance?: string
-  release?: ReleaseMark
-  from: number
-  to: number
-  samples: number
-  peakMb: number
-}
+export interface SeriesReport extends SeriesJudgement, SeriesSpan {}
 
 export interface DynoReport extends UsageSummary {
   name: string

@@ -1,5 +1,4 @@
 import {expect} from 'chai'
-import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -12,7 +11,7 @@ import {parseThresholds} from '../../../src/core/watchdog/threshold.js'
 import {HerokuApi} from '../../../src/heroku/api.js'
 import {WatchdogOutput} from '../../../src/render/watchdog-output.js'
 import {ONCE_EXIT, WatchdogRun} from '../../../src/stream/watchdog-run.js'
-import {CommandResult, ROOT, runCommand} from '../../helpers/run-command.js'
+import {CommandResult, runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -74,39 +73,19 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
 
   /** Runs the watchdog in watch mode; `drive` runs once it follows the live log; then Ctrl-C. */
   function watch(args: string[], drive: () => Promise<void>): Promise<CommandResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [`${ROOT}bin/run.js`, 'mem:restart-over', ...args], {
-        cwd: ROOT,
-        env: {
-          HEROKU_DISABLE_AUTOUPDATE: '1', HOME: process.env.HOME, PATH: process.env.PATH, ...env,
-        },
-      })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', chunk => {
-        stdout += chunk
-      })
-      child.stderr.on('data', chunk => {
-        stderr += chunk
-      })
-      child.on('error', reject)
-      child.on('close', code => resolve({code, stderr, stdout}))
-      const following = async () => {
+    return runCommand(['mem:restart-over', ...args], {
+      env,
+      timeoutMs: 90_000,
+      async whileRunning(child) {
         // The history session, then the tail: two streams opened.
         for (let waited = 0; sim.requests.filter(request => request.path.startsWith('/streams/')).length < 2; waited += 20) {
-          if (waited > 20_000 || child.exitCode !== null) throw new Error(`the watchdog did not start following the log: ${stderr}`)
+          if (waited > 20_000 || child.exited()) throw new Error(`the watchdog did not start following the log: ${child.stderr()}`)
           await sleep(20)
         }
 
         await drive()
         await sleep(150)
-        child.kill('SIGINT')
-      }
-
-      following().catch(error => {
-        child.kill('SIGKILL')
-        reject(error)
-      })
+      },
     })
   }
 
