@@ -29,4 +29,19 @@ export default [
       'import/no-named-as-default-member': 'off',
     },
   },
+  {
+    // Layers point down only: core <- heroku, stream <- render <- commands (docs/ARCHITECTURE.md).
+    files: ['src/**/*.ts'],
+    rules: {
+      'import/no-cycle': 'error',
+      'import/no-restricted-paths': ['error', {
+        zones: [
+          {from: ['./src/*.ts', './src/commands/**', './src/heroku/**', './src/render/**', './src/stream/**'], message: 'core/ is pure: it imports nothing outside core/', target: './src/core'},
+          {from: ['./src/commands', './src/render'], message: 'adapters never import render/ or commands/', target: ['./src/heroku', './src/stream']},
+          {from: ['./src/stream'], message: 'heroku/ is the API adapter: it never drives the log stream', target: './src/heroku'},
+          {from: ['./src/commands', './src/stream', './src/heroku'], message: 'render/ turns plain data into text: no I/O adapters', target: './src/render'},
+        ],
+      }],
+    },
+  },
 ]

@@ -1,5 +1,6 @@
 import type {Command} from '@oclif/core'
 
+import {InvalidInput} from './core/invalid-input.js'
 import {UserError} from './errors.js'
 import {describeApiError} from './heroku/api.js'
 
@@ -16,7 +17,8 @@ export async function failInOneLine(command: Command, error: CommandError, usual
     return
   }
 
-  const message = error instanceof UserError ? error.message : describeApiError(error)
+  const known = error instanceof UserError || error instanceof InvalidInput
+  const message = known ? error.message : describeApiError(error)
   process.stderr.write(` ›   Error: ${message}\n`)
-  command.exit(error instanceof UserError ? error.exitCode : 1)
+  command.exit(error instanceof UserError ? error.exitCode : (error instanceof InvalidInput ? 2 : 1))
 }

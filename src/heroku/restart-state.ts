@@ -7,8 +7,6 @@ import {dirname, join} from 'node:path'
 
 import type {DynoInfo, PersistedPolicy, RestartPolicy} from '../core/watchdog/policy.js'
 
-import {LogParser} from '../core/parse-line.js'
-import {LogStream} from '../stream/log-stream.js'
 import {HerokuApi} from './api.js'
 
 /**
@@ -53,44 +51,6 @@ export function dynoInfos(dynos: readonly Heroku.Dyno[]): DynoInfo[] {
 /** Asks the API for the dyno list and hands it to the policy; returns what the policy decided on it. */
 export async function refreshDynos(api: HerokuApi, app: string, policy: RestartPolicy, mode: 'live' | 'replay'): Promise<ReturnType<RestartPolicy['setDynos']>> {
   return policy.setDynos(dynoInfos(await api.listDynos(app)), mode)
-}
-
-export interface HistoryOptions {
-  app: string
-  dyno?: string
-  lines?: number
-  signal?: AbortSignal
-  type?: string
-}
-
-/**
- * Replays the recent log (platform lines only) into the policy: restarts, instances and
- * readings become state, nothing is decided. Returns the number of events replayed.
- */
-export async function replayHistory(api: HerokuApi, policy: RestartPolicy, options: HistoryOptions): Promise<number> {
-  const parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
-  let events = 0
-  const stream = new LogStream(api, {
-    app: options.app,
-    dyno: options.dyno,
-    lines: options.lines ?? 1500,
-    onLine(line) {
-      const event = parser.parse(line)
-      if (!event) return
-      policy.observe(event, 'replay')
-      events++
-    },
-    signal: options.signal,
-    tail: false,
-    type: options.type,
-  })
-  await stream.run()
-  for (const event of parser.flush()) {
-    policy.observe(event, 'replay')
-    events++
-  }
-
-  return events
 }
 
 /** `<cacheDir>/restart-over/<app>.json`; an app name is `[a-z0-9-]`, but keep the path safe anyway. */

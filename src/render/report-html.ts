@@ -1,4 +1,4 @@
-import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report.js'
+import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report-schema.js'
 
 import {releaseLabel} from '../core/report/release-timeline.js'
 import {formatSpan} from '../core/report/report.js'

@@ -1,4 +1,4 @@
-import type {Report} from '../core/report/report.js'
+import type {Report} from '../core/report/report-schema.js'
 
 /** Keys whose values are epoch ms in the report: ISO 8601 UTC strings in the JSON. */
 const TIME_KEYS = new Set(['from', 'time', 'to'])

@@ -2,7 +2,7 @@ import {
   bold, green, red, yellow,
 } from 'ansis'
 
-import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report.js'
+import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report-schema.js'
 
 import {formatHours} from '../core/report/classify.js'
 import {releaseLabel} from '../core/report/release-timeline.js'

@@ -2,7 +2,7 @@ import ansis from 'ansis'
 
 import type {DynoStatus} from '../core/dyno-state.js'
 import type {LogEvent} from '../core/events.js'
-import type {FeedUpdate} from '../stream/memory-feed.js'
+import type {FeedUpdate} from '../core/ports/feed-update.js'
 
 import {usedMemory} from '../core/dyno-state.js'
 import {

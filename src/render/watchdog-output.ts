@@ -1,19 +1,11 @@
-import type {StreamNotice} from '../stream/log-stream.js'
+import type {StreamNotice} from '../core/ports/stream-notice.js'
+import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
 
 import {processTypeOf} from '../core/events.js'
 import {Decision, WatchdogSummary} from '../core/watchdog/policy.js'
 import {
   formatMb, formatPercent, formatTime, percentOf,
 } from './units.js'
-
-/** Where the watchdog's decisions, notices and summary go. */
-export interface WatchdogOutput {
-  decision(decision: Decision): void
-  /** Something the user should know that is not a decision: a restart sent, a refresh, a state file ignored. */
-  note(message: string): void
-  stream(notice: StreamNotice): void
-  summary(summary: WatchdogSummary, extra: {exitCode?: number}): void
-}
 
 /** The reason of a decision in words, as both outputs show it. */
 export function describeDecision(decision: Decision): string {

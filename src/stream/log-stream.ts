@@ -1,13 +1,10 @@
 import {EventSource} from 'eventsource'
 
+import type {StreamNotice} from '../core/ports/stream-notice.js'
+
 import {UserError} from '../errors.js'
 import {HerokuApi, LogSessionRequest} from '../heroku/api.js'
 import {abortableSleep} from './abortable-sleep.js'
-
-export type StreamNotice =
-  | {attempt: number; delayMs: number; kind: 'reconnecting'; reason: string}
-  | {from: number; kind: 'gap'; to: number}
-  | {kind: 'connected'; resumed: boolean}
 
 export interface LogStreamOptions {
   app: string

@@ -1,21 +1,14 @@
-import type {DynoStatus} from '../core/dyno-state.js'
 import type {LogEvent} from '../core/events.js'
+import type {FeedUpdate} from '../core/ports/feed-update.js'
+import type {HerokuApi} from '../heroku/api.js'
 
 import {DynoBoard} from '../core/dyno-state.js'
-import {LogParser} from '../core/parse-line.js'
-import {HerokuApi} from '../heroku/api.js'
-import {LogStream, StreamNotice} from './log-stream.js'
+import {readLog} from './read-log.js'
 
 /** Samples come every ~20 s: a dyno quiet for this long (on the log's clock) has stopped reporting. */
 export const SILENT_AFTER_MS = 70_000
 /** A dyno silent this long is gone (scaled down, a finished one-off dyno): forget it. */
 export const FORGET_AFTER_MS = 3_600_000
-
-export type FeedUpdate =
-  | {dyno: DynoStatus; event: LogEvent; kind: 'event'}
-  | {dyno: DynoStatus; kind: 'silent'; since: number}
-  | {kind: 'forgotten'; name: string}
-  | {kind: 'stream'; notice: StreamNotice}
 
 export interface MemoryFeedOptions {
   app: string
@@ -36,7 +29,6 @@ export interface MemoryFeedOptions {
 export class MemoryFeed {
   readonly board: DynoBoard
   private clock = 0
-  private readonly parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
   private readonly silent = new Set<string>()
 
   constructor(private readonly api: HerokuApi, private readonly options: MemoryFeedOptions) {
@@ -45,18 +37,14 @@ export class MemoryFeed {
 
   async run(): Promise<void> {
     const {options} = this
-    const stream = new LogStream(this.api, {
-      app: options.app,
-      dyno: options.dyno,
-      lines: options.lines,
-      onLine: line => this.onLine(line),
+    await readLog({
+      app: options.app, dyno: options.dyno, kind: options.tail ? 'tail' : 'history', lines: options.lines, type: options.type,
+    }, {
+      api: this.api,
+      onEvent: event => this.onEvent(event),
       onNotice: notice => options.onUpdate({kind: 'stream', notice}),
       signal: options.signal,
-      tail: options.tail,
-      type: options.type,
     })
-    await stream.run()
-    for (const event of this.parser.flush()) this.onEvent(event)
   }
 
   private checkSilence(): void {
@@ -86,10 +74,5 @@ export class MemoryFeed {
     if (advanced) this.clock = event.time
     this.options.onUpdate({dyno, event, kind: 'event'})
     if (advanced) this.checkSilence()
-  }
-
-  private onLine(line: string): void {
-    const event = this.parser.parse(line)
-    if (event) this.onEvent(event)
   }
 }

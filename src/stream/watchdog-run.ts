@@ -1,14 +1,12 @@
+import type {LogEvent} from '../core/events.js'
+import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
 import type {PolicyStep, RestartPolicy} from '../core/watchdog/policy.js'
-import type {WatchdogOutput} from '../render/watchdog-output.js'
 
-import {LogParser} from '../core/parse-line.js'
 import {UserError} from '../errors.js'
 import {describeApiError, HerokuApi} from '../heroku/api.js'
-import {
-  loadState, refreshDynos, replayHistory, saveState,
-} from '../heroku/restart-state.js'
+import {loadState, refreshDynos, saveState} from '../heroku/restart-state.js'
 import {abortableSleep} from './abortable-sleep.js'
-import {LogStream} from './log-stream.js'
+import {readLog} from './read-log.js'
 
 /** `--once` exit codes (documented in docs/restart-over.md); 1 is any error, 2 a usage error. */
 export const ONCE_EXIT = {nothingOver: 0, overNotRestarted: 4, restarted: 3} as const
@@ -38,7 +36,6 @@ export interface WatchdogRunOptions {
 export class WatchdogRun {
   private fatal?: Error
   private lastRefresh = 0
-  private readonly parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
   private refreshTimer?: NodeJS.Timeout
   private restarts: Promise<void> = Promise.resolve()
   private readonly streamStop = new AbortController()
@@ -47,10 +44,9 @@ export class WatchdogRun {
     options.signal.addEventListener('abort', () => this.streamStop.abort(), {once: true})
   }
 
-  /** Feeds one raw log line (only the platform's own lines become events). */
-  onLine(line: string): void {
-    const event = this.parser.parse(line)
-    if (event) this.apply(this.options.policy.observe(event))
+  /** Feeds one platform event to the policy and carries out what it decides. */
+  onEvent(event: LogEvent): void {
+    this.apply(this.options.policy.observe(event))
   }
 
   /** `--once`: the recent log, one decision per dyno, the restarts, an exit code. */
@@ -71,15 +67,14 @@ export class WatchdogRun {
     const {options} = this
     await this.prepare()
     try {
-      await new LogStream(options.api, {
-        app: options.app,
-        ...options.filter,
-        lines: 0,
-        onLine: line => this.onLine(line),
+      await readLog({
+        app: options.app, ...options.filter, kind: 'tail', lines: 0,
+      }, {
+        api: options.api,
+        onEvent: event => this.onEvent(event),
         onNotice: notice => options.output.stream(notice),
         signal: this.streamStop.signal,
-        tail: true,
-      }).run()
+      })
     } finally {
       await this.finish()
     }
@@ -111,7 +106,8 @@ export class WatchdogRun {
     const {api, app, filter, output, policy} = this.options
     this.lastRefresh = Date.now()
     await refreshDynos(api, app, policy, 'replay')
-    await replayHistory(api, policy, {app, ...filter, signal: this.streamStop.signal})
+    // The recent log (platform lines only): restarts, instances and readings become state, nothing is decided.
+    await readLog({app, ...filter, kind: 'history'}, {api, onEvent: event => policy.observe(event, 'replay'), signal: this.streamStop.signal})
     if (this.options.statePath) {
       const saved = await loadState(this.options.statePath, app, note => output.note(note))
       if (saved) policy.restoreState(saved)

@@ -6,9 +6,10 @@ import {pathToFileURL} from 'node:url'
 import {chromium} from 'playwright-core'
 
 import type {LogEvent} from '../../src/core/events.js'
+import type {Report} from '../../src/core/report/report-schema.js'
 
 import {ReportAccumulator} from '../../src/core/report/accumulator.js'
-import {buildReport, type Report} from '../../src/core/report/report.js'
+import {buildReport} from '../../src/core/report/report.js'
 import {dynoSvg, reportHtml} from '../../src/render/report-html.js'
 
 const START = Date.UTC(2026, 10, 20, 8)

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {DynoStatus} from '../../src/core/dyno-state.js'
-import type {FeedUpdate} from '../../src/stream/memory-feed.js'
+import type {FeedUpdate} from '../../src/core/ports/feed-update.js'
 
 import {DynoBoard} from '../../src/core/dyno-state.js'
 import {

@@ -2,10 +2,11 @@ import type {EventSource} from 'eventsource'
 
 import {expect} from 'chai'
 
+import type {StreamNotice} from '../../src/core/ports/stream-notice.js'
 import type {HerokuApi, LogSessionRequest} from '../../src/heroku/api.js'
 
 import {UserError} from '../../src/errors.js'
-import {LogStream, StreamNotice} from '../../src/stream/log-stream.js'
+import {LogStream} from '../../src/stream/log-stream.js'
 
 /** A scripted log session: the lines it sends as message events, then how it ends. */
 interface ScriptedSession {

@@ -1,25 +1,19 @@
 import {Command, Flags} from '@oclif/core'
 import {writeFile} from 'node:fs/promises'
 
+import type {HerokuApi} from '../../heroku/api.js'
+
 import {failInOneLine} from '../../command-errors.js'
-import {LogParser} from '../../core/parse-line.js'
-import {type AccumulatorOptions, ReportAccumulator} from '../../core/report/accumulator.js'
 import {FAIL_ON_EXIT_CODE, parseFailOn} from '../../core/report/fail-on.js'
-import {buildReport, type ReportSource} from '../../core/report/report.js'
+import {buildReport} from '../../core/report/report.js'
 import {UserError} from '../../errors.js'
 import {durationFlag, filterFlags, parseDuration} from '../../flags.js'
-import {HerokuApi} from '../../heroku/api.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
-import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
 import {reportHtml} from '../../render/report-html.js'
 import {reportJson} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
-import {readLogFiles} from '../../stream/file-source.js'
-import {LogStream} from '../../stream/log-stream.js'
-
-/** Logplex keeps at most 1500 lines per session. */
-const HISTORY_LINES = 1500
+import {readReportInput, type ReportInput} from '../../stream/report-input.js'
 
 /**
  * Unlike the other mem commands this extends oclif's Command, not Heroku's: with --file it needs
@@ -47,7 +41,6 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     until: Flags.string({description: 'only samples up to this time (ISO time, or a duration ago)'}),
   }
   static topic = 'mem'
-  private _api?: HerokuApi
 
   async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     return failInOneLine(this, error, () => super.catch(error))
@@ -57,50 +50,35 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     const {flags} = await this.parse(Report)
     const now = Date.now()
     const failOn = (flags['fail-on'] ?? []).map((text: string) => parseFailOn(text))
-    const window = {since: parseTime(flags.since, now, 'since'), until: parseTime(flags.until, now, 'until')}
-    const filters = {dyno: flags['dyno-name'], type: flags['dyno-name'] ? undefined : flags['process-type'], ...window}
-
-    let accumulator: ReportAccumulator
-    let source: ReportSource
-    let hint: string
-    if (flags.file) {
-      accumulator = new ReportAccumulator(filters)
-      const totals = await readLogFiles(flags.file, event => accumulator.add(event), {
-        defaultYear: new Date(now).getUTCFullYear(), loadSamples: false, ...window,
+    const filters = {
+      dyno: flags['dyno-name'], since: parseTime(flags.since, now, 'since'), type: flags['dyno-name'] ? undefined : flags['process-type'], until: parseTime(flags.until, now, 'until'),
+    }
+    const stop = new AbortController()
+    const onSignal = () => stop.abort()
+    // Ctrl-C ends a live window early and reports what it gathered.
+    if (flags.duration) process.once('SIGINT', onSignal)
+    let input: ReportInput
+    try {
+      let api: HerokuApi | undefined
+      input = await readReportInput({
+        app: flags.file ? undefined : flags.app ?? await appFromGitRemote(flags.remote),
+        connect: async () => {
+          api ??= await connect(this.config)
+          return api
+        },
+        durationMs: flags.duration,
+        files: flags.file,
+        filters,
+        progress: startedAt => new ReportProgress(text => process.stderr.write(text), {
+          durationMs: flags.duration ?? 0, interactive: Boolean(process.stderr.isTTY), label: `Watching ${flags.app}`, startedAt,
+        }),
+        signal: stop.signal,
       })
-      source = {bytes: totals.bytes, files: flags.file, kind: 'files'}
-      hint = 'Pass a longer saved log (several --file) to judge the trend.'
-      const within = flags.since || flags.until ? ' within --since/--until' : ''
-      if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${flags.file.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
-    } else {
-      const app = flags.app ?? await appFromGitRemote(flags.remote)
-      if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH')
-      this._api = await connect(this.config)
-      await ensureRuntimeMetrics(this.api, app)
-      const formation = await this.api.listFormation(app)
-      accumulator = new ReportAccumulator({...filters, sizes: Object.fromEntries(formation.map(entry => [entry.type ?? '', entry.size ?? '']))})
-      for (const release of await this.api.listReleases(app)) {
-        accumulator.add({
-          action: 'release', description: release.description ?? '', kind: 'release', time: Date.parse(release.created_at ?? ''), version: release.version,
-        })
-      }
-
-      const types = flags['dyno-name'] || flags['process-type'] ? [undefined] : formation.filter(entry => (entry.quantity ?? 1) > 0).map(entry => entry.type)
-      if (flags.duration) {
-        await this.watch(app, accumulator, flags.duration, filters)
-        source = {app, kind: 'live'}
-        hint = `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`
-      } else {
-        // One session per process type, so router lines do not use up the 1500-line budget.
-        for (const type of types.length > 0 ? types : [undefined]) await this.readHistory(app, accumulator, {dyno: filters.dyno, type: type ?? filters.type})
-        source = {app, kind: 'history'}
-        hint = `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`
-      }
+    } finally {
+      process.off('SIGINT', onSignal)
     }
 
-    if (accumulator.samples === 0 && source.app && flags['dyno-name']) await this.checkDynoExists(source.app, flags['dyno-name'])
-    if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, filters))
-    const report = buildReport(accumulator, {failOn, longerWindowHint: hint, source})
+    const report = buildReport(input.accumulator, {failOn, longerWindowHint: input.hint, source: input.source})
     process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
     if (flags.html) {
       await writeFile(flags.html, reportHtml(report))
@@ -109,59 +87,6 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
 
     const met = report.failOn.filter(result => result.met)
     if (met.length > 0) throw new UserError(`--fail-on ${met.map(result => `${result.condition}: ${result.detail}`).join('; ')}`, FAIL_ON_EXIT_CODE)
-  }
-
-  private get api(): HerokuApi {
-    if (!this._api) throw new Error('the API is used before connect()')
-    return this._api
-  }
-
-  /** A dyno filter the log session matched nothing for: say so when the app has no such dyno. */
-  private async checkDynoExists(app: string, name: string): Promise<void> {
-    const names = (await this.api.listDynos(app)).map(dyno => dyno.name ?? '').sort()
-    if (!names.includes(name)) throw new UserError(`No dyno ${name} on ${app} (its dynos: ${names.join(', ')})`)
-  }
-
-  private async readHistory(app: string, accumulator: ReportAccumulator, filter: {dyno?: string; type?: string}): Promise<void> {
-    await this.readLog(accumulator, {
-      app, ...filter, lines: HISTORY_LINES, tail: false,
-    })
-  }
-
-  /** The app's log through the one parser into the accumulator: a history session or a tail. */
-  private async readLog(accumulator: ReportAccumulator, options: {app: string; dyno?: string; lines: number; signal?: AbortSignal; tail: boolean; type?: string}): Promise<void> {
-    const parser = new LogParser({defaultYear: new Date().getUTCFullYear()})
-    await new LogStream(this.api, {
-      ...options,
-      onLine(line) {
-        const event = parser.parse(line)
-        if (event) accumulator.add(event)
-      },
-    }).run()
-    for (const event of parser.flush()) accumulator.add(event)
-  }
-
-  private async watch(app: string, accumulator: ReportAccumulator, durationMs: number, filter: AccumulatorOptions): Promise<void> {
-    const stop = new AbortController()
-    const startedAt = Date.now()
-    const progress = new ReportProgress(text => process.stderr.write(text), {
-      durationMs, interactive: Boolean(process.stderr.isTTY), label: `Watching ${app}`, startedAt,
-    })
-    const tick = setInterval(() => progress.update(Date.now(), accumulator.samples), 1000)
-    const timer = setTimeout(() => stop.abort(), durationMs)
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
-    progress.update(startedAt, 0)
-    try {
-      await this.readLog(accumulator, {
-        app, dyno: filter.dyno, lines: 0, signal: stop.signal, tail: true, type: filter.type,
-      })
-    } finally {
-      clearInterval(tick)
-      clearTimeout(timer)
-      process.off('SIGINT', onSignal)
-      progress.finish(accumulator.samples)
-    }
   }
 }
 
@@ -175,14 +100,4 @@ function parseTime(text: string | undefined, now: number, name: string): number 
   } catch {
     throw new UserError(`Invalid --${name} "${text}": use an ISO time (2026-11-20T10:00:00Z) or a duration ago (6h)`, 2)
   }
-}
-
-function noSamples(accumulator: ReportAccumulator, filters: {dyno?: string; since?: number; type?: string; until?: number}): string {
-  const seen = [...accumulator.seenDynos].sort()
-  if ((filters.dyno || filters.type) && seen.length > 0 && accumulator.events === 0) {
-    return `No samples for ${filters.dyno ?? `process type ${filters.type}`}: the log has ${seen.join(', ')}`
-  }
-
-  if (filters.since !== undefined || filters.until !== undefined) return 'No memory samples between --since and --until'
-  return 'No memory samples in the log: is log-runtime-metrics enabled (heroku labs:enable log-runtime-metrics), and have the dynos restarted since?'
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
+import type {WatchdogOutput} from '../../core/ports/watchdog-output.js'
 import type {RestartPolicyOptions} from '../../core/watchdog/policy.js'
-import type {WatchdogOutput} from '../../render/watchdog-output.js'
 
 import {MemCommand, memFlags} from '../../base-command.js'
 import {POLICY_DEFAULTS, RestartPolicy} from '../../core/watchdog/policy.js'

@@ -1,18 +1,7 @@
 import type {DynoAccumulator} from './accumulator.js'
-import type {DynoReport, ProcessTypeReport} from './report.js'
+import type {Advice, DynoReport, ProcessTypeReport} from './report-schema.js'
 
 import {limitsForSize} from '../quotas.js'
-
-export type AdviceKind = 'concurrency' | 'leak' | 'size' | 'spikes' | 'watchdog'
-
-export interface Advice {
-  kind: AdviceKind
-  text: string
-  /** The dyno size suggested (`size`). */
-  size?: string
-  /** The `mem:restart-over` threshold suggested, MiB (`watchdog`). */
-  thresholdMb?: number
-}
 
 /** Cedar sizes from smallest to largest: candidates for a peak that does not fit. */
 const SIZES = ['Standard-1X', 'Standard-2X', 'Performance-M', 'Performance-L', 'Performance-L-RAM', 'Performance-XL', 'Performance-2XL']

@@ -1,6 +1,6 @@
-import type {Report} from './report.js'
+import type {FailOnResult, Report} from './report-schema.js'
 
-import {UserError} from '../../errors.js'
+import {InvalidInput} from '../invalid-input.js'
 import {SWAPPING_MB} from './accumulator.js'
 
 /** The exit code when a `--fail-on` condition holds (0: none holds; 1: an error; 2: bad usage). */
@@ -10,13 +10,6 @@ type SimpleCondition = {kind: 'bloat' | 'leak' | 'r14' | 'r15' | 'spiky' | 'swap
 type OverMbCondition = {kind: 'over-mb'; mb: number; text: string}
 type OverPercentCondition = {kind: 'over-percent'; percent: number; text: string}
 export type FailOnCondition = OverMbCondition | OverPercentCondition | SimpleCondition
-
-export interface FailOnResult {
-  condition: string
-  met: boolean
-  /** Which dynos, and the numbers, when met. */
-  detail: string
-}
 
 const SIMPLE = new Set(['bloat', 'leak', 'r14', 'r15', 'spiky', 'swap'])
 
@@ -31,7 +24,7 @@ export function parseFailOn(text: string): FailOnCondition {
     return {kind: 'over-mb', mb: over[2] === 'gb' ? amount * 1024 : amount, text: value}
   }
 
-  throw new UserError(`Invalid --fail-on "${text}": use leak, bloat, spiky, r14, r15, swap, over:90% or over:450MB`, 2)
+  throw new InvalidInput(`Invalid --fail-on "${text}": use leak, bloat, spiky, r14, r15, swap, over:90% or over:450MB`)
 }
 
 export function evaluateFailOn(conditions: FailOnCondition[], report: Report): FailOnResult[] {

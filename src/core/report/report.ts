@@ -1,117 +1,17 @@
-import type {DynoAccumulator, ReportAccumulator, SeriesSpan} from './accumulator.js'
-import type {SeriesPoint} from './downsampled-series.js'
+import type {DynoAccumulator, ReportAccumulator} from './accumulator.js'
+import type {
+  DynoReport, MemoryStats, Pattern, ProcessTypeReport, ReleaseChapter, Report, ReportSource, SeriesReport, UsageSummary,
+} from './report-schema.js'
 
-import {type Advice, adviseProcessType} from './advice.js'
-import {judgeSeries, type SeriesJudgement, type Verdict} from './classify.js'
-import {evaluateFailOn, type FailOnCondition, type FailOnResult} from './fail-on.js'
+import {adviseProcessType} from './advice.js'
+import {judgeSeries, type Verdict} from './classify.js'
+import {evaluateFailOn, type FailOnCondition} from './fail-on.js'
 import {QuantileSketch} from './quantile-sketch.js'
-import {releaseLabel, type ReleaseMark} from './release-timeline.js'
-
-/** Bumped on any incompatible change of the shape below (documented in docs/report.md). */
-export const REPORT_SCHEMA_VERSION = 1
+import {releaseLabel} from './release-timeline.js'
+import {REPORT_SCHEMA_VERSION} from './report-schema.js'
 
 /** Below this span a history cannot tell a leak from bloat: the report says so and points to longer sources. */
 export const SHORT_SPAN_HOURS = 1
-
-export interface MemoryStats {
-  min: number
-  mean: number
-  p50: number
-  p95: number
-  max: number
-}
-
-/** What a dyno or a whole process type did over the report's window. Memory in MiB, times epoch ms. */
-export interface UsageSummary {
-  samples: number
-  from: number
-  to: number
-  quotaMb: number
-  killFactor: number
-  rss: MemoryStats
-  swapMaxMb: number
-  totalMaxMb: number
-  /** RSS + swap: what R14 measures. */
-  memoryMaxMb: number
-  peakPercentOfQuota: number
-  secondsOverQuota: number
-  secondsSwapping: number
-  r14: number
-  r15: number
-  restarts: {crash: number; cycling: number; restart: number}
-}
-
-export interface SeriesReport extends SeriesJudgement, SeriesSpan {}
-
-export interface DynoReport extends UsageSummary {
-  name: string
-  type: string
-  instances: number
-  /** The most serious judged verdict among the dyno's series (leak > bloat > spiky > steady). */
-  verdict: Verdict
-  confidence: number
-  /** The series that verdict comes from. */
-  judgedBy?: SeriesReport
-  series: SeriesReport[]
-  /** Memory (RSS + swap) over time, downsampled, with R14/R15/restart marks: for charts. */
-  timeline: SeriesPoint[]
-  /** Times RSS + swap went from under the quota to over it. */
-  quotaCrossings: number
-}
-
-/** `app`: every judged dyno of the type shares the verdict; `single-dyno`: one of several; `some`; `one-dyno`: only one to judge. */
-export type Pattern = 'app' | 'none' | 'one-dyno' | 'single-dyno' | 'some'
-
-export interface ReleaseChapter {
-  release?: ReleaseMark
-  label: string
-  verdict: Verdict
-  levelMb: number
-  /** Median recent slope of the series with the chapter's verdict, and the steepest one. */
-  slopeMbPerHour: number
-  maxSlopeMbPerHour: number
-}
-
-export interface ProcessTypeReport extends UsageSummary {
-  type: string
-  size?: string
-  dynos: string[]
-  verdict: Verdict
-  confidence: number
-  pattern: Pattern
-  /** Dynos with the type's verdict. */
-  affected: string[]
-  /** The behaviour per release, in time order, merged where nothing changed. */
-  chapters: ReleaseChapter[]
-  story: string
-  advice: Advice[]
-}
-
-export interface ReportSource {
-  kind: 'files' | 'history' | 'live'
-  app?: string
-  files?: string[]
-  /** Lines read and bytes read, when the source counts them. */
-  lines?: number
-  bytes?: number
-}
-
-export interface Report {
-  schemaVersion: number
-  source: ReportSource
-  from: number
-  to: number
-  spanSeconds: number
-  events: number
-  samples: number
-  /** True when the window is too short to tell a leak from bloat. */
-  tooShort: boolean
-  notes: string[]
-  releases: ReleaseMark[]
-  processTypes: ProcessTypeReport[]
-  dynos: DynoReport[]
-  failOn: FailOnResult[]
-}
 
 const SEVERITY: Record<Verdict, number> = {
   bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1,

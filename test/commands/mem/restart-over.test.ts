@@ -3,13 +3,14 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {WatchdogOutput} from '../../../src/core/ports/watchdog-output.js'
 import type {AppScript, Simulator} from '../../simulator/server.js'
 
 import WatchdogCommand from '../../../src/commands/mem/restart-over.js'
+import {LogParser} from '../../../src/core/parse-line.js'
 import {RestartPolicy} from '../../../src/core/watchdog/policy.js'
 import {parseThresholds} from '../../../src/core/watchdog/threshold.js'
 import {HerokuApi} from '../../../src/heroku/api.js'
-import {WatchdogOutput} from '../../../src/render/watchdog-output.js'
 import {ONCE_EXIT, WatchdogRun} from '../../../src/stream/watchdog-run.js'
 import {CommandResult, runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
@@ -270,7 +271,7 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
   })
 })
 
-/** Every line the hostile app logged, app output included, straight into the watchdog's line handler. */
+/** Every line the hostile app logged, app output included, through the one parser into the watchdog. */
 async function restartsFrom(lines: string[]): Promise<string[]> {
   const restarted: string[] = []
   const api = {
@@ -287,7 +288,8 @@ async function restartsFrom(lines: string[]): Promise<string[]> {
   const run = new WatchdogRun({
     api, app: 'hostile-app', filter: {}, output: silent, policy, restartApi: api, signal: new AbortController().signal,
   })
-  for (const line of lines) run.onLine(line)
+  const parser = new LogParser()
+  for (const line of lines) parser.parseAll(line, event => run.onEvent(event))
   await sleep(10)
   return restarted
 }

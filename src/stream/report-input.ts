@@ -1,0 +1,144 @@
+/**
+ * What mem:report reads, gathered into the report accumulator through the one log path: saved
+ * files, the app's recent history (one session per process type, releases from the API), or the
+ * live log for a window. The command only parses flags, calls `readReportInput`, and renders.
+ */
+import type {ReportSource} from '../core/report/report-schema.js'
+import type {HerokuApi} from '../heroku/api.js'
+
+import {ReportAccumulator} from '../core/report/accumulator.js'
+import {UserError} from '../errors.js'
+import {ensureRuntimeMetrics} from '../heroku/preflight.js'
+import {readLog} from './read-log.js'
+
+export interface ReportFilters {
+  dyno?: string
+  since?: number
+  type?: string
+  until?: number
+}
+
+/** Progress of a live window, about once a second (render/ReportProgress fits). */
+export interface WatchProgress {
+  finish(samples: number): void
+  update(now: number, samples: number): void
+}
+
+export interface ReportInputOptions {
+  /** The app (history or live window); unused with files. */
+  app?: string
+  /** Opens the API client: only called when the app's log is read. */
+  connect: () => Promise<HerokuApi>
+  /** Watch the live log this long instead of reading history. */
+  durationMs?: number
+  files?: string[]
+  filters: ReportFilters
+  /** Shows the live window's progress. */
+  progress?: (startedAt: number) => WatchProgress
+  /** Ends a live window early (Ctrl-C): what was gathered is reported. */
+  signal?: AbortSignal
+}
+
+export interface ReportInput {
+  accumulator: ReportAccumulator
+  /** What to do for a longer window, for the report to say when the span is short. */
+  hint: string
+  source: ReportSource
+}
+
+export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
+  const input = options.files ? await readFiles(options.files, options.filters) : await readApp(options)
+  const {accumulator, source} = input
+  if (accumulator.samples === 0 && source.app && options.filters.dyno) {
+    await checkDynoExists(await options.connect(), source.app, options.filters.dyno)
+  }
+
+  if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, options.filters))
+  return input
+}
+
+async function readFiles(files: string[], filters: ReportFilters): Promise<ReportInput> {
+  const accumulator = new ReportAccumulator(filters)
+  const totals = await readLog({kind: 'files', paths: files}, {
+    loadSamples: false, onEvent: event => accumulator.add(event), since: filters.since, until: filters.until,
+  })
+  const within = filters.since || filters.until ? ' within --since/--until' : ''
+  if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${files.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
+  return {
+    accumulator,
+    hint: 'Pass a longer saved log (several --file) to judge the trend.',
+    source: {bytes: totals.bytes, files, kind: 'files'},
+  }
+}
+
+async function readApp(options: ReportInputOptions): Promise<ReportInput> {
+  const {app, filters} = options
+  if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH')
+  const api = await options.connect()
+  await ensureRuntimeMetrics(api, app)
+  const formation = await api.listFormation(app)
+  const accumulator = new ReportAccumulator({...filters, sizes: Object.fromEntries(formation.map(entry => [entry.type ?? '', entry.size ?? '']))})
+  for (const release of await api.listReleases(app)) {
+    accumulator.add({
+      action: 'release', description: release.description ?? '', kind: 'release', time: Date.parse(release.created_at ?? ''), version: release.version,
+    })
+  }
+
+  const onEvent = accumulator.add.bind(accumulator)
+  if (options.durationMs) {
+    await watch(api, app, accumulator, options)
+    return {accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, source: {app, kind: 'live'}}
+  }
+
+  // One session per process type, so router lines do not use up the 1500-line budget.
+  const types = filters.dyno || filters.type ? [undefined] : formation.filter(entry => (entry.quantity ?? 1) > 0).map(entry => entry.type)
+  for (const type of types.length > 0 ? types : [undefined]) {
+    await readLog({
+      app, dyno: filters.dyno, kind: 'history', type: type ?? filters.type,
+    }, {api, onEvent})
+  }
+
+  return {
+    accumulator,
+    hint: `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`,
+    source: {app, kind: 'history'},
+  }
+}
+
+/** The live log for the window (or until the signal), with progress about once a second. */
+async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator, options: ReportInputOptions): Promise<void> {
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  options.signal?.addEventListener('abort', onAbort, {once: true})
+  const startedAt = Date.now()
+  const progress = options.progress?.(startedAt)
+  const tick = setInterval(() => progress?.update(Date.now(), accumulator.samples), 1000)
+  const timer = setTimeout(onAbort, options.durationMs)
+  progress?.update(startedAt, 0)
+  try {
+    await readLog({
+      app, dyno: options.filters.dyno, kind: 'tail', lines: 0, type: options.filters.type,
+    }, {api, onEvent: event => accumulator.add(event), signal: stop.signal})
+  } finally {
+    clearInterval(tick)
+    clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onAbort)
+    progress?.finish(accumulator.samples)
+  }
+}
+
+/** A dyno filter the log session matched nothing for: say so when the app has no such dyno. */
+async function checkDynoExists(api: HerokuApi, app: string, name: string): Promise<void> {
+  const names = (await api.listDynos(app)).map(dyno => dyno.name ?? '').sort()
+  if (!names.includes(name)) throw new UserError(`No dyno ${name} on ${app} (its dynos: ${names.join(', ')})`)
+}
+
+function noSamples(accumulator: ReportAccumulator, filters: ReportFilters): string {
+  const seen = [...accumulator.seenDynos].sort()
+  if ((filters.dyno || filters.type) && seen.length > 0 && accumulator.events === 0) {
+    return `No samples for ${filters.dyno ?? `process type ${filters.type}`}: the log has ${seen.join(', ')}`
+  }
+
+  if (filters.since !== undefined || filters.until !== undefined) return 'No memory samples between --since and --until'
+  return 'No memory samples in the log: is log-runtime-metrics enabled (heroku labs:enable log-runtime-metrics), and have the dynos restarted since?'
+}
