@@ -1,5 +1,6 @@
 import type {LogEvent, MemorySample} from './events.js'
 
+import {restartCause, usedMemory} from './events.js'
 import {effectiveQuota} from './quotas.js'
 
 /** What is known about one dyno right now, as the tail shows it. */
@@ -24,11 +25,6 @@ export interface DynoStatus {
   staleSamples: number
   state?: string
   type: string
-}
-
-/** RSS + swap: what R14 measures. */
-export function usedMemory(sample: MemorySample): number {
-  return sample.rss + sample.swap
 }
 
 /**
@@ -60,7 +56,7 @@ export class DynoBoard {
     }
 
     case 'dyno': {
-      if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed') status.restarts++
+      if (restartCause(event)) status.restarts++
       if (event.action === 'state' || event.action === 'crashed') status.state = event.to
       return status
     }

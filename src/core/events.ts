@@ -77,6 +77,21 @@ export interface ReleaseEvent {
 
 export type LogEvent = DynoEvent | LoadSample | MemoryError | MemoryReading | MemorySample | ReleaseEvent
 
+/** RSS + swap, MiB: what R14 measures, and what every command calls a dyno's memory. */
+export function usedMemory(sample: MemorySample): number {
+  return sample.rss + sample.swap
+}
+
+/** Why a dyno restarted, when a lifecycle line says it did: the platform's or an API `Restarting`, the daily `Cycling`, a crash. */
+export function restartCause(event: DynoEvent): 'crash' | 'cycling' | 'restart' | undefined {
+  switch (event.action) {
+  case 'restarting': {return 'restart'}
+  case 'cycling': {return 'cycling'}
+  case 'crashed': {return 'crash'}
+  default: {return undefined}
+  }
+}
+
 /** The process type of a dyno name: `web.1` -> `web`, `run.1234` -> `run`, `web` -> `web`. */
 export function processTypeOf(dyno: string): string {
   const dot = dyno.lastIndexOf('.')

@@ -4,7 +4,7 @@ import type {DynoStatus} from '../core/dyno-state.js'
 import type {LogEvent} from '../core/events.js'
 import type {FeedUpdate} from '../core/ports/feed-update.js'
 
-import {usedMemory} from '../core/dyno-state.js'
+import {usedMemory} from '../core/events.js'
 import {
   formatMb, formatPercent, formatTime, percentOf, sparkline,
 } from './units.js'
@@ -281,7 +281,7 @@ export class TableTailOutput implements TailOutput {
     const dynos = [...this.rows.values()].sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name, 'en', {numeric: true}) : (a.type < b.type ? -1 : 1)))
     const cells = dynos.map(dyno => {
       const {latest} = dyno
-      const used = latest ? latest.rss + latest.swap : 0
+      const used = latest ? usedMemory(latest) : 0
       const percent = percentOf(used, dyno.quota)
       return [
         this.silent.has(dyno.name) ? `${dyno.name} (silent)` : dyno.name,
@@ -302,7 +302,7 @@ export class TableTailOutput implements TailOutput {
     const header = ansis.bold(COLUMNS.map((title, index) => pad(title, index)).join('  '))
     const body = cells.map((row, rowIndex) => {
       const dyno = dynos[rowIndex]
-      const used = dyno.latest ? dyno.latest.rss + dyno.latest.swap : 0
+      const used = dyno.latest ? usedMemory(dyno.latest) : 0
       const percent = percentOf(used, dyno.quota)
       return row.map((cell, index) => {
         const text = pad(cell, index)

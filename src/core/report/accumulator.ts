@@ -1,5 +1,6 @@
 import type {LogEvent, MemorySample} from '../events.js'
 
+import {restartCause, usedMemory} from '../events.js'
 import {limitsForSize} from '../quotas.js'
 import {DownsampledSeries} from './downsampled-series.js'
 import {QuantileSketch} from './quantile-sketch.js'
@@ -128,13 +129,13 @@ export class ReportAccumulator {
     }
 
     case 'dyno': {
-      if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed') {
-        const cause = event.action === 'restarting' ? 'restart' : (event.action === 'cycling' ? 'cycling' : 'crash')
+      const cause = restartCause(event)
+      if (cause) {
         dyno.restarts[cause]++
         dyno.timeline.mark(event.time, 'restarts')
       }
 
-      if (event.action === 'restarting' || event.action === 'cycling' || event.action === 'crashed' || event.action === 'starting') dyno.epoch++
+      if (cause || event.action === 'starting') dyno.epoch++
       break
     }
 
@@ -155,7 +156,7 @@ export class ReportAccumulator {
 
   private addSample(dyno: DynoAccumulator, sample: MemorySample): void {
     this.samples++
-    const memory = sample.rss + sample.swap
+    const memory = usedMemory(sample)
     if (sample.quota !== undefined && sample.quota > 0) dyno.lineQuota = sample.quota
     const quota = dyno.lineQuota ?? this.limitsOf(dyno).quota
     const series = this.seriesOf(dyno, sample, quota)

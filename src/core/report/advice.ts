@@ -2,6 +2,7 @@ import type {DynoAccumulator} from './accumulator.js'
 import type {Advice, DynoReport, ProcessTypeReport} from './report-schema.js'
 
 import {limitsForSize} from '../quotas.js'
+import {upperMedian} from './robust-stats.js'
 
 /** Cedar sizes from smallest to largest: candidates for a peak that does not fit. */
 const SIZES = ['Standard-1X', 'Standard-2X', 'Performance-M', 'Performance-L', 'Performance-L-RAM', 'Performance-XL', 'Performance-2XL']
@@ -149,8 +150,8 @@ function watchdogAdvice(type: ProcessTypeReport, dynos: DynoReport[], accumulato
  */
 function leakWatchdogAdvice(type: ProcessTypeReport, leaking: DynoReport[], app?: string): Advice {
   const threshold = Math.floor((LEAK_WATCHDOG_SHARE * type.quotaMb) / 10) * 10
-  const rate = middle(leaking.map(dyno => dyno.judgedBy!.recentSlopeMbPerHour))
-  const boot = middle(leaking.map(dyno => dyno.judgedBy!.startMb))
+  const rate = upperMedian(leaking.map(dyno => dyno.judgedBy!.recentSlopeMbPerHour))
+  const boot = upperMedian(leaking.map(dyno => dyno.judgedBy!.startMb))
   const command = `heroku mem:restart-over ${app ? `-a ${app}` : '-a <app>'} --threshold ${type.type}=${threshold}MB`
   const interval = boot < threshold && rate > 0
     ? `; from about ${mb(boot)} after a restart at ${Math.round(rate)} MB/h, it would restart each leaking dyno about every ${hoursText((threshold - boot) / rate)}`
@@ -160,11 +161,6 @@ function leakWatchdogAdvice(type: ProcessTypeReport, leaking: DynoReport[], app?
     text: `as a stopgap until the leak is fixed, \`${command}\` (RSS + swap at ${percent(threshold, type.quotaMb)} of the quota) restarts a ${type.type} dyno before it swaps (R14)${interval}`,
     thresholdMb: threshold,
   }
-}
-
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 /** Whether the last samples before a crossing were all over the threshold: the watchdog would have fired. */

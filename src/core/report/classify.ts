@@ -71,11 +71,12 @@ export function judgeSeries(rawPoints: readonly SeriesPoint[], options: JudgeOpt
   const judged = parts.map(run => judgeRun(run, options)).filter(judgement => judgement.verdict !== 'insufficient')
   if (judged.length === 0) return judgeRun(points, options)
   let worst = judged[0]
-  for (const judgement of judged) if (SEVERITY[judgement.verdict] > SEVERITY[worst.verdict]) worst = judgement
+  for (const judgement of judged) if (VERDICT_SEVERITY[judgement.verdict] > VERDICT_SEVERITY[worst.verdict]) worst = judgement
   return {...worst, reason: `${worst.reason} (series split at a drop like a restart)`}
 }
 
-const SEVERITY: Record<Verdict, number> = {
+/** How serious a verdict is: a dyno or a type takes the most serious verdict among its series. */
+export const VERDICT_SEVERITY: Record<Verdict, number> = {
   bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1,
 }
 

@@ -4,18 +4,15 @@ import type {
 } from './report-schema.js'
 
 import {adviseProcessType} from './advice.js'
-import {judgeSeries, type Verdict} from './classify.js'
+import {judgeSeries, type Verdict, VERDICT_SEVERITY} from './classify.js'
 import {evaluateFailOn, type FailOnCondition} from './fail-on.js'
 import {QuantileSketch} from './quantile-sketch.js'
 import {releaseLabel} from './release-timeline.js'
 import {REPORT_SCHEMA_VERSION} from './report-schema.js'
+import {upperMedian} from './robust-stats.js'
 
 /** Below this span a history cannot tell a leak from bloat: the report says so and points to longer sources. */
 export const SHORT_SPAN_HOURS = 1
-
-const SEVERITY: Record<Verdict, number> = {
-  bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1,
-}
 
 export interface BuildOptions {
   source: ReportSource
@@ -96,7 +93,7 @@ function reportType(accumulator: ReportAccumulator, type: string, members: DynoR
   summary.rss = statsOf(typeRss)
   const judged = members.filter(member => member.verdict !== 'insufficient')
   let verdict: Verdict = 'insufficient'
-  for (const member of judged) if (SEVERITY[member.verdict] > SEVERITY[verdict]) verdict = member.verdict
+  for (const member of judged) if (VERDICT_SEVERITY[member.verdict] > VERDICT_SEVERITY[verdict]) verdict = member.verdict
   const affected = judged.filter(member => member.verdict === verdict).map(member => member.name)
   const pattern = patternOf(judged.length, affected.length)
   const confidence = affected.length > 0 ? Math.max(...judged.filter(member => member.verdict === verdict).map(member => member.confidence)) : 0
@@ -180,7 +177,7 @@ function mostSerious(series: SeriesReport[]): SeriesReport | undefined {
   let best: SeriesReport | undefined
   for (const run of series) {
     if (run.verdict === 'insufficient') continue
-    const moreSerious = !best || SEVERITY[run.verdict] > SEVERITY[best.verdict]
+    const moreSerious = !best || VERDICT_SEVERITY[run.verdict] > VERDICT_SEVERITY[best.verdict]
     if (moreSerious || (run.verdict === best!.verdict && run.confidence > best!.confidence)) best = run
   }
 
@@ -207,10 +204,10 @@ function releaseChapters(series: SeriesReport[]): ReleaseChapter[] {
     const alike = runs.filter(run => run.verdict === verdict)
     const chapter: ReleaseChapter = {
       label: releaseLabel(runs[0].release),
-      levelMb: round(middle(alike.map(run => (verdict === 'bloat' ? run.endMb : run.levelMb)))),
+      levelMb: round(upperMedian(alike.map(run => (verdict === 'bloat' ? run.endMb : run.levelMb)))),
       release: runs[0].release,
       maxSlopeMbPerHour: round(Math.max(...alike.map(run => run.recentSlopeMbPerHour))),
-      slopeMbPerHour: round(middle(alike.map(run => run.recentSlopeMbPerHour))),
+      slopeMbPerHour: round(upperMedian(alike.map(run => run.recentSlopeMbPerHour))),
       verdict,
     }
     const previous = chapters.at(-1)
@@ -268,12 +265,6 @@ function describeChapter(chapter: ReleaseChapter): string {
     return `not enough data (about ${level})`
   }
   }
-}
-
-function middle(values: number[]): number {
-  if (values.length === 0) return 0
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 function compareDynos(a: DynoAccumulator, b: DynoAccumulator): number {

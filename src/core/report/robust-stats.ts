@@ -5,6 +5,11 @@ export function median(values: ArrayLike<number>): number {
   return medianInPlace(Float64Array.from(values))
 }
 
+/** The upper median (the middle value, the higher of the two middles for an even count; NaN for none): always a value that occurred. */
+export function upperMedian(values: ArrayLike<number>): number {
+  return values.length === 0 ? Number.NaN : select(Float64Array.from(values), Math.floor(values.length / 2))
+}
+
 /** Median by quickselect, linear on average; reorders `values`. */
 export function medianInPlace(values: Float64Array): number {
   const n = values.length

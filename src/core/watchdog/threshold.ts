@@ -1,5 +1,6 @@
 import type {MemorySample} from '../events.js'
 
+import {usedMemory} from '../events.js'
 import {InvalidInput} from '../invalid-input.js'
 
 /** A limit as a share of the dyno's quota, or an absolute amount of MiB. */
@@ -79,5 +80,5 @@ export function describeThreshold(thresholds: ThresholdSet, type: string): strin
 export function metricOf(sample: MemorySample, metric: Metric): number {
   if (metric === 'rss') return sample.rss
   if (metric === 'total') return sample.total
-  return sample.rss + sample.swap
+  return usedMemory(sample)
 }
