@@ -1,7 +1,7 @@
 import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report-schema.js'
 
+import {formatDuration} from '../core/format-duration.js'
 import {releaseLabel} from '../core/report/release-timeline.js'
-import {formatSpan} from '../core/report/report.js'
 import {confidenceWord} from './report-text.js'
 
 const WIDTH = 860
@@ -39,7 +39,7 @@ svg text{font:11px system-ui,sans-serif;fill:#555}
 </head>
 <body>
 <h1>${escape(title)}</h1>
-<p class="muted">${iso(report.from)} to ${iso(report.to)} UTC (${formatSpan(report.spanSeconds)}), ${report.samples} samples from ${report.dynos.length} dynos</p>
+<p class="muted">${iso(report.from)} to ${iso(report.to)} UTC (${formatDuration(report.spanSeconds)}), ${report.samples} samples from ${report.dynos.length} dynos</p>
 ${report.notes.map(note => `<p class="note">${escape(note)}</p>`).join('\n')}
 ${failed.length > 0 ? `<p class="fail">--fail-on met: ${escape(failed.map(result => `${result.condition}: ${result.detail}`).join('; '))}</p>` : ''}
 ${releases}
@@ -58,7 +58,7 @@ function typeSection(type: ProcessTypeReport, dynos: DynoReport[]): string {
       Math.round(dyno.rss.p95),
       Math.round(dyno.memoryMaxMb),
       `${Math.round(dyno.peakPercentOfQuota)}%`,
-      formatSpan(dyno.secondsOverQuota),
+      formatDuration(dyno.secondsOverQuota),
       Math.round(dyno.swapMaxMb),
       dyno.r14,
       dyno.r15,

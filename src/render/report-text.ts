@@ -4,9 +4,8 @@ import {
 
 import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report-schema.js'
 
-import {formatHours} from '../core/report/classify.js'
+import {formatDuration, formatHours} from '../core/format-duration.js'
 import {releaseLabel} from '../core/report/release-timeline.js'
-import {formatSpan} from '../core/report/report.js'
 import {terminalChart} from './report-chart.js'
 
 const SOURCE_NAMES = {files: 'saved logs', history: 'recent log history', live: 'live log stream'}
@@ -16,7 +15,7 @@ export function reportText(report: Report, options: {charts?: boolean; width?: n
   const out: string[] = []
   const where = report.source.app ? ` for ${bold(report.source.app)}` : ''
   if (report.samples === 0) return `No memory samples${where}.\n`
-  const window = `${isoMinute(report.from)} to ${isoMinute(report.to)} UTC (${formatSpan(report.spanSeconds)})`
+  const window = `${isoMinute(report.from)} to ${isoMinute(report.to)} UTC (${formatDuration(report.spanSeconds)})`
   out.push(`Memory report${where}: ${window}, ${report.samples} samples from ${plural(report.dynos.length, 'dyno')}, ${SOURCE_NAMES[report.source.kind]}`)
   for (const note of report.notes) out.push(yellow(note))
   if (report.releases.length > 0) {
@@ -46,13 +45,13 @@ function typeSection(type: ProcessTypeReport, dynos: DynoReport[]): string[] {
       ...dynos.map(dyno => [
         dyno.name,
         String(dyno.samples),
-        formatSpan((dyno.to - dyno.from) / 1000),
+        formatDuration((dyno.to - dyno.from) / 1000),
         mb(dyno.rss.p50),
         mb(dyno.rss.p95),
         mb(dyno.rss.max),
         mb(dyno.memoryMaxMb),
         `${Math.round(dyno.peakPercentOfQuota)}%`,
-        formatSpan(dyno.secondsOverQuota),
+        formatDuration(dyno.secondsOverQuota),
         mb(dyno.swapMaxMb),
         String(dyno.r14),
         String(dyno.r15),

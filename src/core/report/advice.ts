@@ -1,6 +1,7 @@
 import type {DynoAccumulator} from './accumulator.js'
 import type {Advice, DynoReport, ProcessTypeReport} from './report-schema.js'
 
+import {formatHours} from '../format-duration.js'
 import {limitsForSize} from '../quotas.js'
 import {upperMedian} from './robust-stats.js'
 
@@ -81,8 +82,8 @@ function leakAdvice(type: ProcessTypeReport, leaking: DynoReport[]): Advice {
   if (hours !== undefined) {
     const kill = soonest.judgedBy?.hoursToKill ?? 0
     parts.push(hours === 0
-      ? `${soonest.name} is already over its quota and reaches the R15 kill threshold (${mb(type.quotaMb * type.killFactor)}) in about ${hoursText(kill)}`
-      : `${soonest.name} reaches the quota (R14) in about ${hoursText(hours)} and the R15 kill threshold (${mb(type.quotaMb * type.killFactor)}) in about ${hoursText(kill)}`)
+      ? `${soonest.name} is already over its quota and reaches the R15 kill threshold (${mb(type.quotaMb * type.killFactor)}) in about ${formatHours(kill)}`
+      : `${soonest.name} reaches the quota (R14) in about ${formatHours(hours)} and the R15 kill threshold (${mb(type.quotaMb * type.killFactor)}) in about ${formatHours(kill)}`)
   }
 
   parts.push('to find it, compare two heap snapshots taken an hour apart (Node: --heapsnapshot-signal; Ruby: ObjectSpace.dump_all or heapy; Python: tracemalloc; JVM: jcmd GC.heap_dump) or trace allocations on one dyno')
@@ -154,7 +155,7 @@ function leakWatchdogAdvice(type: ProcessTypeReport, leaking: DynoReport[], app?
   const boot = upperMedian(leaking.map(dyno => dyno.judgedBy!.startMb))
   const command = `heroku mem:restart-over ${app ? `-a ${app}` : '-a <app>'} --threshold ${type.type}=${threshold}MB`
   const interval = boot < threshold && rate > 0
-    ? `; from about ${mb(boot)} after a restart at ${Math.round(rate)} MB/h, it would restart each leaking dyno about every ${hoursText((threshold - boot) / rate)}`
+    ? `; from about ${mb(boot)} after a restart at ${Math.round(rate)} MB/h, it would restart each leaking dyno about every ${formatHours((threshold - boot) / rate)}`
     : ''
   return {
     kind: 'watchdog',
@@ -175,10 +176,4 @@ function mb(value: number): string {
 
 function percent(value: number, quota: number): string {
   return `${Math.round((value / quota) * 100)}%`
-}
-
-function hoursText(hours: number): string {
-  if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} min`
-  if (hours < 48) return `${Math.round(hours)} h`
-  return `${Math.round(hours / 24)} days`
 }

@@ -1,5 +1,6 @@
 import type {SeriesPoint} from './downsampled-series.js'
 
+import {formatHours} from '../format-duration.js'
 import {
   differenceNoise, kthSmallest, type Line, median, pairwiseSlopes, robustScale, valueAt,
 } from './robust-stats.js'
@@ -325,10 +326,4 @@ function round2(value: number): number {
 
 function mb(value: number): string {
   return `${Math.round(value)} MB`
-}
-
-export function formatHours(hours: number): string {
-  if (hours < 1) return `${Math.round(hours * 60)} min`
-  if (hours < 48) return `${(Math.round(hours * 10) / 10).toString()} h`
-  return `${(Math.round((hours / 24) * 10) / 10).toString()} days`
 }

@@ -3,6 +3,7 @@ import type {
   DynoReport, MemoryStats, Pattern, ProcessTypeReport, ReleaseChapter, Report, ReportSource, SeriesReport, UsageSummary,
 } from './report-schema.js'
 
+import {formatDuration} from '../format-duration.js'
 import {adviseProcessType} from './advice.js'
 import {judgeSeries, type Verdict, VERDICT_SEVERITY} from './classify.js'
 import {evaluateFailOn, type FailOnCondition} from './fail-on.js'
@@ -34,7 +35,7 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
   const tooShort = spanSeconds < SHORT_SPAN_HOURS * 3600
   const notes: string[] = []
   if (tooShort && accumulator.samples > 0) {
-    notes.push(`The log covers only ${formatSpan(spanSeconds)}: too short to tell a leak from bloat.${options.longerWindowHint ? ` ${options.longerWindowHint}` : ''}`)
+    notes.push(`The log covers only ${formatDuration(spanSeconds)}: too short to tell a leak from bloat.${options.longerWindowHint ? ` ${options.longerWindowHint}` : ''}`)
   }
 
   const report: Report = {
@@ -277,12 +278,5 @@ function compareDynos(a: DynoAccumulator, b: DynoAccumulator): number {
 
 function round(value: number): number {
   return Number.isFinite(value) ? Math.round(value * 10) / 10 : 0
-}
-
-export function formatSpan(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`
-  if (seconds < 172_800) return `${(Math.round(seconds / 360) / 10).toString()} h`
-  return `${(Math.round(seconds / 8640) / 10).toString()} days`
 }
 
