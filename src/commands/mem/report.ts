@@ -4,19 +4,22 @@ import {writeFile} from 'node:fs/promises'
 import {failInOneLine} from '../../command-errors.js'
 import {LogParser} from '../../core/parse-line.js'
 import {type AccumulatorOptions, ReportAccumulator} from '../../core/report/accumulator.js'
-import {FAIL_ON_EXIT_CODE, parseFailOn} from '../../core/report/fail-on.js'
+import {parseFailOn} from '../../core/report/fail-on.js'
 import {buildReport, type ReportSource} from '../../core/report/report.js'
-import {UserError} from '../../errors.js'
-import {durationFlag, filterFlags, parseDuration} from '../../flags.js'
+import {FAIL_ON_EXIT_CODE, UserError} from '../../errors.js'
+import {
+  durationFlag, dynoFilter, filterFlags, parseDuration,
+} from '../../flags.js'
 import {HerokuApi} from '../../heroku/api.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
-import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
+import {ensureFilteredDynos, ensureRuntimeMetrics} from '../../heroku/preflight.js'
 import {reportHtml} from '../../render/report-html.js'
 import {reportJson} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
 import {readLogFiles} from '../../stream/file-source.js'
 import {LogStream} from '../../stream/log-stream.js'
+import {StopSignal} from '../../stream/stop-signal.js'
 
 /** Logplex keeps at most 1500 lines per session. */
 const HISTORY_LINES = 1500
@@ -49,8 +52,8 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
   static topic = 'mem'
   private _api?: HerokuApi
 
-  async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
-    return failInOneLine(this, error, () => super.catch(error))
+  async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
+    failInOneLine(error)
   }
 
   async run(): Promise<void> {
@@ -74,7 +77,7 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${flags.file.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
     } else {
       const app = flags.app ?? await appFromGitRemote(flags.remote)
-      if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH')
+      if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH', 2)
       this._api = await connect(this.config)
       await ensureRuntimeMetrics(this.api, app)
       const formation = await this.api.listFormation(app)
@@ -98,7 +101,7 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       }
     }
 
-    if (accumulator.samples === 0 && source.app && flags['dyno-name']) await this.checkDynoExists(source.app, flags['dyno-name'])
+    if (accumulator.samples === 0 && source.app) await ensureFilteredDynos(this.api, source.app, dynoFilter(flags))
     if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, filters))
     const report = buildReport(accumulator, {failOn, longerWindowHint: hint, source})
     process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
@@ -114,12 +117,6 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
   private get api(): HerokuApi {
     if (!this._api) throw new Error('the API is used before connect()')
     return this._api
-  }
-
-  /** A dyno filter the log session matched nothing for: say so when the app has no such dyno. */
-  private async checkDynoExists(app: string, name: string): Promise<void> {
-    const names = (await this.api.listDynos(app)).map(dyno => dyno.name ?? '').sort()
-    if (!names.includes(name)) throw new UserError(`No dyno ${name} on ${app} (its dynos: ${names.join(', ')})`)
   }
 
   private async readHistory(app: string, accumulator: ReportAccumulator, filter: {dyno?: string; type?: string}): Promise<void> {
@@ -142,15 +139,13 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
   }
 
   private async watch(app: string, accumulator: ReportAccumulator, durationMs: number, filter: AccumulatorOptions): Promise<void> {
-    const stop = new AbortController()
+    const stop = new StopSignal()
     const startedAt = Date.now()
     const progress = new ReportProgress(text => process.stderr.write(text), {
       durationMs, interactive: Boolean(process.stderr.isTTY), label: `Watching ${app}`, startedAt,
     })
     const tick = setInterval(() => progress.update(Date.now(), accumulator.samples), 1000)
     const timer = setTimeout(() => stop.abort(), durationMs)
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
     progress.update(startedAt, 0)
     try {
       await this.readLog(accumulator, {
@@ -159,7 +154,7 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     } finally {
       clearInterval(tick)
       clearTimeout(timer)
-      process.off('SIGINT', onSignal)
+      stop.release()
       progress.finish(accumulator.samples)
     }
   }

@@ -1,10 +1,7 @@
 import type {Report} from './report.js'
 
-import {UserError} from '../../errors.js'
+import {InvalidInput} from '../invalid-input.js'
 import {SWAPPING_MB} from './accumulator.js'
-
-/** The exit code when a `--fail-on` condition holds (0: none holds; 1: an error; 2: bad usage). */
-export const FAIL_ON_EXIT_CODE = 3
 
 type SimpleCondition = {kind: 'bloat' | 'leak' | 'r14' | 'r15' | 'spiky' | 'swap'; text: string}
 type OverMbCondition = {kind: 'over-mb'; mb: number; text: string}
@@ -31,7 +28,7 @@ export function parseFailOn(text: string): FailOnCondition {
     return {kind: 'over-mb', mb: over[2] === 'gb' ? amount * 1024 : amount, text: value}
   }
 
-  throw new UserError(`Invalid --fail-on "${text}": use leak, bloat, spiky, r14, r15, swap, over:90% or over:450MB`, 2)
+  throw new InvalidInput(`Invalid --fail-on "${text}": use leak, bloat, spiky, r14, r15, swap, over:90% or over:450MB`)
 }
 
 export function evaluateFailOn(conditions: FailOnCondition[], report: Report): FailOnResult[] {

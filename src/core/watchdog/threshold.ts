@@ -1,6 +1,6 @@
 import type {MemorySample} from '../events.js'
 
-import {UserError} from '../../errors.js'
+import {InvalidInput} from '../invalid-input.js'
 
 /** A limit as a share of the dyno's quota, or an absolute amount of MiB. */
 export type Threshold = {kind: 'mb'; mb: number} | {kind: 'percent'; percent: number}
@@ -19,15 +19,19 @@ export type Metric = 'rss' | 'rss+swap' | 'total'
 
 export const METRICS: readonly Metric[] = ['rss+swap', 'rss', 'total']
 
-/** `85%`, `900MB`, `900` (MB), `1.5GB`, `512M`: Heroku's MB and GB are MiB and GiB. */
+/**
+ * `85%`, `900MB`, `1.5GB`, `512M`: Heroku's MB and GB are MiB and GiB. The unit is required:
+ * a bare `150` could mean 150% as well as 150 MB, and a wrong guess restarts healthy dynos.
+ */
 export function parseThreshold(text: string): Threshold {
   const match = /^(\d+(?:\.\d+)?)\s*(%|mb|m|gb|g)?$/i.exec(text.trim())
   const value = match ? Number(match[1]) : Number.NaN
   if (!match || !Number.isFinite(value) || value <= 0) {
-    throw new UserError(`Invalid threshold "${text}": use a share of the quota (85%) or an amount (900MB, 1.5GB)`, 2)
+    throw new InvalidInput(`Invalid threshold "${text}": use a share of the quota (85%) or an amount (900MB, 1.5GB)`)
   }
 
-  const unit = (match[2] ?? 'mb').toLowerCase()
+  if (match[2] === undefined) throw new InvalidInput(`Threshold "${text}" has no unit: write ${value}% (of the quota) or ${value}MB`)
+  const unit = match[2].toLowerCase()
   if (unit === '%') return {kind: 'percent', percent: value}
   return {kind: 'mb', mb: unit.startsWith('g') ? value * 1024 : value}
 }
@@ -45,19 +49,19 @@ export function parseThresholds(values: readonly string[]): ThresholdSet {
       if (item.length === 0) continue
       const equals = item.indexOf('=')
       if (equals === -1) {
-        if (fallback) throw new UserError(`Two thresholds for every process type: "${item}"; name a type for the others, e.g. web=85%`, 2)
+        if (fallback) throw new InvalidInput(`Two thresholds for every process type: "${item}"; name a type for the others, e.g. web=85%`)
         fallback = parseThreshold(item)
         continue
       }
 
       const type = item.slice(0, equals).trim()
-      if (!/^[\w-]+$/.test(type)) throw new UserError(`Invalid process type "${type}" in --threshold ${item}: use e.g. web=85%`, 2)
-      if (byType.has(type)) throw new UserError(`Two thresholds for ${type}: "${item}"`, 2)
+      if (!/^[\w-]+$/.test(type)) throw new InvalidInput(`Invalid process type "${type}" in --threshold ${item}: use e.g. web=85%`)
+      if (byType.has(type)) throw new InvalidInput(`Two thresholds for ${type}: "${item}"`)
       byType.set(type, parseThreshold(item.slice(equals + 1)))
     }
   }
 
-  if (!fallback && byType.size === 0) throw new UserError('Give a threshold, e.g. --threshold 90% or --threshold web=85%,worker=900MB', 2)
+  if (!fallback && byType.size === 0) throw new InvalidInput('Give a threshold, e.g. --threshold 90% or --threshold web=85%,worker=900MB')
   return {byType, fallback}
 }
 
