@@ -3,14 +3,14 @@ import {Flags} from '@oclif/core'
 import {UserError} from './errors.js'
 
 /**
- * The filter and output flags every mem command shares, named as `heroku logs` names them.
+ * The dyno filter flags every mem command shares, named as `heroku logs` names them (each command
+ * declares its own `--json`: they print different things).
  * `--app`/`--remote` come from @heroku-cli/command (see base-command.ts); this module stays free
  * of it so that `mem:report --file` starts without loading the API client.
  */
 export const filterFlags = {
   'dyno-name': Flags.string({char: 'd', description: 'only this dyno, e.g. web.1', exclusive: ['process-type']}),
   'process-type': Flags.string({char: 'p', description: 'only dynos of this process type, e.g. web', exclusive: ['dyno-name']}),
-  json: Flags.boolean({description: 'output JSON (one object per line where the output is a stream)'}),
 }
 
 const UNIT_MS: Record<string, number> = {

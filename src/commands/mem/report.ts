@@ -30,7 +30,7 @@ const HISTORY_LINES = 1500
  */
 export default class Report extends Command {
   static description = `leak or bloat: what each dyno's memory did, R14/R15, and what to do
-Reads log-runtime-metrics samples from the app's recent log (default), the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. JSON schema: docs/report.md.`
+Reads log-runtime-metrics samples from the app's recent log (default), the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. Every flag and the JSON schema: docs/report.md in the plugin's directory (heroku plugins:inspect heroku-mem shows it).`
   static examples = [
     '$ heroku mem:report -a my-app',
     '$ heroku mem:report -a my-app --duration 30m -p web',
@@ -46,6 +46,7 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     'fail-on': Flags.string({description: 'exit 3 when this holds: leak, bloat, spiky, r14, r15, swap, over:90% or over:450MB (repeatable)', multiple: true}),
     file: Flags.string({description: 'read a saved log instead of the app ("-" for stdin, .gz read directly; repeatable)', exclusive: ['duration'], multiple: true}),
     html: Flags.string({description: 'also write a self-contained HTML report to this file'}),
+    json: Flags.boolean({description: 'print the report as one JSON document instead of text'}),
     since: Flags.string({description: 'only samples from this time on (ISO time, or a duration ago like 6h)'}),
     until: Flags.string({description: 'only samples up to this time (ISO time, or a duration ago)'}),
   }

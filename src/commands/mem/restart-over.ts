@@ -29,6 +29,7 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
     ...memFlags,
     cooldown: durationFlag({description: 'least time between two restarts of a dyno [default: 10m]'}),
     'dry-run': Flags.boolean({description: 'print every decision, restart nothing'}),
+    json: Flags.boolean({description: 'one JSON object per line (NDJSON): decisions, notes, stream notices, then a summary'}),
     for: Flags.integer({default: POLICY_DEFAULTS.forSamples, description: 'readings in a row over the threshold before a restart (about 20 s apart)', min: 1}),
     'loop-limit': Flags.integer({default: POLICY_DEFAULTS.loopLimit, description: 'stop restarting a dyno over again this many times soon after a restart', min: 1}),
     'loop-window': durationFlag({description: 'what "soon after a restart" means for the loop breaker [default: 5m]'}),

@@ -23,6 +23,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
   static flags = {
     ...memFlags,
     duration: durationFlag({description: 'stop after this long, e.g. 30s, 10m, 1h'}),
+    json: Flags.boolean({description: 'one JSON object per line (NDJSON): samples, R14/R15, dyno events, stream notices'}),
     'enable-metrics': Flags.boolean({description: 'enable log-runtime-metrics on the app if it is off (the dynos then need a restart)'}),
     'max-samples': Flags.integer({description: 'stop after this many memory samples', min: 1}),
     num: Flags.integer({
