@@ -205,7 +205,7 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect(result.stdout).to.include('$ heroku mem:report -a my-app --duration 30m -p web')
     expect(result.stdout).to.include('--fail-on')
     // The docs the help points to ship with the plugin (package.json "files").
-    const files = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {files: string[]}).files
+    const {files} = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {files: string[]})
     const named = result.stdout.match(/docs\/[\w.-]+\.md/g) ?? []
     expect(named).to.include('docs/report.md')
     for (const doc of named) expect(files).to.include(`/${doc}`)
