@@ -13,9 +13,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# npm ci rejects the lock file npm itself writes for optional platform binaries (unrs-resolver, via
-# eslint-config-oclif): `npm install` honours the same lock file and installs the same versions.
-npm install --no-audit --no-fund
+npm ci --no-audit --no-fund
+# The e2e test installs the real `heroku` CLI (npm package heroku@11) into
+# ~/.cache/heroku-mem-test/heroku-cli on its first run (HEROKU_MEM_TEST_CLI_DIR to use another one).
 
 # mocha's "N passing" is not a summary CI reads: end with the plain "N passed, N failed" line too.
 log=$(mktemp)

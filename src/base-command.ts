@@ -26,7 +26,7 @@ export abstract class MemCommand extends Command {
     return this._api
   }
 
-  async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
-    return failInOneLine(this, error, () => super.catch(error))
+  async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
+    failInOneLine(error)
   }
 }

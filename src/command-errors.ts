@@ -1,24 +1,42 @@
-import type {Command} from '@oclif/core'
-
 import {InvalidInput} from './core/invalid-input.js'
 import {UserError} from './errors.js'
 import {describeApiError} from './heroku/api.js'
 
-type CommandError = Error & {exitCode?: number; oclif?: {exit?: number}}
+type CommandError = Error & {code?: string; oclif?: {exit?: number}}
 
 /**
- * How every mem command fails: oclif's own exits and usage errors keep their message and code
- * (`usual`); anything else is one line on stderr and an exit code, never a stack trace.
+ * How every mem command ends on an error: one line on stderr and an exit code, nothing after it.
+ *
+ * Nothing is rethrown to oclif. Inside the `heroku` binary the plugin's @oclif/core is another
+ * copy than the CLI's, so the CLI's handler does not recognise the plugin's ExitError (it prints
+ * "Error: EEXIT: 1" and "Code: EEXIT" after our line, even for a normal `--once` exit 3) and
+ * reports every rethrown error to its telemetry as a crash. Setting process.exitCode and
+ * returning lets the process end normally with that code.
  */
-export async function failInOneLine(command: Command, error: CommandError, usual: () => Promise<unknown>): Promise<void> {
-  if (error.oclif?.exit !== undefined && !(error instanceof UserError)) {
-    if (error.oclif.exit === 0) return
-    await usual()
+export function failInOneLine(error: CommandError): void {
+  // `this.exit(code)`: a chosen exit code, already explained by the command's own output.
+  if (error.code === 'EEXIT' && error.oclif?.exit !== undefined) {
+    process.exitCode = error.oclif.exit
     return
   }
 
-  const known = error instanceof UserError || error instanceof InvalidInput
-  const message = known ? error.message : describeApiError(error)
+  let message: string
+  let exitCode: number
+  if (error instanceof UserError) {
+    message = error.message
+    exitCode = error.exitCode
+  } else if (error instanceof InvalidInput) {
+    message = error.message
+    exitCode = 2
+  } else if (error.oclif?.exit === undefined) {
+    message = describeApiError(error)
+    exitCode = 1
+  } else {
+    // oclif's flag errors (exit 2): its message on one line, without the header and the help hint.
+    message = error.message.split('\n').map(line => line.trim()).filter(line => line && !/^(See more help with|The following errors? occurred)/.test(line)).join('; ')
+    exitCode = error.oclif.exit
+  }
+
   process.stderr.write(` ›   Error: ${message}\n`)
-  command.exit(error instanceof UserError ? error.exitCode : (error instanceof InvalidInput ? 2 : 1))
+  process.exitCode = exitCode
 }

@@ -14,3 +14,6 @@ export class UserError extends Error {
     this.status = status
   }
 }
+
+/** `mem:report` exit code when a `--fail-on` condition holds (0: none holds; 1: an error; 2: bad usage). */
+export const FAIL_ON_EXIT_CODE = 3

@@ -3,14 +3,14 @@ import {Flags} from '@oclif/core'
 import {UserError} from './errors.js'
 
 /**
- * The filter and output flags every mem command shares, named as `heroku logs` names them.
+ * The dyno filter flags every mem command shares, named as `heroku logs` names them (each command
+ * declares its own `--json`: they print different things).
  * `--app`/`--remote` come from @heroku-cli/command (see base-command.ts); this module stays free
  * of it so that `mem:report --file` starts without loading the API client.
  */
 export const filterFlags = {
-  'dyno-name': Flags.string({char: 'd', description: 'only this dyno, e.g. web.1'}),
-  'process-type': Flags.string({char: 'p', description: 'only dynos of this process type, e.g. web'}),
-  json: Flags.boolean({description: 'output JSON (one object per line where the output is a stream)'}),
+  'dyno-name': Flags.string({char: 'd', description: 'only this dyno, e.g. web.1', exclusive: ['process-type']}),
+  'process-type': Flags.string({char: 'p', description: 'only dynos of this process type, e.g. web', exclusive: ['dyno-name']}),
 }
 
 const UNIT_MS: Record<string, number> = {
@@ -41,7 +41,7 @@ export const durationFlag = Flags.custom<number>({
   parse: async input => parseDuration(input),
 })
 
-/** The dyno filter a log session takes: a dyno name wins over a process type. */
+/** The dyno filter a log session takes (`-d` and `-p` exclude each other). */
 export function dynoFilter(values: {'dyno-name'?: string; 'process-type'?: string}): {dyno?: string; type?: string} {
   if (values['dyno-name']) return {dyno: values['dyno-name']}
   if (values['process-type']) return {type: values['process-type']}

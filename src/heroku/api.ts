@@ -19,6 +19,8 @@ export interface HerokuApiOptions {
   maxAttempts?: number
   /** Upper bound of one backoff wait, ms. */
   maxDelayMs?: number
+  /** Where a "retrying" note goes while a call waits (default: stderr). */
+  notify?: (note: string) => void
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -79,11 +81,13 @@ export class HerokuApi {
   rateLimitRemaining?: number
   private readonly maxAttempts: number
   private readonly maxDelayMs: number
+  private readonly notify: (note: string) => void
   private readonly sleep: (ms: number) => Promise<void>
 
   constructor(private readonly client: APIClient, options: HerokuApiOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? 6
     this.maxDelayMs = options.maxDelayMs ?? 30_000
+    this.notify = options.notify ?? (note => process.stderr.write(`${note}\n`))
     this.sleep = options.sleep ?? defaultSleep
   }
 
@@ -162,11 +166,17 @@ export class HerokuApi {
         return response.body
       } catch (error) {
         const status = statusOf(error)
-        const retryable = status === 429 || (status !== undefined && status >= 500) || (status === undefined && RETRYABLE_NETWORK.has((error as HttpFailure)?.code ?? ''))
+        // A connection that failed has already been tried 6 times over ~6 s by the HTTP client:
+        // waiting longer would only delay "Couldn't reach the Heroku API" (heroku ps fails as fast).
+        const retryable = status === 429 || (status !== undefined && status >= 500)
         if (retryable && attempt + 1 < this.maxAttempts) {
-          await this.sleep(this.backoff(attempt, error))
+          const wait = this.backoff(attempt, error)
+          this.notify(`Heroku API answered ${status}: retrying in ${formatWait(wait)} (attempt ${attempt + 2} of ${this.maxAttempts})`)
+          await this.sleep(wait)
           continue
         }
+
+        if (status === 401 && !(await this.client.getAuth())) throw new UserError('Not logged in: run heroku login (or set HEROKU_API_KEY)', 1, 401)
 
         if (status === 404 && options.notFound !== 'raw' && options.app) {
           throw new UserError(`Couldn't find app ${options.app}.`, 1, 404)
@@ -183,6 +193,11 @@ export class HerokuApi {
     const value = Number(Array.isArray(raw) ? raw[0] : raw)
     if (Number.isFinite(value)) this.rateLimitRemaining = value
   }
+}
+
+/** `800ms`, `7s`, `1.5s`. */
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`
 }
 
 function enc(segment: string): string {

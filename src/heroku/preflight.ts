@@ -34,3 +34,19 @@ export async function ensureRuntimeMetrics(api: HerokuApi, app: string, options:
 
   throw new UserError(`log-runtime-metrics is not enabled on ${app}. Run: heroku labs:enable log-runtime-metrics -a ${app} && heroku ps:restart -a ${app} (or pass --enable-metrics)`)
 }
+
+/**
+ * `-d`/`-p` must name a dyno the app runs: a typo would otherwise wait in silence for lines that
+ * never come (mem:tail), or watch nothing (mem:restart-over). The error names the dynos there are.
+ */
+export function requireFilteredDynos(app: string, dynos: readonly Heroku.Dyno[], filter: {dyno?: string; type?: string}): void {
+  const names = dynos.map(dyno => dyno.name ?? '').sort()
+  const its = names.length > 0 ? `its dynos: ${names.join(', ')}` : 'it runs no dynos'
+  if (filter.dyno && !names.includes(filter.dyno)) throw new UserError(`No dyno ${filter.dyno} on ${app} (${its})`)
+  if (filter.type && !dynos.some(dyno => dyno.type === filter.type)) throw new UserError(`No dynos of process type ${filter.type} on ${app} (${its})`)
+}
+
+/** requireFilteredDynos for a command that has not listed the dynos: one API call, only when filtered. */
+export async function ensureFilteredDynos(api: HerokuApi, app: string, filter: {dyno?: string; type?: string}): Promise<void> {
+  if (filter.dyno || filter.type) requireFilteredDynos(app, await api.listDynos(app), filter)
+}

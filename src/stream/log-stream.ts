@@ -113,6 +113,8 @@ export class LogStream {
       return {delivered: 0, reason: `could not open a log session: ${(error as Error).message}`, status: 'refused'}
     }
 
+    // Stopped while the session was being opened: its abort listener would never fire.
+    if (this.options.signal?.aborted) return {delivered: 0, reason: 'stopped', status: 'ended'}
     return this.readSession(url, resumed)
   }
 

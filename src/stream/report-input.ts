@@ -8,7 +8,7 @@ import type {HerokuApi} from '../heroku/api.js'
 
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
-import {ensureRuntimeMetrics} from '../heroku/preflight.js'
+import {ensureFilteredDynos, ensureRuntimeMetrics} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
 
 export interface ReportFilters {
@@ -49,9 +49,7 @@ export interface ReportInput {
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
   const input = options.files ? await readFiles(options.files, options.filters) : await readApp(options)
   const {accumulator, source} = input
-  if (accumulator.samples === 0 && source.app && options.filters.dyno) {
-    await checkDynoExists(await options.connect(), source.app, options.filters.dyno)
-  }
+  if (accumulator.samples === 0 && source.app) await ensureFilteredDynos(await options.connect(), source.app, options.filters)
 
   if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, options.filters))
   return input
@@ -73,7 +71,7 @@ async function readFiles(files: string[], filters: ReportFilters): Promise<Repor
 
 async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   const {app, filters} = options
-  if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH')
+  if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH', 2)
   const api = await options.connect()
   await ensureRuntimeMetrics(api, app)
   const formation = await api.listFormation(app)
@@ -125,12 +123,6 @@ async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator
     options.signal?.removeEventListener('abort', onAbort)
     progress?.finish(accumulator.samples)
   }
-}
-
-/** A dyno filter the log session matched nothing for: say so when the app has no such dyno. */
-async function checkDynoExists(api: HerokuApi, app: string, name: string): Promise<void> {
-  const names = (await api.listDynos(app)).map(dyno => dyno.name ?? '').sort()
-  if (!names.includes(name)) throw new UserError(`No dyno ${name} on ${app} (its dynos: ${names.join(', ')})`)
 }
 
 function noSamples(accumulator: ReportAccumulator, filters: ReportFilters): string {

@@ -15,6 +15,7 @@ describe('HerokuApi against the simulator', () => {
   let sim: Simulator
   let api: HerokuApi
   let sleeps: number[]
+  let notes: string[]
   const saved = {host: process.env.HEROKU_HOST, key: process.env.HEROKU_API_KEY}
 
   beforeEach(async () => {
@@ -22,9 +23,11 @@ describe('HerokuApi against the simulator', () => {
     process.env.HEROKU_HOST = sim.url
     process.env.HEROKU_API_KEY = sim.token
     sleeps = []
+    notes = []
     const client = new APIClient(await Config.load(ROOT))
     api = new HerokuApi(client, {
       maxAttempts: 4,
+      notify: note => notes.push(note),
       async sleep(ms) {
         sleeps.push(ms)
       },
@@ -52,6 +55,20 @@ describe('HerokuApi against the simulator', () => {
     expect(sleeps).to.have.length(3)
     expect(sleeps[1]).to.be.greaterThan(sleeps[0] * 0.9)
     expect(sleeps.every(ms => ms > 0 && ms <= 30_000)).to.equal(true)
+    expect(notes).to.have.length(3)
+    expect(notes[0]).to.match(/^Heroku API answered 503: retrying in [\d.]+m?s \(attempt 2 of 4\)$/)
+  })
+
+  it('fails fast on a refused connection: no retries on top of the HTTP client\'s own', async function () {
+    this.timeout(30_000)
+    await sim.close()
+    const started = Date.now()
+    const failure = await api.getApp('demo-app').catch(error => error)
+    expect(failure).to.be.instanceOf(UserError)
+    expect(failure.message).to.equal("Couldn't reach the Heroku API (ECONNREFUSED). Check your network or HEROKU_HOST.")
+    expect(sleeps).to.deep.equal([])
+    expect(Date.now() - started).to.be.lessThan(15_000)
+    sim = await startSimulator({apps: [], tickMs: 0})
   })
 
   it('restarts one dyno by URL-encoded name, and says not-found for an unknown one', async () => {

@@ -39,7 +39,7 @@ class FakeEventSource extends EventTarget {
 
 const line = (second: number, text = 'sample#memory_rss=100MB') => `2026-11-20T10:00:${String(second).padStart(2, '0')}.000000+00:00 heroku[web.1]: ${text}`
 
-function harness(sessions: ScriptedSession[], options: {failSessions?: number[]; historyIdleMs?: number; lines?: number; tail: boolean}) {
+function harness(sessions: ScriptedSession[], options: {failSessions?: number[]; historyIdleMs?: number; lines?: number; stopOnSession?: number; tail: boolean}) {
   const requests: LogSessionRequest[] = []
   const delivered: string[] = []
   const notices: StreamNotice[] = []
@@ -48,7 +48,7 @@ function harness(sessions: ScriptedSession[], options: {failSessions?: number[];
     async createLogSession(_app: string, request: LogSessionRequest) {
       requests.push(request)
       if (failSessions.includes(requests.length)) throw new UserError('Heroku API error (503): unavailable', 1, 503)
-      if (requests.length > sessions.length + failSessions.length) stop.abort()
+      if (requests.length > sessions.length + failSessions.length || requests.length === options.stopOnSession) stop.abort()
       return `https://logs.example/sessions/${requests.length}?secret=x`
     },
   } as unknown as HerokuApi
@@ -74,6 +74,13 @@ function harness(sessions: ScriptedSession[], options: {failSessions?: number[];
 }
 
 describe('LogStream', () => {
+  it('a tail stopped (Ctrl-C) while its session is being opened ends, not waiting on the open stream', async function () {
+    this.timeout(2000)
+    const h = harness([{end: 'open', events: [line(1)]}], {stopOnSession: 1, tail: true})
+    await h.run()
+    expect(h.requests).to.have.length(1)
+  })
+
   it('a history session splits multi-line events into lines and ends with the stream', async () => {
     const h = harness([{end: 'closed', events: [`${line(1)}\n${line(2)}`, line(3), `${line(4)}\r`]}], {tail: false})
     await h.run()

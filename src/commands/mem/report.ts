@@ -4,9 +4,9 @@ import {writeFile} from 'node:fs/promises'
 import type {HerokuApi} from '../../heroku/api.js'
 
 import {failInOneLine} from '../../command-errors.js'
-import {FAIL_ON_EXIT_CODE, parseFailOn} from '../../core/report/fail-on.js'
+import {parseFailOn} from '../../core/report/fail-on.js'
 import {buildReport} from '../../core/report/report.js'
-import {UserError} from '../../errors.js'
+import {FAIL_ON_EXIT_CODE, UserError} from '../../errors.js'
 import {durationFlag, filterFlags, parseDuration} from '../../flags.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {reportHtml} from '../../render/report-html.js'
@@ -14,6 +14,7 @@ import {reportJson} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
+import {StopSignal} from '../../stream/stop-signal.js'
 
 /**
  * Unlike the other mem commands this extends oclif's Command, not Heroku's: with --file it needs
@@ -21,7 +22,7 @@ import {readReportInput, type ReportInput} from '../../stream/report-input.js'
  */
 export default class Report extends Command {
   static description = `leak or bloat: what each dyno's memory did, R14/R15, and what to do
-Reads log-runtime-metrics samples from the app's recent log (default), the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. JSON schema: docs/report.md.`
+Reads log-runtime-metrics samples from the app's recent log (default), the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. Every flag and the JSON schema: docs/report.md in the plugin's directory (heroku plugins:inspect heroku-mem shows it).`
   static examples = [
     '$ heroku mem:report -a my-app',
     '$ heroku mem:report -a my-app --duration 30m -p web',
@@ -37,13 +38,14 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     'fail-on': Flags.string({description: 'exit 3 when this holds: leak, bloat, spiky, r14, r15, swap, over:90% or over:450MB (repeatable)', multiple: true}),
     file: Flags.string({description: 'read a saved log instead of the app ("-" for stdin, .gz read directly; repeatable)', exclusive: ['duration'], multiple: true}),
     html: Flags.string({description: 'also write a self-contained HTML report to this file'}),
+    json: Flags.boolean({description: 'print the report as one JSON document instead of text'}),
     since: Flags.string({description: 'only samples from this time on (ISO time, or a duration ago like 6h)'}),
     until: Flags.string({description: 'only samples up to this time (ISO time, or a duration ago)'}),
   }
   static topic = 'mem'
 
-  async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
-    return failInOneLine(this, error, () => super.catch(error))
+  async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
+    failInOneLine(error)
   }
 
   async run(): Promise<void> {
@@ -53,10 +55,8 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     const filters = {
       dyno: flags['dyno-name'], since: parseTime(flags.since, now, 'since'), type: flags['dyno-name'] ? undefined : flags['process-type'], until: parseTime(flags.until, now, 'until'),
     }
-    const stop = new AbortController()
-    const onSignal = () => stop.abort()
-    // Ctrl-C ends a live window early and reports what it gathered.
-    if (flags.duration) process.once('SIGINT', onSignal)
+    // Ctrl-C or SIGTERM ends a live window early and reports what it gathered.
+    const stop = flags.duration ? new StopSignal() : undefined
     let input: ReportInput
     try {
       let api: HerokuApi | undefined
@@ -72,10 +72,10 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
         progress: startedAt => new ReportProgress(text => process.stderr.write(text), {
           durationMs: flags.duration ?? 0, interactive: Boolean(process.stderr.isTTY), label: `Watching ${flags.app}`, startedAt,
         }),
-        signal: stop.signal,
+        signal: stop?.signal,
       })
     } finally {
-      process.off('SIGINT', onSignal)
+      stop?.release()
     }
 
     const report = buildReport(input.accumulator, {failOn, longerWindowHint: input.hint, source: input.source})

@@ -8,10 +8,11 @@ import {POLICY_DEFAULTS, RestartPolicy} from '../../core/watchdog/policy.js'
 import {type Metric, METRICS, parseThresholds} from '../../core/watchdog/threshold.js'
 import {durationFlag, dynoFilter} from '../../flags.js'
 import {HerokuApi} from '../../heroku/api.js'
-import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
+import {ensureFilteredDynos, ensureRuntimeMetrics} from '../../heroku/preflight.js'
 import {statePath} from '../../heroku/restart-state.js'
 import {JsonWatchdogOutput, TextWatchdogOutput} from '../../render/watchdog-output.js'
 import {abortableSleep} from '../../stream/abortable-sleep.js'
+import {StopSignal} from '../../stream/stop-signal.js'
 import {WatchdogRun} from '../../stream/watchdog-run.js'
 
 export default class RestartOver extends MemCommand {
@@ -28,6 +29,7 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
     ...memFlags,
     cooldown: durationFlag({description: 'least time between two restarts of a dyno [default: 10m]'}),
     'dry-run': Flags.boolean({description: 'print every decision, restart nothing'}),
+    json: Flags.boolean({description: 'one JSON object per line (NDJSON): decisions, notes, stream notices, then a summary'}),
     for: Flags.integer({default: POLICY_DEFAULTS.forSamples, description: 'readings in a row over the threshold before a restart (about 20 s apart)', min: 1}),
     'loop-limit': Flags.integer({default: POLICY_DEFAULTS.loopLimit, description: 'stop restarting a dyno over again this many times soon after a restart', min: 1}),
     'loop-window': durationFlag({description: 'what "soon after a restart" means for the loop breaker [default: 5m]'}),
@@ -60,17 +62,10 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
       upTimeoutMs: POLICY_DEFAULTS.upTimeoutMs,
     }
     await ensureRuntimeMetrics(this.api, app)
+    await ensureFilteredDynos(this.api, app, dynoFilter(flags))
 
-    const stop = new AbortController()
-    let interrupts = 0
-    const onSignal = () => {
-      // A second Ctrl-C does not wait for the restart in flight.
-      if (++interrupts > 1) process.exit(130)
-      stop.abort()
-    }
-
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
+    // A second Ctrl-C does not wait for the restart in flight.
+    const stop = new StopSignal()
     const output: WatchdogOutput = flags.json
       ? new JsonWatchdogOutput(text => process.stdout.write(text))
       : new TextWatchdogOutput(text => process.stdout.write(text), text => process.stderr.write(text))
@@ -101,8 +96,7 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
         await run.watch()
       }
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      stop.release()
     }
   }
 }

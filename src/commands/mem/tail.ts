@@ -4,10 +4,11 @@ import type {TailOutput} from '../../render/tail-output.js'
 
 import {MemCommand, memFlags} from '../../base-command.js'
 import {durationFlag, dynoFilter} from '../../flags.js'
-import {ensureRuntimeMetrics} from '../../heroku/preflight.js'
+import {ensureRuntimeMetrics, requireFilteredDynos} from '../../heroku/preflight.js'
 import {JsonTailOutput, LineTailOutput, TableTailOutput} from '../../render/tail-output.js'
 import {tailSummary} from '../../render/tail-summary.js'
 import {MemoryFeed} from '../../stream/memory-feed.js'
+import {StopSignal} from '../../stream/stop-signal.js'
 
 export default class Tail extends MemCommand {
   static description = `live memory of every dyno: RSS, swap, total and % of quota, with R14/R15 and restarts as they happen
@@ -22,6 +23,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
   static flags = {
     ...memFlags,
     duration: durationFlag({description: 'stop after this long, e.g. 30s, 10m, 1h'}),
+    json: Flags.boolean({description: 'one JSON object per line (NDJSON): samples, R14/R15, dyno events, stream notices'}),
     'enable-metrics': Flags.boolean({description: 'enable log-runtime-metrics on the app if it is off (the dynos then need a restart)'}),
     'max-samples': Flags.integer({description: 'stop after this many memory samples', min: 1}),
     num: Flags.integer({
@@ -34,13 +36,12 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
     const {flags} = await this.parse(Tail)
     const {app} = flags
     await ensureRuntimeMetrics(this.api, app, {enable: flags['enable-metrics']})
-    const sizes = new Map((await this.api.listDynos(app)).map(dyno => [dyno.name ?? '', dyno.size ?? '']))
+    const dynos = await this.api.listDynos(app)
+    requireFilteredDynos(app, dynos, dynoFilter(flags))
+    const sizes = new Map(dynos.map(dyno => [dyno.name ?? '', dyno.size ?? '']))
 
-    const stop = new AbortController()
-    const onSignal = () => stop.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-    const timer = flags.duration ? setTimeout(onSignal, flags.duration) : undefined
+    const stop = new StopSignal()
+    const timer = flags.duration ? setTimeout(() => stop.abort(), flags.duration) : undefined
     const out = (text: string) => process.stdout.write(text)
     const err = (text: string) => process.stderr.write(text)
     const output: TailOutput = flags.json
@@ -63,8 +64,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
       await feed.run()
     } finally {
       if (timer) clearTimeout(timer)
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      stop.release()
       output.close()
     }
 

@@ -3,9 +3,6 @@ import type {FailOnResult, Report} from './report-schema.js'
 import {InvalidInput} from '../invalid-input.js'
 import {SWAPPING_MB} from './accumulator.js'
 
-/** The exit code when a `--fail-on` condition holds (0: none holds; 1: an error; 2: bad usage). */
-export const FAIL_ON_EXIT_CODE = 3
-
 type SimpleCondition = {kind: 'bloat' | 'leak' | 'r14' | 'r15' | 'spiky' | 'swap'; text: string}
 type OverMbCondition = {kind: 'over-mb'; mb: number; text: string}
 type OverPercentCondition = {kind: 'over-percent'; percent: number; text: string}

@@ -20,7 +20,10 @@ export type Metric = 'rss' | 'rss+swap' | 'total'
 
 export const METRICS: readonly Metric[] = ['rss+swap', 'rss', 'total']
 
-/** `85%`, `900MB`, `900` (MB), `1.5GB`, `512M`: Heroku's MB and GB are MiB and GiB. */
+/**
+ * `85%`, `900MB`, `1.5GB`, `512M`: Heroku's MB and GB are MiB and GiB. The unit is required:
+ * a bare `150` could mean 150% as well as 150 MB, and a wrong guess restarts healthy dynos.
+ */
 export function parseThreshold(text: string): Threshold {
   const match = /^(\d+(?:\.\d+)?)\s*(%|mb|m|gb|g)?$/i.exec(text.trim())
   const value = match ? Number(match[1]) : Number.NaN
@@ -28,7 +31,8 @@ export function parseThreshold(text: string): Threshold {
     throw new InvalidInput(`Invalid threshold "${text}": use a share of the quota (85%) or an amount (900MB, 1.5GB)`)
   }
 
-  const unit = (match[2] ?? 'mb').toLowerCase()
+  if (match[2] === undefined) throw new InvalidInput(`Threshold "${text}" has no unit: write ${value}% (of the quota) or ${value}MB`)
+  const unit = match[2].toLowerCase()
   if (unit === '%') return {kind: 'percent', percent: value}
   return {kind: 'mb', mb: unit.startsWith('g') ? value * 1024 : value}
 }

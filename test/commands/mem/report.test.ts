@@ -6,7 +6,7 @@ import {gzipSync} from 'node:zlib'
 
 import type {Simulator} from '../../simulator/server.js'
 
-import {runCommand} from '../../helpers/run-command.js'
+import {ROOT, runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -183,7 +183,8 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     ['an empty file', ['--file', 'EMPTY'], /^› {3}Error: No Heroku platform lines in .*empty\.txt/, 1],
     ['an unknown dyno', ['-a', 'leaky-web', '-d', 'web.9'], /^› {3}Error: No dyno web\.9 on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
     ['a window with no samples', ['-a', 'leaky-web', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z'], /^› {3}Error: No memory samples between --since and --until/, 1],
-    ['no app and no file', [], /^› {3}Error: Name the app with -a APP, or read saved logs with --file PATH/, 1],
+    ['no app and no file', [], /^› {3}Error: Name the app with -a APP, or read saved logs with --file PATH/, 2],
+    ['an unknown process type', ['-a', 'leaky-web', '-p', 'wrker'], /^› {3}Error: No dynos of process type wrker on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
     ['a Fir app', ['-a', 'fir-app'], /^› {3}Error: fir-app is a Fir-generation app/, 1],
     ['a bad --fail-on', ['-a', 'leaky-web', '--fail-on', 'over:lots'], /^› {3}Error: Invalid --fail-on "over:lots"/, 2],
   ] as const) {
@@ -203,5 +204,10 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect(result.stdout).to.match(/^leak or bloat/)
     expect(result.stdout).to.include('$ heroku mem:report -a my-app --duration 30m -p web')
     expect(result.stdout).to.include('--fail-on')
+    // The docs the help points to ship with the plugin (package.json "files").
+    const {files} = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {files: string[]})
+    const named = result.stdout.match(/docs\/[\w.-]+\.md/g) ?? []
+    expect(named).to.include('docs/report.md')
+    for (const doc of named) expect(files).to.include(`/${doc}`)
   })
 })

@@ -265,6 +265,17 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
     expect(result.stderr).to.not.match(/\n\s+at /)
   })
 
+  it('refuses a threshold without a unit and a -d naming no dyno, in one line each', async () => {
+    await start([leaky])
+    const bare = await runCommand(['mem:restart-over', '-a', 'leaky-app', '--threshold', '150', '--once'], {env})
+    expect(bare.code, bare.stderr).to.equal(2)
+    expect(bare.stderr.trim()).to.equal('›   Error: Threshold "150" has no unit: write 150% (of the quota) or 150MB')
+    const unknown = await runCommand(['mem:restart-over', '-a', 'leaky-app', '--threshold', '90%', '-d', 'notadyno'], {env, timeoutMs: 15_000})
+    expect(unknown.code, unknown.stderr).to.equal(1)
+    expect(unknown.stderr.trim()).to.equal('›   Error: No dyno notadyno on leaky-app (its dynos: web.1, web.2, worker.1)')
+    expect(deletes(sim)).to.deep.equal([])
+  })
+
   it('has lower-case help with examples', () => {
     expect(WatchdogCommand.description.charAt(0)).to.equal(WatchdogCommand.description.charAt(0).toLowerCase())
     expect(WatchdogCommand.examples.every(example => String(example).startsWith('$ heroku mem:restart-over -a my-app'))).to.equal(true)

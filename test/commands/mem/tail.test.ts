@@ -1,4 +1,7 @@
 import {expect} from 'chai'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import type {Simulator} from '../../simulator/server.js'
 
@@ -148,6 +151,37 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
       expect(result.stdout).to.equal('')
     })
   }
+
+  it('-d or -p naming no dyno of the app: one line naming its dynos, exit 1, at once', async () => {
+    for (const [flag, value, message] of [
+      ['-d', 'notadyno', 'No dyno notadyno on demo-app (its dynos: web.1, web.2, worker.1)'],
+      ['-p', 'wrker', 'No dynos of process type wrker on demo-app (its dynos: web.1, web.2, worker.1)'],
+    ]) {
+      const result = await runCommand(['mem:tail', '-a', 'demo-app', flag, value], {env, timeoutMs: 15_000})
+      expect(result.code, result.stderr).to.equal(1)
+      expect(result.stderr.trim().split('\n')).to.deep.equal([`›   Error: ${message}`])
+    }
+
+    expect(sim.requests.some(r => r.path.endsWith('/log-sessions'))).to.equal(false)
+  })
+
+  it('-d and -p together are a usage error (exit 2) in one line', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '-d', 'web.1', '-p', 'web'], {env})
+    expect(result.code, result.stderr).to.equal(2)
+    expect(result.stderr.trim().split('\n')).to.have.length(1)
+    expect(result.stderr).to.match(/--dyno-name=web\.1 cannot also be provided when using --process-type/)
+  })
+
+  it('no credentials at all (no HEROKU_API_KEY, no netrc) says "not logged in", exit 1', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'no-login-'))
+    try {
+      const result = await runCommand(['mem:tail', '-a', 'demo-app'], {env: {HEROKU_API_KEY: undefined, HEROKU_HOST: sim.url, HOME: home}})
+      expect(result.code, result.stderr).to.equal(1)
+      expect(result.stderr.trim()).to.equal('›   Error: Not logged in: run heroku login (or set HEROKU_API_KEY)')
+    } finally {
+      rmSync(home, {force: true, recursive: true})
+    }
+  })
 
   it('a missing --app is a usage error (exit 2)', async () => {
     const result = await runCommand(['mem:tail'], {env})

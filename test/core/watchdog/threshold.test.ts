@@ -11,16 +11,21 @@ describe('watchdog thresholds', () => {
   it('reads a share of the quota and amounts in MB and GB (MiB, GiB)', () => {
     expect(parseThreshold('85%')).to.deep.equal({kind: 'percent', percent: 85})
     expect(parseThreshold('900MB')).to.deep.equal({kind: 'mb', mb: 900})
-    expect(parseThreshold('900')).to.deep.equal({kind: 'mb', mb: 900})
     expect(parseThreshold('512m')).to.deep.equal({kind: 'mb', mb: 512})
     expect(parseThreshold('1.5GB')).to.deep.equal({kind: 'mb', mb: 1536})
     expect(parseThreshold(' 2g ')).to.deep.equal({kind: 'mb', mb: 2048})
   })
 
-  it('rejects what is not a threshold, with usage exit code 2', () => {
+  it('rejects what is not a threshold as invalid input (a usage error)', () => {
     for (const bad of ['', '85 %%', '-5%', '0%', 'lots', '9TB', '1.2.3MB']) {
       expect(() => parseThreshold(bad), bad).to.throw(InvalidInput)
     }
+  })
+
+  it('requires a unit: a bare number could be % or MB', () => {
+    expect(() => parseThreshold('150')).to.throw(InvalidInput, 'Threshold "150" has no unit: write 150% (of the quota) or 150MB')
+    expect(() => parseThreshold('0.5')).to.throw(InvalidInput, /no unit/)
+    expect(() => parseThresholds(['web=900'])).to.throw(InvalidInput, /"900" has no unit/)
   })
 
   it('takes per-type values, comma-separated or from repeated flags, and one bare value for the rest', () => {

@@ -1,0 +1,43 @@
+type Listener = (...args: unknown[]) => void
+
+/** What a second signal exits with, when the user does not want to wait for the summary. */
+const SECOND_SIGNAL_EXIT: Record<StopSignalName, number> = {SIGINT: 130, SIGTERM: 143}
+
+export type StopSignalName = 'SIGINT' | 'SIGTERM'
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM (a dyno being cycled) as a request to stop: the command ends its
+ * loop, finishes what is in flight, prints its summary and exits 0. A second signal exits at once.
+ *
+ * Inside the `heroku` binary the CLI has listeners of its own on both signals (its telemetry)
+ * that call process.exit(1) before any listener added after them could run: while a command
+ * holds the stop signal those listeners are set aside, and release() puts them back.
+ */
+export class StopSignal extends AbortController {
+  private readonly onSignal = (name: StopSignalName) => {
+    if (this.signal.aborted) process.exit(SECOND_SIGNAL_EXIT[name])
+    this.abort()
+  }
+  private released = false
+  private readonly setAside = new Map<StopSignalName, Listener[]>()
+
+  /** Takes over SIGINT and SIGTERM until release(). */
+  constructor() {
+    super()
+    for (const name of ['SIGINT', 'SIGTERM'] as const) {
+      this.setAside.set(name, process.listeners(name) as Listener[])
+      process.removeAllListeners(name)
+      process.on(name, this.onSignal)
+    }
+  }
+
+  /** Gives SIGINT and SIGTERM back to whoever had them before; safe to call twice. */
+  release(): void {
+    if (this.released) return
+    this.released = true
+    for (const [name, listeners] of this.setAside) {
+      process.off(name, this.onSignal)
+      for (const listener of listeners) process.on(name, listener)
+    }
+  }
+}
