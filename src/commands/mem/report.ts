@@ -78,7 +78,9 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       process.off('SIGINT', onSignal)
     }
 
-    const report = buildReport(input.accumulator, {failOn, longerWindowHint: input.hint, source: input.source})
+    const report = buildReport(input.accumulator, {
+      failOn, longerWindowHint: input.hint, notes: input.notes, runtime: input.runtime, source: input.source,
+    })
     process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
     if (flags.html) {
       await writeFile(flags.html, reportHtml(report))
