@@ -8,6 +8,7 @@ import type * as Heroku from '@heroku-cli/schema'
 import type {AppRuntime} from '../core/runtime/detect.js'
 import type {HerokuApi} from './api.js'
 
+import {UserError} from '../errors.js'
 import {statusOf} from './api.js'
 
 export interface AppRuntimeReading {
@@ -30,7 +31,7 @@ export async function readAppRuntime(api: HerokuApi, app: string, formation: Her
     configVars = await api.getRuntimeConfigVars(app)
   } catch (error) {
     if (!denied(error)) throw error
-    notes.push(`Config vars not readable (${statusOf(error) ?? 'denied'}): advice assumes the buildpacks' defaults for WEB_CONCURRENCY, heap caps and the like.`)
+    notes.push(`Config vars not readable (403): advice assumes the buildpacks' defaults for WEB_CONCURRENCY, heap caps and the like.`)
   }
 
   return {
@@ -42,5 +43,5 @@ export async function readAppRuntime(api: HerokuApi, app: string, formation: Her
 
 /** Access the token lacks (e.g. a collaborator without the permission to read config vars). */
 function denied(error: unknown): boolean {
-  return (statusOf(error) ?? (error as {status?: number})?.status) === 403
+  return (error instanceof UserError ? error.status : statusOf(error)) === 403
 }

@@ -229,6 +229,7 @@ function percent(value: number, quota: number): string {
 
 function hoursText(hours: number): string {
   if (hours < 1) return `${Math.max(1, Math.round(hours * 60))} min`
+  if (hours < 10) return `${Math.round(hours * 10) / 10} h`
   if (hours < 48) return `${Math.round(hours)} h`
   return `${Math.round(hours / 24)} days`
 }

@@ -1,7 +1,7 @@
 /**
  * Judges a dyno across its instances. Each instance (one boot, one release) is judged alone
- * first; then an instance that retraces an older, longer one's curve at the same age is taken to
- * be the same shape: a bloating dyno cycled every day climbs again after each boot, and the young
+ * first; then an instance that retraces an older, longer one's curve at the same age, on the same
+ * release, is taken to be the same shape: a bloating dyno cycled every day climbs again after each boot, and the young
  * instance's climb, not yet levelled, would otherwise read as a leak. And a short, unsure series
  * cannot outvote a long, confident one of the same release when the dyno's verdict is chosen.
  */
@@ -27,6 +27,8 @@ const SEVERITY: Record<Verdict, number> = {
 export interface InstanceRun {
   points: readonly SeriesPoint[]
   quota: number
+  /** The release it ran (its time): only an instance of the same code says what a young one becomes. */
+  release?: number
 }
 
 /** The runs' judgements, in the runs' order, each young run checked against the older ones. */
@@ -39,6 +41,7 @@ export function judgeInstances(runs: readonly InstanceRun[], killFactor: number)
     for (const [k, older] of judged.entries()) {
       // Only a settled shape (bloat, steady, spiky) explains a young climb; a leak is judged on its own.
       if (k === i || older.verdict === 'insufficient' || older.verdict === 'leak' || older.verdict === judgement.verdict) continue
+      if (runs[k].release !== runs[i].release) continue
       if (spans[k] < LONGER_BY * spans[i] || (model !== undefined && spans[k] <= spans[model])) continue
       if (retraces(runs[i].points, runs[k].points, judgement, older)) model = k
     }

@@ -69,7 +69,7 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
 function reportDyno(accumulator: ReportAccumulator, dyno: DynoAccumulator): DynoReport {
   const limits = accumulator.limitsOf(dyno)
   const runs = dyno.series.filter(run => run.samples > 0)
-  const judgements = judgeInstances(runs.map(run => ({points: run.points.points(), quota: run.quota})), limits.killFactor)
+  const judgements = judgeInstances(runs.map(run => ({points: run.points.points(), quota: run.quota, release: run.release?.time})), limits.killFactor)
   const series = runs.map((run, i) => ({
     ...judgements[i],
     dyno: dyno.name,

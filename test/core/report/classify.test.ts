@@ -1,7 +1,10 @@
 import {expect} from 'chai'
 
+import type {SeriesReport} from '../../../src/core/report/report-schema.js'
+
 import {judgeSeries, type Verdict} from '../../../src/core/report/classify.js'
-import {DownsampledSeries} from '../../../src/core/report/downsampled-series.js'
+import {DownsampledSeries, type SeriesPoint} from '../../../src/core/report/downsampled-series.js'
+import {dynoJudgement, judgeInstances} from '../../../src/core/report/instance-history.js'
 import {Random} from '../../simulator/random.js'
 import {
   gaussian, SAMPLE_MS, START, trace,
@@ -135,14 +138,14 @@ interface RealisticTrace {
   spikes?: Array<{at: number; minutes: number; mb: number}>
 }
 
-function realistic(spec: RealisticTrace, seed: number) {
+function realistic(spec: RealisticTrace, seed: number, start = START) {
   const random = new Random(seed)
   const series = new DownsampledSeries(256)
   const phase = random.next()
   let ar1 = 0
   let walk = 0
-  for (let time = START; time <= START + (spec.hours * 3_600_000); time += SAMPLE_MS) {
-    const hour = (time - START) / 3_600_000
+  for (let time = start; time <= start + (spec.hours * 3_600_000); time += SAMPLE_MS) {
+    const hour = (time - start) / 3_600_000
     let value = spec.shape(hour)
     if (spec.sawtooth) value += spec.sawtooth.amplitude * (((hour / spec.sawtooth.periodHours) + phase) % 1)
     if (spec.whiteMb) value += spec.whiteMb * gaussian(random)
@@ -314,4 +317,63 @@ describe('time to quota on realistic leaks (200 seeds each)', function () {
       expect(outsideInterval, `outside ${outsideInterval}`).to.be.at.most(10)
     })
   }
+})
+
+/** A dyno's instances, one after the other: each trace starts where the previous one ended. */
+function instances(specs: Array<{release?: number; spec: RealisticTrace}>, seed: number): Array<{points: SeriesPoint[]; release?: number; report: SeriesReport}> {
+  let start = START
+  return specs.map(({release, spec}, i) => {
+    const points = realistic(spec, (seed * 31) + i, start)
+    const from = start
+    start += (spec.hours * 3_600_000) + SAMPLE_MS
+    return {
+      points,
+      release,
+      report: {
+        dyno: 'web.1', from, peakMb: 0, release: release === undefined ? undefined : {time: release}, samples: 0, to: from + (spec.hours * 3_600_000),
+      } as unknown as SeriesReport,
+    }
+  })
+}
+
+/** Verdicts of the young instance and of the dyno, judged alone (before) and across instances (after). */
+function cycledVerdicts(young: (random: Random, older: RealisticTrace) => {release?: number; spec: RealisticTrace}, seeds = 50) {
+  const counts = {dynoAfter: {} as Partial<Record<Verdict, number>>, dynoBefore: {} as Partial<Record<Verdict, number>>, youngAlone: {} as Partial<Record<Verdict, number>>}
+  for (let seed = 1; seed <= seeds; seed++) {
+    const random = new Random(seed * 104_729)
+    const older = bloat(random, random.range(1, 2.5), 24)
+    const runs = instances([{release: 1, spec: older}, young(random, older)], seed)
+    const alone = runs.map(run => judgeSeries(run.points, STANDARD_1X))
+    const across = judgeInstances(runs.map(run => ({points: run.points, quota: 512, release: run.release})), 2)
+    const severity: Record<Verdict, number> = {bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1}
+    const before = alone.reduce((worst, judgement) => (severity[judgement.verdict] > severity[worst.verdict] ? judgement : worst))
+    const after = dynoJudgement(runs.map((run, i) => ({...run.report, ...across[i]})))
+    counts.youngAlone[alone[1].verdict] = (counts.youngAlone[alone[1].verdict] ?? 0) + 1
+    counts.dynoBefore[before.verdict] = (counts.dynoBefore[before.verdict] ?? 0) + 1
+    counts.dynoAfter[after!.verdict] = (counts.dynoAfter[after!.verdict] ?? 0) + 1
+  }
+
+  return counts
+}
+
+describe('a dyno judged across its instances (50 seeds each)', function () {
+  this.timeout(60_000)
+  // A bloating dyno cycled after a day climbs again: its young instance, alone, reads as a leak in
+  // 43 of these 50 seeds, which made the whole dyno a leak; judged against the day before, the dyno
+  // is bloat in 49 (steady in 1) and a leak in none.
+  it('calls a bloating dyno bloat after its daily cycle, though the young instance alone looks like a leak', () => {
+    const counts = cycledVerdicts((random, older) => ({release: 1, spec: {...older, hours: random.range(0.75, 2.5)}}))
+    expect(counts.youngAlone.leak ?? 0, JSON.stringify(counts)).to.be.at.least(40)
+    expect(counts.dynoAfter.bloat ?? 0, JSON.stringify(counts)).to.be.at.least(48)
+  })
+
+  it('still calls a real leak after the cycle a leak: a climb that does not retrace the day before', () => {
+    const counts = cycledVerdicts(random => ({release: 1, spec: leak(random, 150)}))
+    expect(counts.dynoAfter.leak ?? 0, JSON.stringify(counts)).to.be.at.least(48)
+  })
+
+  it('judges a young instance of a new release on its own: the old code\'s shape says nothing about it', () => {
+    const counts = cycledVerdicts((random, older) => ({release: 2, spec: {...older, hours: random.range(0.75, 2.5)}}))
+    expect(counts.dynoAfter.leak ?? 0, JSON.stringify(counts)).to.equal(counts.dynoBefore.leak ?? 0)
+  })
 })

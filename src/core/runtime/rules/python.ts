@@ -20,7 +20,8 @@ export function pythonAdvice(context: RuleContext): Advice[] {
   if (concurrency) advice.push(concurrency)
   const gunicorn = context.process.server === 'gunicorn'
   const recycles = flagNumber(`${context.runtime.configVars?.GUNICORN_CMD_ARGS ?? ''} ${context.runtime.commands[context.type] ?? ''}`, ['--max-requests'])
-  if (context.leaking && gunicorn && recycles === undefined) {
+  // Without the config vars (no access, saved logs) GUNICORN_CMD_ARGS may already recycle workers.
+  if (context.leaking && gunicorn && recycles === undefined && context.runtime.configVars) {
     const current = context.runtime.configVars?.GUNICORN_CMD_ARGS
     const suggested = `${current ? `${current} ` : ''}--max-requests ${MAX_REQUESTS} --max-requests-jitter ${MAX_REQUESTS_JITTER}`
     advice.push({
