@@ -31,7 +31,7 @@ export async function readAppRuntime(api: HerokuApi, app: string, formation: Her
     configVars = await api.getRuntimeConfigVars(app)
   } catch (error) {
     if (!denied(error)) throw error
-    notes.push(`Config vars not readable (403): advice assumes the buildpacks' defaults for WEB_CONCURRENCY, heap caps and the like.`)
+    notes.push('Config vars not readable (403): advice assumes the buildpacks\' defaults for WEB_CONCURRENCY, heap caps and the like.')
   }
 
   return {

@@ -101,37 +101,42 @@ export const scenarios = {
   ...runtimeScenarios(),
 } satisfies Record<string, AppScript>
 
+function runtimeApp(name: string, buildpack: string, command: string, dyno: Partial<DynoScript>, configVars: Record<string, string>, extra: Partial<AppScript> = {}): AppScript {
+  return {
+    buildpacks: [buildpack],
+    configVars: {...SECRETS, ...configVars},
+    dynos: [{
+      behavior: 'steady', command, name: 'web.1', ...dyno,
+    }],
+    historyTicks: 360,
+    name,
+    ...extra,
+  }
+}
+
 /**
  * One app per runtime whose memory shows a configuration problem, and one healthy app per runtime
  * with the same kind of setup that must get no configuration advice. Two hours of history each.
  */
 function runtimeScenarios() {
-  const app = (name: string, buildpack: string, command: string, dyno: Partial<DynoScript>, configVars: Record<string, string>, extra: Partial<AppScript> = {}): AppScript => ({
-    buildpacks: [buildpack],
-    configVars: {...SECRETS, ...configVars},
-    dynos: [{behavior: 'steady', command, name: 'web.1', ...dyno}],
-    historyTicks: 360,
-    name,
-    ...extra,
-  })
   const puma = 'bundle exec puma -C config/puma.rb'
   return {
     /** Puma with 3 workers of ~210 MB on a 512 MB dyno, MALLOC_ARENA_MAX unset: R14 all day. */
-    'ruby-puma': app('ruby-puma-app', 'heroku/ruby', puma, {baseMb: 420, behavior: 'bloat', plateauMb: 630}, {RAILS_MAX_THREADS: '5', WEB_CONCURRENCY: '3'}),
+    'ruby-puma': runtimeApp('ruby-puma-app', 'heroku/ruby', puma, {baseMb: 420, behavior: 'bloat', plateauMb: 630}, {RAILS_MAX_THREADS: '5', WEB_CONCURRENCY: '3'}),
     /** The same, but the token may not read config vars: generic advice and a note. */
-    'ruby-locked': app('ruby-locked-app', 'heroku/ruby', puma, {baseMb: 420, behavior: 'bloat', plateauMb: 630}, {WEB_CONCURRENCY: '3'}, {configVarsForbidden: true}),
-    'ruby-healthy': app('ruby-healthy-app', 'heroku/ruby', puma, {baseMb: 260}, {MALLOC_ARENA_MAX: '2', RAILS_MAX_THREADS: '3', WEB_CONCURRENCY: '2'}),
+    'ruby-locked': runtimeApp('ruby-locked-app', 'heroku/ruby', puma, {baseMb: 420, behavior: 'bloat', plateauMb: 630}, {WEB_CONCURRENCY: '3'}, {configVarsForbidden: true}),
+    'ruby-healthy': runtimeApp('ruby-healthy-app', 'heroku/ruby', puma, {baseMb: 260}, {MALLOC_ARENA_MAX: '2', RAILS_MAX_THREADS: '3', WEB_CONCURRENCY: '2'}),
     /** A V8 heap cap of 2 GB on a 512 MB dyno: the heap grows lazily past the quota. */
-    'node-heap': app('node-heap-app', 'heroku/nodejs', 'node server.js', {baseMb: 380, behavior: 'bloat', plateauMb: 600}, {NODE_OPTIONS: '--max-old-space-size=2048'}),
-    'node-healthy': app('node-healthy-app', 'heroku/nodejs', 'node server.js', {baseMb: 240}, {NODE_OPTIONS: '--max-old-space-size=256'}),
+    'node-heap': runtimeApp('node-heap-app', 'heroku/nodejs', 'node server.js', {baseMb: 380, behavior: 'bloat', plateauMb: 600}, {NODE_OPTIONS: '--max-old-space-size=2048'}),
+    'node-healthy': runtimeApp('node-healthy-app', 'heroku/nodejs', 'node server.js', {baseMb: 240}, {NODE_OPTIONS: '--max-old-space-size=256'}),
     /** gunicorn with 4 workers of ~140 MB on a 512 MB dyno. */
-    'python-workers': app('python-workers-app', 'heroku/python', 'gunicorn shop.wsgi --workers 4', {baseMb: 400, behavior: 'bloat', plateauMb: 560}, {}),
+    'python-workers': runtimeApp('python-workers-app', 'heroku/python', 'gunicorn shop.wsgi --workers 4', {baseMb: 400, behavior: 'bloat', plateauMb: 560}, {}),
     /** gunicorn workers that leak and are never recycled (no --max-requests). */
-    'python-leak': app('python-leak-app', 'heroku/python', 'gunicorn shop.wsgi', {baseMb: 220, behavior: 'leak', leakMbPerHour: 60}, {}),
-    'python-healthy': app('python-healthy-app', 'heroku/python', 'gunicorn shop.wsgi', {baseMb: 230}, {GUNICORN_CMD_ARGS: '--max-requests 1000 --max-requests-jitter 100'}),
+    'python-leak': runtimeApp('python-leak-app', 'heroku/python', 'gunicorn shop.wsgi', {baseMb: 220, behavior: 'leak', leakMbPerHour: 60}, {}),
+    'python-healthy': runtimeApp('python-healthy-app', 'heroku/python', 'gunicorn shop.wsgi', {baseMb: 230}, {GUNICORN_CMD_ARGS: '--max-requests 1000 --max-requests-jitter 100'}),
     /** -Xmx512m on a 512 MB dyno: heap plus metaspace and threads above the quota. */
-    'jvm-xmx': app('jvm-xmx-app', 'heroku/java', 'java -Dserver.port=$PORT -jar target/shop.jar', {baseMb: 420, behavior: 'bloat', plateauMb: 600}, {JAVA_OPTS: '-Xmx512m -XX:+UseSerialGC'}),
-    'jvm-healthy': app('jvm-healthy-app', 'heroku/java', 'java -Dserver.port=$PORT -jar target/shop.jar', {baseMb: 320}, {}),
+    'jvm-xmx': runtimeApp('jvm-xmx-app', 'heroku/java', 'java -Dserver.port=$PORT -jar target/shop.jar', {baseMb: 420, behavior: 'bloat', plateauMb: 600}, {JAVA_OPTS: '-Xmx512m -XX:+UseSerialGC'}),
+    'jvm-healthy': runtimeApp('jvm-healthy-app', 'heroku/java', 'java -Dserver.port=$PORT -jar target/shop.jar', {baseMb: 320}, {}),
   }
 }
 
