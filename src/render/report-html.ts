@@ -1,12 +1,13 @@
 import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report-schema.js'
 
 import {formatHours} from '../core/report/classify.js'
+import {currentProjection} from '../core/report/current-instance.js'
 import {releaseLabel} from '../core/report/release-timeline.js'
 import {formatSpan} from '../core/report/report.js'
-import {confidenceWord} from './report-text.js'
 import {
   CHART_CSS, chartLegend, dynoSvg, escapeXml as escape,
 } from './report-svg.js'
+import {confidenceWord} from './report-text.js'
 
 /**
  * One self-contained HTML file to attach to an incident: inline CSS and SVG, no script, no
@@ -27,7 +28,7 @@ export function reportHtml(report: Report): string {
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:900px;color:#1d1d1f;padding:0 12px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 4px}h3{font-size:15px;margin:18px 0 4px}
 table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
-th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}th:first-child,td:first-child,td.verdict,th:last-child{text-align:left}
+th,td{padding:3px 6px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap;font-size:13px}th:first-child,td:first-child,td.verdict,th:last-child{text-align:left}
 li{margin:4px 0}.caption{margin:2px 0 4px}
 .muted{color:#666}.note{background:#fff6d6;padding:6px 10px;border-radius:4px}
 .leak{color:#b3261e;font-weight:600}.bloat,.spiky{color:#8a5a00;font-weight:600}.steady{color:#1e7b34;font-weight:600}
@@ -88,15 +89,17 @@ function shortVerdict(dyno: DynoReport): string {
   return trend.verdict === 'leak' ? `leak ${Math.round(trend.recentSlopeMbPerHour)} MB/h` : trend.verdict
 }
 
-/** "rose 97 MB over 2 h, still rising 63 MB/h; quota (R14) in ~2.7 h (2.5 to 3 h), R15 in ~11 h" */
+/** "rose 97 MB over 2 h, still rising 63 MB/h; quota (R14) in ~2.7 h (2.5 to 3 h), R15 kill in ~11 h", for the current instance. */
 function caption(dyno: DynoReport): string {
   const trend = dyno.judgedBy
   if (!trend) return `${dyno.samples} samples: too few to judge`
-  if (trend.hoursToQuota === undefined) return trend.reason
-  const interval = trend.hoursToQuotaInterval
-  const range = interval ? ` (${formatHours(interval[0])} to ${Number.isFinite(interval[1]) ? formatHours(interval[1]) : 'never'})` : ''
-  const quota = trend.hoursToQuota === 0 ? 'over the quota now' : `quota (R14) in ~${formatHours(trend.hoursToQuota)}${range}`
-  return `${trend.reason}; ${quota}, R15 kill in ~${formatHours(trend.hoursToKill ?? 0)}`
+  const now = currentProjection(dyno)
+  if (!now) return trend.reason
+  const [low, high] = (now.interval ?? []).map(hours => (Number.isFinite(hours) ? formatHours(hours) : 'never'))
+  const range = low !== undefined && low !== high ? ` (${low} to ${high})` : ''
+  const previous = now.previous ? `; the instance measured ${now.previous}; the current one at ${Math.round(now.levelMb)} MB` : ''
+  const quota = now.hoursToQuota === 0 ? 'is over the quota now' : `reaches the quota (R14) in ~${formatHours(now.hoursToQuota)}${range}`
+  return `${trend.reason}${previous}${previous ? ' ' : '; '}${quota}, the R15 kill in ~${formatHours(now.hoursToKill)}`
 }
 
 function verdictText(item: {confidence: number; verdict: string}): string {

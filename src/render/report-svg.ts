@@ -1,10 +1,10 @@
+import type {ReleaseMark} from '../core/report/release-timeline.js'
 /**
  * One dyno's memory as an SVG chart that reads like an incident report: MB ticks with gridlines,
  * time ticks, the quota and R15 lines labelled in the right margin, R14/R15 marks in a lane above
  * the plot, releases and restarts as vertical lines, and no two labels on top of each other.
  */
 import type {DynoReport} from '../core/report/report-schema.js'
-import type {ReleaseMark} from '../core/report/release-timeline.js'
 
 import {releaseLabel} from '../core/report/release-timeline.js'
 
@@ -142,17 +142,20 @@ function errorMarks(dyno: DynoReport, x: (time: number) => number): string {
 
 /** The chart's legend, as HTML under it (wraps on narrow screens instead of overlapping). */
 export function chartLegend(): string {
-  const item = (swatch: string, label: string) => `<span class="legend-item"><svg width="22" height="12" aria-hidden="true">${swatch}</svg>${label}</span>`
   return `<div class="legend">${[
-    item('<line class="mean" x1="1" x2="21" y1="6" y2="6"/>', 'RSS + swap (mean)'),
-    item('<rect class="peak" x="1" y="1" width="20" height="10"/>', 'peak'),
-    item('<line class="quota" x1="1" x2="21" y1="6" y2="6"/>', 'quota (R14 above)'),
-    item('<line class="kill" x1="1" x2="21" y1="6" y2="6"/>', 'R15 kill'),
-    item('<path class="r14" d="M7 2l4 8l4 -8z"/>', 'R14'),
-    item('<path class="r15" d="M6 1l5 10l5 -10z"/>', 'R15'),
-    item('<line class="release" x1="11" x2="11" y1="0" y2="12"/>', 'release'),
-    item('<line class="restart" x1="11" x2="11" y1="0" y2="12"/>', 'restart or crash'),
+    legendItem('<line class="mean" x1="1" x2="21" y1="6" y2="6"/>', 'RSS + swap (mean)'),
+    legendItem('<rect class="peak" x="1" y="1" width="20" height="10"/>', 'peak'),
+    legendItem('<line class="quota" x1="1" x2="21" y1="6" y2="6"/>', 'quota (R14 above)'),
+    legendItem('<line class="kill" x1="1" x2="21" y1="6" y2="6"/>', 'R15 kill'),
+    legendItem('<path class="r14" d="M7 2l4 8l4 -8z"/>', 'R14'),
+    legendItem('<path class="r15" d="M6 1l5 10l5 -10z"/>', 'R15'),
+    legendItem('<line class="release" x1="11" x2="11" y1="0" y2="12"/>', 'release'),
+    legendItem('<line class="restart" x1="11" x2="11" y1="0" y2="12"/>', 'restart or crash'),
   ].join('')}</div>`
+}
+
+function legendItem(swatch: string, label: string): string {
+  return `<span class="legend-item"><svg width="22" height="12" aria-hidden="true">${swatch}</svg>${label}</span>`
 }
 
 /** The chart styles, for the page's <style>. */

@@ -123,7 +123,7 @@ describe('reportHtml', () => {
           }
         }))
         // Readable axes: several MB ticks and time ticks, not just the two ends.
-        expect(labels.filter(label => / MB$/.test(label.text) && !/quota|R15/.test(label.text)).length).to.be.at.least(4)
+        expect(labels.filter(label => label.text.endsWith(' MB') && !/quota|R15/.test(label.text)).length).to.be.at.least(4)
         expect(labels.filter(label => /^\d\d:\d\d$/.test(label.text)).length).to.be.at.least(3)
         for (const [i, a] of labels.entries()) {
           for (const b of labels.slice(i + 1)) {

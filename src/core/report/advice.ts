@@ -144,7 +144,8 @@ function rightSizeAdvice(type: ProcessTypeReport, count: number, workers: number
 
 function intervalText(interval: [number, number] | undefined): string {
   if (!interval) return ''
-  return ` (${hoursText(interval[0])} to ${Number.isFinite(interval[1]) ? hoursText(interval[1]) : 'never'})`
+  const [low, high] = interval.map(hours => (Number.isFinite(hours) ? hoursText(hours) : 'never'))
+  return low === high ? '' : ` (${low} to ${high})`
 }
 
 /**

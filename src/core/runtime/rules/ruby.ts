@@ -29,6 +29,13 @@ export function rubyAdvice(context: RuleContext): Advice[] {
     })
   }
 
+  if (context.leaking) {
+    advice.push({
+      kind: 'runtime',
+      text: 'a Puma worker killer (puma_worker_killer, rolling restarts) only hides a Ruby leak: use it as a stopgap while you find the leak with ObjectSpace.dump_all or heapy',
+    })
+  }
+
   const vars = context.runtime.configVars
   if (!vars) return advice
   const threads = Number.parseInt(vars.RAILS_MAX_THREADS ?? '', 10)
@@ -54,13 +61,6 @@ export function rubyAdvice(context: RuleContext): Advice[] {
       suggested: '2',
       text: `MALLOC_ARENA_MAX is ${vars.MALLOC_ARENA_MAX === undefined ? 'not set (Heroku sets 2 only for Ruby apps created since 2019)' : vars.MALLOC_ARENA_MAX}: glibc gives each thread its own arena, which fragments; `
         + `\`heroku config:set MALLOC_ARENA_MAX=2\` (or jemalloc) usually lowers and flattens a threaded Ruby process's memory; the saving depends on the threads, so no level is predicted; ${checkAfter(context)}`,
-    })
-  }
-
-  if (context.leaking) {
-    advice.push({
-      kind: 'runtime',
-      text: 'a Puma worker killer (puma_worker_killer, rolling restarts) only hides a Ruby leak: use it as a stopgap while you find the leak with ObjectSpace.dump_all or heapy',
     })
   }
 
