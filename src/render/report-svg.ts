@@ -101,7 +101,8 @@ function limitLines(dyno: DynoReport, kill: number, top: number, y: (mb: number)
 }
 
 function restartLines(dyno: DynoReport, x: (time: number) => number): string {
-  return dyno.timeline.filter(point => point.restarts > 0).map(point => `<line class="restart" x1="${x(point.time)}" x2="${x(point.time)}" y1="${PAD.top}" y2="${PLOT_BOTTOM}"><title>restart ×${point.restarts} ${iso(point.time)}</title></line>`).join('')
+  return dyno.timeline.filter(point => point.restarts > 0).map(point => `<line class="restart" x1="${x(point.time)}" x2="${x(point.time)}" y1="${PAD.top}" y2="${PLOT_BOTTOM}">`
+    + `<title>restart ×${point.restarts} ${iso(point.time)}</title></line>`).join('')
 }
 
 /** A dashed line per release, its label above the plot unless it would touch the previous label. */
@@ -117,7 +118,8 @@ function releaseLines(releases: readonly ReleaseMark[], x: (time: number) => num
       lastLabelEnd = at + half
     }
 
-    return `<line class="release" x1="${at}" x2="${at}" y1="${RELEASE_LABEL_Y + 3}" y2="${PLOT_BOTTOM}"><title>${escapeXml(`${label} ${iso(release.time)} ${release.description}`)}</title></line>${text}`
+    const title = `<title>${escapeXml(`${label} ${iso(release.time)} ${release.description}`)}</title>`
+    return `<line class="release" x1="${at}" x2="${at}" y1="${RELEASE_LABEL_Y + 3}" y2="${PLOT_BOTTOM}">${title}</line>${text}`
   }).join('')
 }
 

@@ -99,7 +99,8 @@ function leakAdvice(type: ProcessTypeReport, leaking: DynoReport[]): Advice {
     const who = projection.previous ? `its current instance (${mb(projection.levelMb)} now)` : soonest.name
     parts.push(projection.hoursToQuota === 0
       ? `${who} is already over its quota and reaches the R15 kill threshold (${killAt}) in about ${hoursText(projection.hoursToKill)}`
-      : `${who} reaches the quota (R14) in about ${hoursText(projection.hoursToQuota)}${intervalText(projection.interval)} and the R15 kill threshold (${killAt}) in about ${hoursText(projection.hoursToKill)}`)
+      : `${who} reaches the quota (R14) in about ${hoursText(projection.hoursToQuota)}${intervalText(projection.interval)} `
+        + `and the R15 kill threshold (${killAt}) in about ${hoursText(projection.hoursToKill)}`)
   }
 
   parts.push('to find it, compare two heap snapshots taken an hour apart (Node: --heapsnapshot-signal; Ruby: ObjectSpace.dump_all or heapy; Python: tracemalloc; JVM: jcmd GC.heap_dump) or trace allocations on one dyno')
@@ -137,8 +138,9 @@ function rightSizeAdvice(type: ProcessTypeReport, count: number, workers: number
     kind: 'size',
     monthlyUsd: {pricesAsOf: DYNO_PRICES_AS_OF, suggested: plan.monthlyUsd, today: today.monthlyUsd},
     size: plan.size,
-    text: `right-size: peak ${mb(type.memoryMaxMb)} (${percent(type.memoryMaxMb, type.quotaMb)} of ${mb(type.quotaMb)}); ${plan.count} × ${plan.size} (${mb(limitsForSize(plan.size)!.quota)})${split} holds it with 20% headroom `
-      + `for $${plan.monthlyUsd}/month, against ${today.count} × ${today.size} today at $${today.monthlyUsd}/month (${difference >= 0 ? '+' : '-'}$${Math.abs(difference)}/month; list prices as of ${DYNO_PRICES_AS_OF})`,
+    text: `right-size: peak ${mb(type.memoryMaxMb)} (${percent(type.memoryMaxMb, type.quotaMb)} of ${mb(type.quotaMb)}); `
+      + `${plan.count} × ${plan.size} (${mb(limitsForSize(plan.size)!.quota)})${split} holds it with 20% headroom for $${plan.monthlyUsd}/month, `
+      + `against ${today.count} × ${today.size} today at $${today.monthlyUsd}/month (${difference >= 0 ? '+' : '-'}$${Math.abs(difference)}/month; list prices as of ${DYNO_PRICES_AS_OF})`,
   }
 }
 

@@ -79,7 +79,8 @@ export function judgeSeries(rawPoints: readonly SeriesPoint[], options: JudgeOpt
   return {...worst, reason: `${worst.reason} (series split at a drop like a restart)`}
 }
 
-const SEVERITY: Record<Verdict, number> = {
+/** How serious a verdict is, for picking the one that speaks for several series. */
+export const SEVERITY: Record<Verdict, number> = {
   bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1,
 }
 

@@ -9,7 +9,7 @@ import type {SeriesPoint} from './downsampled-series.js'
 import type {SeriesReport} from './report-schema.js'
 
 import {
-  type JudgeOptions, judgeSeries, type SeriesJudgement, type Verdict,
+  type JudgeOptions, judgeSeries, type SeriesJudgement, SEVERITY,
 } from './classify.js'
 import {median} from './robust-stats.js'
 
@@ -19,10 +19,6 @@ const LONGER_BY = 1.5
 const SURE = 0.45
 /** A series this much shorter than a sure one of the same release does not decide the dyno's verdict. */
 const SHORT_SHARE = 0.5
-
-const SEVERITY: Record<Verdict, number> = {
-  bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1,
-}
 
 export interface InstanceRun {
   points: readonly SeriesPoint[]

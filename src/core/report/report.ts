@@ -1,11 +1,11 @@
 import type {AppRuntime} from '../runtime/detect.js'
 import type {DynoAccumulator, ReportAccumulator} from './accumulator.js'
+import type {Verdict} from './classify.js'
 import type {
   DynoReport, MemoryStats, Pattern, ProcessTypeReport, ReleaseChapter, Report, ReportSource, SeriesReport, UsageSummary,
 } from './report-schema.js'
 
 import {adviseProcessType} from './advice.js'
-import {type Verdict} from './classify.js'
 import {evaluateFailOn, type FailOnCondition} from './fail-on.js'
 import {dynoJudgement, judgeInstances} from './instance-history.js'
 import {QuantileSketch} from './quantile-sketch.js'

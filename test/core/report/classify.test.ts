@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import type {SeriesReport} from '../../../src/core/report/report-schema.js'
 
-import {judgeSeries, type Verdict} from '../../../src/core/report/classify.js'
+import {judgeSeries, SEVERITY, type Verdict} from '../../../src/core/report/classify.js'
 import {DownsampledSeries, type SeriesPoint} from '../../../src/core/report/downsampled-series.js'
 import {dynoJudgement, judgeInstances} from '../../../src/core/report/instance-history.js'
 import {Random} from '../../simulator/random.js'
@@ -345,11 +345,8 @@ function cycledVerdicts(young: (random: Random, older: RealisticTrace) => {relea
     const runs = instances([{release: 1, spec: older}, young(random, older)], seed)
     const alone = runs.map(run => judgeSeries(run.points, STANDARD_1X))
     const across = judgeInstances(runs.map(run => ({points: run.points, quota: 512, release: run.release})), 2)
-    const severity: Record<Verdict, number> = {
-      bloat: 3, insufficient: 0, leak: 4, spiky: 2, steady: 1,
-    }
     let before = alone[0]
-    for (const judgement of alone) if (severity[judgement.verdict] > severity[before.verdict]) before = judgement
+    for (const judgement of alone) if (SEVERITY[judgement.verdict] > SEVERITY[before.verdict]) before = judgement
     const after = dynoJudgement(runs.map((run, i) => ({...run.report, ...across[i]})))
     counts.youngAlone[alone[1].verdict] = (counts.youngAlone[alone[1].verdict] ?? 0) + 1
     counts.dynoBefore[before.verdict] = (counts.dynoBefore[before.verdict] ?? 0) + 1

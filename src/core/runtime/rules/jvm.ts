@@ -30,6 +30,7 @@ export function jvmAdvice(context: RuleContext): Advice[] {
     source: heap.source,
     suggested: `-Xmx${suggested}m`,
     text: `the heap cap ${heap.value} (${heap.source}) plus ~${mb(nonHeap)} outside the heap (metaspace, threads, code cache) is more than the ${mb(context.quotaMb)} quota holds: `
-      + `set -Xmx${suggested}m in ${heap.setting === '-Xmx in the command' ? 'the Procfile command' : heap.setting} (level ~${mb(expected)}); if the heap then fills, the app needs a bigger dyno; ${checkAfter(context)}`,
+      + `set -Xmx${suggested}m in ${heap.setting === '-Xmx in the command' ? 'the Procfile command' : heap.setting} (level ~${mb(expected)}); `
+      + `if the heap then fills, the app needs a bigger dyno; ${checkAfter(context)}`,
   }]
 }

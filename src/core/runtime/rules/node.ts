@@ -28,7 +28,8 @@ export function nodeAdvice(context: RuleContext): Advice[] {
       setting: cap.source === 'config var' ? 'NODE_OPTIONS' : '--max-old-space-size in the command',
       source: cap.source,
       suggested: `--max-old-space-size=${suggested}`,
-      text: `the V8 heap cap is ${mb(cap.mb)} per process (${cap.value}, ${cap.source}) for ${workers} process${workers === 1 ? '' : 'es'} on a ${mb(context.quotaMb)} dyno: V8 collects lazily until the heap nears its cap, so RSS passes the quota first; `
+      text: `the V8 heap cap is ${mb(cap.mb)} per process (${cap.value}, ${cap.source}) for ${workers} process${workers === 1 ? '' : 'es'} on a ${mb(context.quotaMb)} dyno: `
+        + 'V8 collects lazily until the heap nears its cap, so RSS passes the quota first; '
         + `set --max-old-space-size=${suggested} so each process collects in time (level ~${mb(expected)}); ${checkAfter(context)}`,
     })
   }
@@ -42,7 +43,8 @@ export function nodeAdvice(context: RuleContext): Advice[] {
       ...concurrency,
       setting: 'WEB_MEMORY',
       suggested: String(webMemory),
-      text: `each Node process holds ~${mb(perProcess)}, more than WEB_MEMORY=${context.workers.value} (${context.workers.source}) allows for: set WEB_MEMORY=${webMemory} so the buildpack starts WEB_CONCURRENCY=${concurrency.suggested} (level ~${mb(concurrency.expectedLevelMb ?? 0)}); ${checkAfter(context)}`,
+      text: `each Node process holds ~${mb(perProcess)}, more than WEB_MEMORY=${context.workers.value} (${context.workers.source}) allows for: `
+        + `set WEB_MEMORY=${webMemory} so the buildpack starts WEB_CONCURRENCY=${concurrency.suggested} (level ~${mb(concurrency.expectedLevelMb ?? 0)}); ${checkAfter(context)}`,
     })
   } else if (concurrency) {
     advice.push(concurrency)

@@ -31,7 +31,9 @@ export function pythonAdvice(context: RuleContext): Advice[] {
       setting: 'GUNICORN_CMD_ARGS',
       source: current === undefined ? 'not set' : 'config var',
       suggested,
-      text: `gunicorn workers are never recycled: \`heroku config:set GUNICORN_CMD_ARGS="${suggested}"\` replaces each worker after about ${MAX_REQUESTS} requests (the jitter keeps them from restarting together), holding the dyno near its boot level${context.bootMb === undefined ? '' : ` (~${mb(context.bootMb)})`} while you find the leak with tracemalloc; ${checkAfter(context)}`,
+      text: `gunicorn workers are never recycled: \`heroku config:set GUNICORN_CMD_ARGS="${suggested}"\` replaces each worker after about ${MAX_REQUESTS} requests `
+        + `(the jitter keeps them from restarting together), holding the dyno near its boot level${context.bootMb === undefined ? '' : ` (~${mb(context.bootMb)})`} `
+        + `while you find the leak with tracemalloc; ${checkAfter(context)}`,
     })
   }
 

@@ -25,7 +25,8 @@ export function rubyAdvice(context: RuleContext): Advice[] {
       setting: 'WEB_CONCURRENCY',
       source: 'not set',
       suggested: String(HEROKU_PUMA_WORKERS),
-      text: `WEB_CONCURRENCY is not set: Rails 7.1's generated config/puma.rb then starts one worker per CPU the dyno reports, more than a ${context.quotaMb} MB dyno holds; set WEB_CONCURRENCY=${HEROKU_PUMA_WORKERS} (Heroku's Puma guidance) and compare; ${checkAfter(context)}`,
+      text: `WEB_CONCURRENCY is not set: Rails 7.1's generated config/puma.rb then starts one worker per CPU the dyno reports, more than a ${context.quotaMb} MB dyno holds; `
+        + `set WEB_CONCURRENCY=${HEROKU_PUMA_WORKERS} (Heroku's Puma guidance) and compare; ${checkAfter(context)}`,
     })
   }
 
@@ -59,8 +60,9 @@ export function rubyAdvice(context: RuleContext): Advice[] {
       setting: 'MALLOC_ARENA_MAX',
       source: vars.MALLOC_ARENA_MAX === undefined ? 'not set' : 'config var',
       suggested: '2',
-      text: `MALLOC_ARENA_MAX is ${vars.MALLOC_ARENA_MAX === undefined ? 'not set (Heroku sets 2 only for Ruby apps created since 2019)' : vars.MALLOC_ARENA_MAX}: glibc gives each thread its own arena, which fragments; `
-        + `\`heroku config:set MALLOC_ARENA_MAX=2\` (or jemalloc) usually lowers and flattens a threaded Ruby process's memory; the saving depends on the threads, so no level is predicted; ${checkAfter(context)}`,
+      text: `MALLOC_ARENA_MAX is ${vars.MALLOC_ARENA_MAX === undefined ? 'not set (Heroku sets 2 only for Ruby apps created since 2019)' : vars.MALLOC_ARENA_MAX}: `
+        + 'glibc gives each thread its own arena, which fragments; `heroku config:set MALLOC_ARENA_MAX=2` (or jemalloc) usually lowers and flattens a threaded Ruby '
+        + `process's memory; the saving depends on the threads, so no level is predicted; ${checkAfter(context)}`,
     })
   }
 
