@@ -80,9 +80,11 @@ describe('heroku mem:report: advice that knows the runtime (end to end against t
   })
 
   it('Python: gunicorn workers that do not fit, and leaky workers never recycled', async () => {
-    const workers = runtimeAdvice((await adviceOf('python-workers')).advice, '--workers in the command')
+    const {advice} = await adviceOf('python-workers')
+    const workers = runtimeAdvice(advice, '--workers in the command')
     expect(workers).to.include({current: '4', source: 'formation command', suggested: '3'})
     expect(workers.expected_level_mb).to.be.within(400, 440)
+    expect(runtimeAdvice(advice, 'GUNICORN_CMD_ARGS')).to.include({current: 'not set', suggested: '--preload'})
     const recycle = runtimeAdvice((await adviceOf('python-leak')).advice, 'GUNICORN_CMD_ARGS')
     expect(recycle).to.include({current: 'not set', suggested: '--max-requests 1000 --max-requests-jitter 100'})
   })

@@ -19,10 +19,25 @@ export function pythonAdvice(context: RuleContext): Advice[] {
   const concurrency = concurrencyAdvice(context, 'gunicorn worker')
   if (concurrency) advice.push(concurrency)
   const gunicorn = context.process.server === 'gunicorn'
-  const recycles = flagNumber(`${context.runtime.configVars?.GUNICORN_CMD_ARGS ?? ''} ${context.runtime.commands[context.type] ?? ''}`, ['--max-requests'])
+  const args = context.runtime.configVars?.GUNICORN_CMD_ARGS
+  const everyFlag = `${args ?? ''} ${context.runtime.commands[context.type] ?? ''}`
+  if (concurrency && gunicorn && context.runtime.configVars && !/--preload\b/.test(everyFlag)) {
+    // Each worker imports the whole app; loaded once before the fork, its pages are shared.
+    advice.push({
+      current: args ?? 'not set',
+      kind: 'runtime',
+      setting: 'GUNICORN_CMD_ARGS',
+      source: args === undefined ? 'not set' : 'config var',
+      suggested: `${args ? `${args} ` : ''}--preload`,
+      text: 'each gunicorn worker loads the whole app: with `--preload` the app is loaded once before the workers fork and shares its pages with them (copy-on-write), '
+        + `which often lets the dyno keep more workers; the saving depends on the app, so no level is predicted; ${checkAfter(context)}`,
+    })
+  }
+
+  const recycles = flagNumber(everyFlag, ['--max-requests'])
   // Without the config vars (no access, saved logs) GUNICORN_CMD_ARGS may already recycle workers.
   if (context.leaking && gunicorn && recycles === undefined && context.runtime.configVars) {
-    const current = context.runtime.configVars?.GUNICORN_CMD_ARGS
+    const current = args
     const suggested = `${current ? `${current} ` : ''}--max-requests ${MAX_REQUESTS} --max-requests-jitter ${MAX_REQUESTS_JITTER}`
     advice.push({
       current: current ?? 'not set',
