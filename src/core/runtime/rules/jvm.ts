@@ -10,7 +10,7 @@ import {checkAfter, mb, type RuleContext} from './context.js'
 
 /** Memory outside the heap, MiB, when the level does not show it: metaspace, threads, code cache. */
 const MIN_NON_HEAP_MB = 150
-/** The heap plus the rest may use this share of the quota. */
+/** A suggested heap cap leaves the heap plus the rest this share of the quota. */
 const JVM_HEADROOM = 0.85
 
 export function jvmAdvice(context: RuleContext): Advice[] {
@@ -18,7 +18,8 @@ export function jvmAdvice(context: RuleContext): Advice[] {
   const heap = jvmHeapCap(context.runtime, context.type, context.quotaMb)
   // A JVM whose level is above its heap cap shows its non-heap memory: the level minus the heap.
   const nonHeap = Math.max(MIN_NON_HEAP_MB, context.levelMb - heap.mb, Math.round(0.2 * context.quotaMb))
-  if (heap.mb + nonHeap <= JVM_HEADROOM * context.quotaMb) return []
+  // Over the quota, not merely near it: the buildpack's own -Xmx300m on 512 MB is tight by design.
+  if (heap.mb + nonHeap <= context.quotaMb) return []
   const suggested = Math.floor(((JVM_HEADROOM * context.quotaMb) - nonHeap) / 16) * 16
   if (suggested < 128) return []
   const expected = suggested + nonHeap
