@@ -29,7 +29,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px au
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 4px}h3{font-size:15px;margin:18px 0 4px}
 table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}
 th,td{padding:3px 6px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap;font-size:13px}th:first-child,td:first-child,td.verdict,th:last-child{text-align:left}
-li{margin:4px 0}.caption{margin:2px 0 4px}
+li{margin:4px 0}.caption{margin:2px 0 4px}code{font:12.5px ui-monospace,Menlo,Consolas,monospace;background:#f3f3f3;padding:0 3px;border-radius:3px}
 .muted{color:#666}.note{background:#fff6d6;padding:6px 10px;border-radius:4px}
 .leak{color:#b3261e;font-weight:600}.bloat,.spiky{color:#8a5a00;font-weight:600}.steady{color:#1e7b34;font-weight:600}
 .fail{background:#fde7e7;padding:6px 10px;border-radius:4px}
@@ -38,7 +38,7 @@ ${CHART_CSS}
 </head>
 <body>
 <h1>${escape(title)}</h1>
-<p class="muted">${iso(report.from)} to ${iso(report.to)} UTC (${formatSpan(report.spanSeconds)}), ${report.samples} samples from ${report.dynos.length} dynos</p>
+<p class="muted">${iso(report.from)} to ${iso(report.to)} UTC (${formatSpan(report.spanSeconds)}), ${report.samples} samples from ${dynoCount(report.dynos.length)}</p>
 ${report.notes.map(note => `<p class="note">${escape(note)}</p>`).join('\n')}
 ${failed.length > 0 ? `<p class="fail">--fail-on met: ${escape(failed.map(result => `${result.condition}: ${result.detail}`).join('; '))}</p>` : ''}
 ${releases}
@@ -65,13 +65,13 @@ function typeSection(type: ProcessTypeReport, dynos: DynoReport[], report: Repor
     ].map(cell => `<td>${cell}</td>`).join('')
     return `<tr>${cells}<td class="verdict ${dyno.verdict}">${escape(shortVerdict(dyno))}</td></tr>`
   }).join('\n')
-  const advice = type.advice.length === 0 ? '' : `<h3>What to do</h3><ul>${type.advice.map(item => `<li>${escape(item.text)}</li>`).join('')}</ul>`
+  const advice = type.advice.length === 0 ? '' : `<h3>What to do</h3><ul>${type.advice.map(item => `<li>${withCode(escape(item.text))}</li>`).join('')}</ul>`
   const charts = dynos.map(dyno => `<h3>${escape(dyno.name)} <span class="${dyno.verdict}">${verdictText(dyno)}</span></h3>
 <p class="caption">${escape(caption(dyno))}</p>
 ${dynoSvg(dyno, report.releases)}`).join('\n')
   return `<section>
 <h2>${escape(type.type)} <span class="${type.verdict}">${verdictText(type)}</span></h2>
-<p>${escape(type.story)} <span class="muted">(${type.dynos.length} dynos${type.size === undefined ? '' : `, ${escape(type.size)}`}, quota ${type.quotaMb} MB)</span></p>
+<p>${escape(type.story)} <span class="muted">(${dynoCount(type.dynos.length)}${type.size === undefined ? '' : `, ${escape(type.size)}`}, quota ${type.quotaMb} MB)</span></p>
 <table><thead><tr><th>dyno</th><th>samples</th><th>rss p50</th><th>p95</th><th>rss+swap max</th><th>% quota</th><th>over quota</th><th>swap max</th><th>R14</th><th>R15</th><th>restarts</th><th>verdict</th></tr></thead>
 <tbody>
 ${rows}
@@ -100,6 +100,15 @@ function caption(dyno: DynoReport): string {
   const previous = now.previous ? `; the instance measured ${now.previous}; the current one at ${Math.round(now.levelMb)} MB` : ''
   const quota = now.hoursToQuota === 0 ? 'is over the quota now' : `reaches the quota (R14) in ~${formatHours(now.hoursToQuota)}${range}`
   return `${trend.reason}${previous}${previous ? ' ' : '; '}${quota}, the R15 kill in ~${formatHours(now.hoursToKill)}`
+}
+
+function dynoCount(count: number): string {
+  return `${count} dyno${count === 1 ? '' : 's'}`
+}
+
+/** Commands and settings between backticks in advice, set in code type. */
+function withCode(html: string): string {
+  return html.replaceAll(/`([^`]+)`/g, '<code>$1</code>')
 }
 
 function verdictText(item: {confidence: number; verdict: string}): string {
