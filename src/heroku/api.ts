@@ -1,6 +1,7 @@
 import type {APIClient} from '@heroku-cli/command'
 import type * as Heroku from '@heroku-cli/schema'
 
+import {keepRuntimeVars} from '../core/runtime/config-vars.js'
 import {UserError} from '../errors.js'
 import {withHttpDebugOff} from './quiet-http-debug.js'
 
@@ -117,6 +118,21 @@ export class HerokuApi {
       if (statusOf(error) === 404) return false
       throw error
     }
+  }
+
+  /** Buildpack names (or URLs when unnamed), in order. */
+  async listBuildpacks(app: string): Promise<string[]> {
+    const installations = await this.call<Heroku.BuildpackInstallations[]>('get', `/apps/${enc(app)}/buildpack-installations`, {app})
+    return [...installations].sort((a, b) => (a.ordinal ?? 0) - (b.ordinal ?? 0)).map(item => item.buildpack?.name ?? item.buildpack?.url ?? '').filter(Boolean)
+  }
+
+  /**
+   * The config vars that memory advice reads (core/runtime/config-vars.ts), and no other: the API
+   * answers with every var, secrets included, so the answer is filtered here, at once, and the
+   * HTTP client's debug log (which would print the body) is off for this call.
+   */
+  async getRuntimeConfigVars(app: string): Promise<Record<string, string>> {
+    return keepRuntimeVars(await withHttpDebugOff(() => this.call<Record<string, unknown>>('get', `/apps/${enc(app)}/config-vars`, {app})))
   }
 
   async listDynoSizes(): Promise<Heroku.DynoSize[]> {

@@ -5,13 +5,15 @@ import {
 import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report-schema.js'
 
 import {formatDuration, formatHours} from '../core/format-duration.js'
+import {currentProjection} from '../core/report/current-instance.js'
 import {releaseLabel} from '../core/report/release-timeline.js'
 import {terminalChart} from './report-chart.js'
+import {wrapText} from './wrap-text.js'
 
 const SOURCE_NAMES = {files: 'saved logs', history: 'recent log history', live: 'live log stream'}
 
 /** The readable report: header, per-type tables, verdicts, advice, and a chart per dyno. */
-export function reportText(report: Report, options: {charts?: boolean; width?: number} = {}): string {
+export function reportText(report: Report, options: {charts?: boolean; width?: number; wrap?: number} = {}): string {
   const out: string[] = []
   const where = report.source.app ? ` for ${bold(report.source.app)}` : ''
   if (report.samples === 0) return `No memory samples${where}.\n`
@@ -31,7 +33,19 @@ export function reportText(report: Report, options: {charts?: boolean; width?: n
 
   const failed = report.failOn.filter(result => result.met)
   if (failed.length > 0) out.push('', red(`--fail-on met: ${failed.map(result => `${result.condition}: ${result.detail}`).join('; ')}`))
-  return `${out.join('\n')}\n`
+  // Tables and charts fit by construction; prose wraps at spaces to the terminal (`wrap`: its width).
+  return `${out.flatMap(line => (isProse(line) ? wrapText(line, options.wrap, hangingIndent(line)) : [line])).join('\n')}\n`
+}
+
+/** Chart rows and table rows (columns apart by two spaces or more) are drawn to fit; the rest is prose. */
+function isProse(line: string): boolean {
+  return !/[┤└─]/.test(line) && !/\S {2,}\S/.test(line)
+}
+
+/** Advice items (`  - ...`) hang under their text; other prose keeps its own indent. */
+function hangingIndent(line: string): string {
+  const item = /^(\s*)- /.exec(line)
+  return item ? `${item[1]}  ` : /^\s*/.exec(line)![0] || '  '
 }
 
 function typeSection(type: ProcessTypeReport, dynos: DynoReport[]): string[] {
@@ -68,9 +82,12 @@ function dynoChart(dyno: DynoReport, width: number): string[] {
   const trend = dyno.judgedBy
   const detail = trend ? `: ${trend.reason}` : ''
   let projection = ''
-  if (trend?.hoursToQuota !== undefined) {
-    const kill = `R15 in ~${formatHours(trend.hoursToKill ?? 0)}`
-    projection = trend.hoursToQuota === 0 ? `; over the quota, ${kill}` : `; quota in ~${formatHours(trend.hoursToQuota)}, ${kill}`
+  // The instance running now: after an R15 kill the measured one is gone.
+  const now = currentProjection(dyno)
+  if (now) {
+    const kill = `R15 in ~${formatHours(now.hoursToKill)}`
+    const who = now.previous ? `; now at ${Math.round(now.levelMb)} MB` : ''
+    projection = now.hoursToQuota === 0 ? `${who}; over the quota, ${kill}` : `${who}; quota in ~${formatHours(now.hoursToQuota)}, ${kill}`
   }
 
   return [

@@ -4,10 +4,12 @@
  * live log for a window. The command only parses flags, calls `readReportInput`, and renders.
  */
 import type {ReportSource} from '../core/report/report-schema.js'
+import type {AppRuntime} from '../core/runtime/detect.js'
 import type {HerokuApi} from '../heroku/api.js'
 
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
+import {readAppRuntime} from '../heroku/app-runtime.js'
 import {ensureFilteredDynos, ensureRuntimeMetrics} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
 
@@ -44,6 +46,9 @@ export interface ReportInput {
   /** What to do for a longer window, for the report to say when the span is short. */
   hint: string
   source: ReportSource
+  /** The app's runtime: from the API, or from the boot lines of saved logs. */
+  runtime?: AppRuntime
+  notes: string[]
 }
 
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
@@ -57,14 +62,24 @@ export async function readReportInput(options: ReportInputOptions): Promise<Repo
 
 async function readFiles(files: string[], filters: ReportFilters): Promise<ReportInput> {
   const accumulator = new ReportAccumulator(filters)
+  // Saved logs carry no config vars; the boot lines (`Starting process with command ...`) still tell the runtime.
+  const commands: Record<string, string> = {}
   const totals = await readLog({kind: 'files', paths: files}, {
-    loadSamples: false, onEvent: event => accumulator.add(event), since: filters.since, until: filters.until,
+    loadSamples: false,
+    onEvent(event) {
+      if (event.kind === 'dyno' && event.action === 'starting') commands[event.type] = event.command
+      accumulator.add(event)
+    },
+    since: filters.since,
+    until: filters.until,
   })
   const within = filters.since || filters.until ? ' within --since/--until' : ''
   if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${files.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
   return {
     accumulator,
     hint: 'Pass a longer saved log (several --file) to judge the trend.',
+    notes: [],
+    runtime: Object.keys(commands).length > 0 ? {buildpacks: [], commands, commandsFrom: 'boot line'} : undefined,
     source: {bytes: totals.bytes, files, kind: 'files'},
   }
 }
@@ -75,6 +90,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   const api = await options.connect()
   await ensureRuntimeMetrics(api, app)
   const formation = await api.listFormation(app)
+  const {notes, runtime} = await readAppRuntime(api, app, formation)
   const accumulator = new ReportAccumulator({...filters, sizes: Object.fromEntries(formation.map(entry => [entry.type ?? '', entry.size ?? '']))})
   for (const release of await api.listReleases(app)) {
     accumulator.add({
@@ -85,7 +101,9 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   const onEvent = accumulator.add.bind(accumulator)
   if (options.durationMs) {
     await watch(api, app, accumulator, options)
-    return {accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, source: {app, kind: 'live'}}
+    return {
+      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, notes, runtime, source: {app, kind: 'live'},
+    }
   }
 
   // One session per process type, so router lines do not use up the 1500-line budget.
@@ -99,6 +117,8 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   return {
     accumulator,
     hint: `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`,
+    notes,
+    runtime,
     source: {app, kind: 'history'},
   }
 }

@@ -7,6 +7,7 @@ import {buildReport} from '../../src/core/report/report.js'
 import {terminalChart} from '../../src/render/report-chart.js'
 import {reportJson} from '../../src/render/report-json.js'
 import {reportText} from '../../src/render/report-text.js'
+import {wrapText} from '../../src/render/wrap-text.js'
 
 const START = Date.UTC(2026, 10, 20, 8)
 
@@ -61,5 +62,37 @@ describe('report renderers', () => {
       from: '2026-11-20T08:00:00.000Z', name: 'worker.1', samples: 720, verdict: 'leak',
     })
     expect(json.dynos[0].judged_by.slope_mb_per_hour).to.be.closeTo(54, 2)
+  })
+})
+
+describe('wrapText', () => {
+  it('wraps at spaces with a hanging indent, never inside a word, colour codes not counted', () => {
+    const line = `  - ${'word '.repeat(20)}\`heroku mem:restart-over -a some-long-app-name\` end`
+    const lines = wrapText(line, 30, '    ')
+    for (const wrapped of lines.slice(1)) expect(wrapped.startsWith('    ')).to.equal(true)
+    for (const wrapped of lines) expect(wrapped.length <= 30 || !wrapped.trim().includes(' '), wrapped).to.equal(true)
+    expect(lines.map(wrapped => wrapped.trim()).join(' ')).to.equal(line.trim())
+    expect(wrapText('\u001B[31mred\u001B[39m words here', 15)).to.deep.equal(['\u001B[31mred\u001B[39m words here'])
+  })
+
+  it('fits the report\'s prose to the terminal width and leaves its table and charts alone', () => {
+    const accumulator = new ReportAccumulator()
+    for (let i = 0; i < 720; i++) {
+      accumulator.add({
+        cache: 0, dyno: 'worker.1', instance: 'a', kind: 'memory', quota: 512, rss: 300 + (i * 0.3), swap: 0, time: START + (i * 20_000), total: 0, type: 'worker',
+      })
+    }
+
+    const report = buildReport(accumulator, {source: {app: 'shop', kind: 'history'}})
+    const wide = stripAnsi(reportText(report, {width: 40}))
+    const narrow = stripAnsi(reportText(report, {width: 40, wrap: 72}))
+    const advice = wide.split('\n').find(line => line.startsWith('  - worker.1 leaks'))!
+    expect(advice.length).to.be.above(200)
+    for (const line of narrow.split('\n')) {
+      if (/[┤└]|\S {2,}\S/.test(line)) continue
+      expect(line.length, line).to.be.at.most(72)
+    }
+
+    expect(narrow.replaceAll(/\n {4}(?=\S)/g, ' ')).to.include(advice)
   })
 })

@@ -1,4 +1,8 @@
-import type {AppScript} from './script.js'
+import type {AppScript, DynoScript} from './script.js'
+
+/** A secret every runtime app holds, so tests can prove it reaches no output. */
+export const PLANTED_SECRET = 'postgres://app:s3cr3t-planted-pw@db.internal.example:5432/app'
+const SECRETS = {DATABASE_URL: PLANTED_SECRET, SECRET_KEY_BASE: 'planted-secret-key-base-0123456789abcdef'}
 
 /** Ready-made apps for tests and the demo. `scenario(name)` hands out a copy that is safe to change. */
 export const scenarios = {
@@ -94,7 +98,48 @@ export const scenarios = {
     name: 'hostile-app',
     routerLinesPerTick: 1,
   },
+  ...runtimeScenarios(),
 } satisfies Record<string, AppScript>
+
+function runtimeApp(name: string, buildpack: string, command: string, dyno: Partial<DynoScript>, configVars: Record<string, string>, extra: Partial<AppScript> = {}): AppScript {
+  return {
+    buildpacks: [buildpack],
+    configVars: {...SECRETS, ...configVars},
+    dynos: [{
+      behavior: 'steady', command, name: 'web.1', ...dyno,
+    }],
+    historyTicks: 360,
+    name,
+    ...extra,
+  }
+}
+
+/**
+ * One app per runtime whose memory shows a configuration problem, and one healthy app per runtime
+ * with the same kind of setup that must get no configuration advice. Two hours of history each.
+ */
+function runtimeScenarios() {
+  const puma = 'bundle exec puma -C config/puma.rb'
+  return {
+    /** Puma with 3 workers of ~210 MB on a 512 MB dyno, MALLOC_ARENA_MAX unset: R14 all day. */
+    'ruby-puma': runtimeApp('ruby-puma-app', 'heroku/ruby', puma, {baseMb: 420, behavior: 'bloat', plateauMb: 630}, {RAILS_MAX_THREADS: '5', WEB_CONCURRENCY: '3'}),
+    /** The same, but the token may not read config vars: generic advice and a note. */
+    'ruby-locked': runtimeApp('ruby-locked-app', 'heroku/ruby', puma, {baseMb: 420, behavior: 'bloat', plateauMb: 630}, {WEB_CONCURRENCY: '3'}, {configVarsForbidden: true}),
+    /** An old app without MALLOC_ARENA_MAX, but its memory is fine: no advice to nag with. */
+    'ruby-healthy': runtimeApp('ruby-healthy-app', 'heroku/ruby', puma, {baseMb: 260}, {RAILS_MAX_THREADS: '3', WEB_CONCURRENCY: '2'}),
+    /** A V8 heap cap of 2 GB on a 512 MB dyno: the heap grows lazily past the quota. */
+    'node-heap': runtimeApp('node-heap-app', 'heroku/nodejs', 'node server.js', {baseMb: 380, behavior: 'bloat', plateauMb: 600}, {NODE_OPTIONS: '--max-old-space-size=2048'}),
+    'node-healthy': runtimeApp('node-healthy-app', 'heroku/nodejs', 'node server.js', {baseMb: 240}, {NODE_OPTIONS: '--max-old-space-size=256'}),
+    /** gunicorn with 4 workers of ~140 MB on a 512 MB dyno. */
+    'python-workers': runtimeApp('python-workers-app', 'heroku/python', 'gunicorn shop.wsgi --workers 4', {baseMb: 400, behavior: 'bloat', plateauMb: 560}, {}),
+    /** gunicorn workers that leak and are never recycled (no --max-requests). */
+    'python-leak': runtimeApp('python-leak-app', 'heroku/python', 'gunicorn shop.wsgi', {baseMb: 220, behavior: 'leak', leakMbPerHour: 60}, {}),
+    'python-healthy': runtimeApp('python-healthy-app', 'heroku/python', 'gunicorn shop.wsgi', {baseMb: 230}, {GUNICORN_CMD_ARGS: '--max-requests 1000 --max-requests-jitter 100'}),
+    /** -Xmx512m on a 512 MB dyno: heap plus metaspace and threads above the quota. */
+    'jvm-xmx': runtimeApp('jvm-xmx-app', 'heroku/java', 'java -Dserver.port=$PORT -jar target/shop.jar', {baseMb: 420, behavior: 'bloat', plateauMb: 600}, {JAVA_OPTS: '-Xmx512m -XX:+UseSerialGC'}),
+    'jvm-healthy': runtimeApp('jvm-healthy-app', 'heroku/java', 'java -Dserver.port=$PORT -jar target/shop.jar', {baseMb: 320}, {}),
+  }
+}
 
 export type ScenarioName = keyof typeof scenarios
 

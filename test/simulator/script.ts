@@ -63,4 +63,10 @@ export interface AppScript {
   /** One app line a tick that imitates a platform line (metrics, R14, a whole embedded `heroku[...]` line). */
   mimicLines?: boolean
   releases?: ReleaseScript[]
+  /** `GET /apps/{app}/buildpack-installations` (names such as `heroku/ruby`); default none. */
+  buildpacks?: string[]
+  /** `GET /apps/{app}/config-vars`: every var, secrets included, as the real API answers. */
+  configVars?: Record<string, string>
+  /** Fault `config-vars-forbidden`: the token may not read config vars (403), as for a limited collaborator. */
+  configVarsForbidden?: boolean
 }

@@ -392,6 +392,17 @@ class RunningSimulator implements Simulator {
       return [200, app.apiApp()]
     }
 
+    case 'GET buildpack-installations': {
+      return [200, (app.script.buildpacks ?? []).map((name, ordinal) => ({
+        buildpack: {name, url: name.startsWith('heroku/') ? `urn:buildpack:${name}` : name}, ordinal,
+      }) satisfies Heroku.BuildpackInstallations)]
+    }
+
+    case 'GET config-vars': {
+      if (app.script.configVarsForbidden) throw new HttpError(403, 'forbidden', 'You do not have access to the app\'s config vars.')
+      return [200, app.script.configVars ?? {}]
+    }
+
     case 'GET dynos': {
       return [200, app.apiDynos()]
     }

@@ -78,8 +78,10 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       stop?.release()
     }
 
-    const report = buildReport(input.accumulator, {failOn, longerWindowHint: input.hint, source: input.source})
-    process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
+    const report = buildReport(input.accumulator, {
+      failOn, longerWindowHint: input.hint, notes: input.notes, runtime: input.runtime, source: input.source,
+    })
+    process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10)), wrap: terminalWidth()}))
     if (flags.html) {
       await writeFile(flags.html, reportHtml(report))
       process.stderr.write(`Wrote ${flags.html}\n`)
@@ -88,6 +90,12 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     const met = report.failOn.filter(result => result.met)
     if (met.length > 0) throw new UserError(`--fail-on ${met.map(result => `${result.condition}: ${result.detail}`).join('; ')}`, FAIL_ON_EXIT_CODE)
   }
+}
+
+/** The terminal's width for prose, when stdout is one that reports it (a pipe or file: no wrapping). */
+function terminalWidth(): number | undefined {
+  const columns = process.stdout.isTTY ? process.stdout.columns : 0
+  return columns >= 40 ? columns : undefined
 }
 
 /** `2026-11-20T10:00:00Z` or a duration ago (`6h`). */

@@ -1,8 +1,13 @@
+import type {AppRuntime} from '../runtime/detect.js'
 import type {DynoAccumulator} from './accumulator.js'
 import type {Advice, DynoReport, ProcessTypeReport} from './report-schema.js'
 
 import {formatHours} from '../format-duration.js'
 import {limitsForSize} from '../quotas.js'
+import {adviseRuntime} from '../runtime/advise-runtime.js'
+import {DYNO_PRICES_AS_OF} from '../runtime/dyno-prices.js'
+import {rightSize} from '../runtime/right-size.js'
+import {currentProjection} from './current-instance.js'
 import {upperMedian} from './robust-stats.js'
 
 /** Cedar sizes from smallest to largest: candidates for a peak that does not fit. */
@@ -16,15 +21,25 @@ const LEAK_WATCHDOG_SHARE = 0.85
 /** The watchdog acts after this many samples over its threshold (its `--for` default). */
 const WATCHDOG_SAMPLES = 2
 
+export interface AdviceOptions {
+  app?: string
+  /** The app's runtime (buildpacks, commands, allow-listed config vars), when known. */
+  runtime?: AppRuntime
+}
+
 /** Advice a person can act on, with the numbers behind it, for one process type. */
-export function adviseProcessType(type: ProcessTypeReport, dynos: DynoReport[], accumulators: Map<string, DynoAccumulator>, app?: string): Advice[] {
+export function adviseProcessType(type: ProcessTypeReport, dynos: DynoReport[], accumulators: Map<string, DynoAccumulator>, options: AdviceOptions = {}): Advice[] {
+  const {app} = options
   const advice: Advice[] = []
   const quota = type.quotaMb
   const leaking = dynos.filter(dyno => dyno.verdict === 'leak')
   if (leaking.length > 0) advice.push(leakAdvice(type, leaking))
 
+  const runtime = adviseRuntime(type, dynos, options.runtime, app)
+  advice.push(...runtime.advice)
   const plateau = Math.max(0, ...dynos.filter(dyno => dyno.verdict === 'bloat' || dyno.verdict === 'steady').map(dyno => dyno.judgedBy?.endMb ?? 0))
-  if (plateau >= 0.7 * quota) {
+  // Runtime advice names the setting itself; the generic line is for runtimes not recognised.
+  if (plateau >= 0.7 * quota && !runtime.advice.some(item => item.expectedLevelMb !== undefined)) {
     const target = Math.floor((0.75 * quota) / 10) * 10
     advice.push({
       kind: 'concurrency',
@@ -40,8 +55,9 @@ export function adviseProcessType(type: ProcessTypeReport, dynos: DynoReport[], 
   }
 
   const overloaded = type.memoryMaxMb > 0.85 * quota || type.r14 > 0 || type.r15 > 0
-  if (overloaded) {
-    const sizeAdvice = sizeFor(type, leaking.length > 0)
+  if (overloaded || (plateau >= 0.7 * quota && leaking.length === 0)) {
+    const workers = runtime.context?.workers?.count
+    const sizeAdvice = leaking.length > 0 ? sizeFor(type, true) : (rightSizeAdvice(type, dynos.length, workers) ?? sizeFor(type, false))
     if (sizeAdvice) advice.push(sizeAdvice)
   }
 
@@ -78,12 +94,15 @@ function leakAdvice(type: ProcessTypeReport, leaking: DynoReport[]): Advice {
     parts.push(`it started with ${chapter.label}${chapter.release?.description ? ` (${chapter.release.description})` : ''}: compare it with ${type.chapters[since - 1].label}`)
   }
 
-  const hours = soonest.judgedBy?.hoursToQuota
-  if (hours !== undefined) {
-    const kill = soonest.judgedBy?.hoursToKill ?? 0
-    parts.push(hours === 0
-      ? `${soonest.name} is already over its quota and reaches the R15 kill threshold (${mb(type.quotaMb * type.killFactor)}) in about ${formatHours(kill)}`
-      : `${soonest.name} reaches the quota (R14) in about ${formatHours(hours)} and the R15 kill threshold (${mb(type.quotaMb * type.killFactor)}) in about ${formatHours(kill)}`)
+  const projection = currentProjection(soonest)
+  if (projection) {
+    const killAt = mb(type.quotaMb * type.killFactor)
+    if (projection.previous) parts.push(`${soonest.name}'s previous instance ${projection.previous}`)
+    const who = projection.previous ? `its current instance (${mb(projection.levelMb)} now)` : soonest.name
+    parts.push(projection.hoursToQuota === 0
+      ? `${who} is already over its quota and reaches the R15 kill threshold (${killAt}) in about ${formatHours(projection.hoursToKill)}`
+      : `${who} reaches the quota (R14) in about ${formatHours(projection.hoursToQuota)}${intervalText(projection.interval)} `
+        + `and the R15 kill threshold (${killAt}) in about ${formatHours(projection.hoursToKill)}`)
   }
 
   parts.push('to find it, compare two heap snapshots taken an hour apart (Node: --heapsnapshot-signal; Ruby: ObjectSpace.dump_all or heapy; Python: tracemalloc; JVM: jcmd GC.heap_dump) or trace allocations on one dyno')
@@ -101,6 +120,36 @@ function sizeFor(type: ProcessTypeReport, leaking: boolean): Advice | undefined 
     ? `a bigger dyno only buys time while it leaks: ${fits} (${mb(fitsQuota)})${from} would hold the peak seen, ${mb(type.memoryMaxMb)}, with 20% headroom`
     : `peak ${mb(type.memoryMaxMb)} (${percent(type.memoryMaxMb, type.quotaMb)} of ${mb(type.quotaMb)}): ${fits} (${mb(fitsQuota)})${from} fits it with 20% headroom`
   return {kind: 'size', size: fits, text}
+}
+
+/**
+ * The cheapest size and count that hold the peak with headroom, with the monthly price next to
+ * today's; when workers are known they may move between dynos (per-process memory = peak / workers).
+ */
+function rightSizeAdvice(type: ProcessTypeReport, count: number, workers: number | undefined): Advice | undefined {
+  const perProcessMb = workers && workers > 1 ? type.memoryMaxMb / workers : undefined
+  const result = rightSize({
+    count, peakMb: type.memoryMaxMb, perProcessMb, size: type.size, workers: perProcessMb === undefined ? undefined : workers,
+  })
+  if (!result?.today) return undefined
+  const {plan, today} = result
+  const difference = plan.monthlyUsd - today.monthlyUsd
+  const split = plan.workersPerDyno === undefined ? '' : ` running ${plan.workersPerDyno} worker${plan.workersPerDyno === 1 ? '' : 's'} each`
+  return {
+    count: plan.count,
+    kind: 'size',
+    monthlyUsd: {pricesAsOf: DYNO_PRICES_AS_OF, suggested: plan.monthlyUsd, today: today.monthlyUsd},
+    size: plan.size,
+    text: `right-size: peak ${mb(type.memoryMaxMb)} (${percent(type.memoryMaxMb, type.quotaMb)} of ${mb(type.quotaMb)}); `
+      + `${plan.count} × ${plan.size} (${mb(limitsForSize(plan.size)!.quota)})${split} holds it with 20% headroom for $${plan.monthlyUsd}/month, `
+      + `against ${today.count} × ${today.size} today at $${today.monthlyUsd}/month (${difference >= 0 ? '+' : '-'}$${Math.abs(difference)}/month; list prices as of ${DYNO_PRICES_AS_OF})`,
+  }
+}
+
+function intervalText(interval: [number, number] | undefined): string {
+  if (!interval) return ''
+  const [low, high] = interval.map(hours => (Number.isFinite(hours) ? formatHours(hours) : 'never'))
+  return low === high ? '' : ` (${low} to ${high})`
 }
 
 /**

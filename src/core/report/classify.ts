@@ -28,6 +28,10 @@ export interface SeriesJudgement {
   /** Projected hours from the end of the series to the quota (R14) and the kill threshold (R15) at the recent rate; leaks only; 0 when already there. */
   hoursToQuota?: number
   hoursToKill?: number
+  /** Likely range of hoursToQuota (from the slope's interval; Infinity when the slope could be 0); leaks only. */
+  hoursToQuotaInterval?: [number, number]
+  /** The rate the projections use: the whole series' slope, or the recent one when the rate changed; leaks only. */
+  projectionRateMbPerHour?: number
   /** Why, in a few words, with numbers. */
   reason: string
 }
@@ -154,18 +158,25 @@ function judgeRun(points: SeriesPoint[], options: JudgeOptions): SeriesJudgement
   if (grewSteadily || grewAtStart) {
     const slowedClearly = early.slope - recent.slope > Math.hypot(early.halfWidth, recent.halfWidth)
     const levelled = grewAtStart || (recent.slope < LEVELLED_SHARE * Math.max(early.slope, slope) && (slowedClearly || recent.lower <= 0))
-    const rate = Math.max(recent.slope, 0)
-    const now = valueAt(recent, recentPart.xs.at(-1)!)
+    // Project with the whole series' line, whose error shrinks with every point; only a rate that
+    // clearly changed (the early and recent slopes differ beyond their intervals) calls for the recent one.
+    const rateChanged = Math.abs(early.slope - recent.slope) > Math.hypot(early.halfWidth, recent.halfWidth)
+    const projection = rateChanged || whole.slope <= 0 ? recent : whole
+    const rate = Math.max(projection.slope, 1e-9)
+    const now = projection === whole ? valueAt(whole, xs[n - 1]) : valueAt(recent, recentPart.xs.at(-1)!)
     // The whole series' slope is the steadier estimate of whether the rate matters.
     const matters = recent.slope > 0 && (slope >= MIN_RATE_SHARE * startMb || slope * HORIZON_HOURS >= options.quota - now)
     if (!levelled && matters) {
       const kill = options.quota * options.killFactor
       const margin = Math.min(rise / riseBound, whole.lower > 0 ? 1 + (whole.lower / Math.max(whole.slope - whole.lower, 1e-9)) : 0.5)
+      const toQuota = Math.max(0, options.quota - now)
       return {
         ...judged,
         confidence: round2(spanFactor * marginFactor(margin) * clamp(0.1 + (recent.slope / slope), 0.5, 1)),
         hoursToKill: Math.max(0, (kill - now) / rate),
-        hoursToQuota: Math.max(0, (options.quota - now) / rate),
+        hoursToQuota: toQuota / rate,
+        hoursToQuotaInterval: [toQuota / Math.max(projection.upper, rate), projection.lower > 0 ? toQuota / Math.min(projection.lower, rate) : Number.POSITIVE_INFINITY],
+        projectionRateMbPerHour: rate,
         reason: `rose ${mb(rise)} over ${formatHours(span)}, still rising ${mb(recent.slope)}/h`,
         verdict: 'leak',
       }

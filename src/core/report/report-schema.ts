@@ -110,15 +110,29 @@ export interface Report {
   failOn: FailOnResult[]
 }
 
-export type AdviceKind = 'concurrency' | 'leak' | 'size' | 'spikes' | 'watchdog'
+export type AdviceKind = 'concurrency' | 'leak' | 'runtime' | 'size' | 'spikes' | 'watchdog'
 
 export interface Advice {
   kind: AdviceKind
   text: string
   /** The dyno size suggested (`size`). */
   size?: string
+  /** How many dynos of that size (`size`). */
+  count?: number
+  /** Monthly list price today and with the suggestion, US$, and the price table's date (`size`). */
+  monthlyUsd?: {pricesAsOf: string; suggested: number; today?: number}
   /** The `mem:restart-over` threshold suggested, MiB (`watchdog`). */
   thresholdMb?: number
+  /** The setting to change (`runtime`): a config var such as WEB_CONCURRENCY, or a flag in the command. */
+  setting?: string
+  /** Its value today, as the app has it, or `not set`. */
+  current?: string
+  /** The value to try. */
+  suggested?: string
+  /** Where the current value comes from: `config var`, `formation command`, `boot line`, `buildpack default`, `not set`. */
+  source?: string
+  /** The level (RSS + swap, MiB) expected with the suggested value, when it can be estimated. */
+  expectedLevelMb?: number
 }
 
 export interface FailOnResult {

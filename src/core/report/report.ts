@@ -1,3 +1,4 @@
+import type {AppRuntime} from '../runtime/detect.js'
 import type {DynoAccumulator, ReportAccumulator} from './accumulator.js'
 import type {
   DynoReport, MemoryStats, Pattern, ProcessTypeReport, ReleaseChapter, Report, ReportSource, SeriesReport, UsageSummary,
@@ -5,8 +6,9 @@ import type {
 
 import {formatDuration} from '../format-duration.js'
 import {adviseProcessType} from './advice.js'
-import {judgeSeries, type Verdict, VERDICT_SEVERITY} from './classify.js'
+import {type Verdict, VERDICT_SEVERITY} from './classify.js'
 import {evaluateFailOn, type FailOnCondition} from './fail-on.js'
+import {dynoJudgement, judgeInstances} from './instance-history.js'
 import {QuantileSketch} from './quantile-sketch.js'
 import {releaseLabel} from './release-timeline.js'
 import {REPORT_SCHEMA_VERSION} from './report-schema.js'
@@ -20,6 +22,10 @@ export interface BuildOptions {
   failOn?: FailOnCondition[]
   /** What to suggest for a longer window (differs for files and a live app). */
   longerWindowHint?: string
+  /** The app's runtime (buildpacks, commands, allow-listed config vars), for configuration advice. */
+  runtime?: AppRuntime
+  /** Notes from gathering the input (e.g. config vars not readable). */
+  notes?: string[]
 }
 
 /** Judges every series and assembles the report. Linear in the number of series and dynos. */
@@ -33,7 +39,7 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
   const to = Number.isFinite(accumulator.to) ? accumulator.to : 0
   const spanSeconds = Math.max(0, (to - from) / 1000)
   const tooShort = spanSeconds < SHORT_SPAN_HOURS * 3600
-  const notes: string[] = []
+  const notes: string[] = [...options.notes ?? []]
   if (tooShort && accumulator.samples > 0) {
     notes.push(`The log covers only ${formatDuration(spanSeconds)}: too short to tell a leak from bloat.${options.longerWindowHint ? ` ${options.longerWindowHint}` : ''}`)
   }
@@ -53,15 +59,17 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
     to,
     tooShort,
   }
-  for (const type of processTypes) type.advice = adviseProcessType(type, dynos.filter(dyno => dyno.type === type.type), accumulator.dynos, options.source.app)
+  for (const type of processTypes) type.advice = adviseProcessType(type, dynos.filter(dyno => dyno.type === type.type), accumulator.dynos, {app: options.source.app, runtime: options.runtime})
   report.failOn = evaluateFailOn(options.failOn ?? [], report)
   return report
 }
 
 function reportDyno(accumulator: ReportAccumulator, dyno: DynoAccumulator): DynoReport {
   const limits = accumulator.limitsOf(dyno)
-  const series = dyno.series.filter(run => run.samples > 0).map(run => ({
-    ...judgeSeries(run.points.points(), {killFactor: limits.killFactor, quota: run.quota}),
+  const runs = dyno.series.filter(run => run.samples > 0)
+  const judgements = judgeInstances(runs.map(run => ({points: run.points.points(), quota: run.quota, release: run.release?.time})), limits.killFactor)
+  const series = runs.map((run, i) => ({
+    ...judgements[i],
     dyno: dyno.name,
     from: run.from,
     instance: run.instance,
@@ -70,7 +78,7 @@ function reportDyno(accumulator: ReportAccumulator, dyno: DynoAccumulator): Dyno
     samples: run.samples,
     to: run.to,
   }))
-  const judgedBy = mostSerious(series)
+  const judgedBy = dynoJudgement(series)
   return {
     ...summarize([dyno], limits),
     confidence: judgedBy?.confidence ?? 0,
