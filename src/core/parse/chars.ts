@@ -28,6 +28,7 @@ export const enum Char {
   LowerZ = 122,
   Percent = 37,
   Plus = 43,
+  Quote = 34,
   Space = 32,
   Tab = 9,
   Underscore = 95,

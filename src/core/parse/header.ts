@@ -3,6 +3,7 @@
  * syslog, papertrail) only finds where the fields lie; `finishHeader` is the one step that judges
  * them, so every shape trusts a line on the same rule.
  */
+import type {LinesDropped, RouterRequest} from '../events.js'
 import type {LegacyGroups} from './legacy.js'
 import type {ReadEnd} from './numbers.js'
 
@@ -49,8 +50,10 @@ export interface LineContext {
   readonly read: ReadEnd
   /** Scratch: one metric line's values, by metric index. */
   readonly values: Float64Array
-  /** Accept `heroku[router]` lines (origin `router`); others never read them. */
+  /** Read `heroku[router]` lines (origin `router`): set when `onRouterRequest` is. */
   readonly routerLines: boolean
+  readonly onLinesDropped: ((drop: LinesDropped) => void) | undefined
+  readonly onRouterRequest: ((request: RouterRequest) => void) | undefined
 }
 
 export function emptyFields(): HeaderFields {

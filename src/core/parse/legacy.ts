@@ -4,6 +4,7 @@
  */
 import type {LogEvent} from '../events.js'
 
+import {processTypeOf} from '../events.js'
 import {
   isLoadMetric, Metric, METRIC_NAMES, sampleEvent,
 } from './samples.js'
@@ -76,7 +77,16 @@ export class LegacyGroups {
   }
 }
 
+/**
+ * The group's sample; a group with `memory_total` but no rss (older logs carry it alone, as
+ * whacamole read them) is a memory reading of that total.
+ */
 function legacyEvent(group: LegacyGroup): LogEvent | undefined {
-  return sampleEvent(group.values, group.dyno, group.instance, group.time)
+  const {dyno, instance, time, values} = group
+  const sample = sampleEvent(values, dyno, instance, time)
+  if (sample !== undefined || !Number.isFinite(values[Metric.Total])) return sample
+  return {
+    dyno, kind: 'reading', mem: values[Metric.Total], time, type: processTypeOf(dyno),
+  }
 }
 

@@ -16,7 +16,7 @@
  * Hot path: most lines are router or app lines; they are rejected by a few index checks on the
  * header, before any timestamp parsing, regex or allocation.
  */
-import type {LogEvent} from '../events.js'
+import type {LinesDropped, LogEvent, RouterRequest} from '../events.js'
 import type {HeaderFields, LineContext} from './header.js'
 
 import {
@@ -39,6 +39,16 @@ export interface LogParserOptions {
    * met before any dated line are skipped.
    */
   defaultYear?: number
+  /**
+   * Called with each `Error L10` line (Logplex dropped lines: the log has a gap). Without it,
+   * those lines give nothing.
+   */
+  onLinesDropped?: (drop: LinesDropped) => void
+  /**
+   * Called with each router line's request (for per-request analysis). Without it, router lines
+   * are rejected by their header as before, at no cost.
+   */
+  onRouterRequest?: (request: RouterRequest) => void
 }
 
 /** The shortest line that can be an event. */
@@ -60,9 +70,11 @@ export class LogParser {
       calendar: new NoYearCalendar(defaultYear),
       dyno: '',
       legacy: new LegacyGroups(),
+      onLinesDropped: options.onLinesDropped,
+      onRouterRequest: options.onRouterRequest,
       origin: 'platform',
       read: {end: 0},
-      routerLines: false,
+      routerLines: options.onRouterRequest !== undefined,
       time: 0,
       values: new Float64Array(METRIC_NAMES.length),
     }

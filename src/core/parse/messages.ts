@@ -10,28 +10,35 @@ import {processTypeOf} from '../events.js'
 import {
   Char, isExactly, isWord, readDigits,
 } from './chars.js'
+import {linesDropped} from './dropped-lines.js'
 import {metricEvent} from './metrics.js'
 import {readNumber, sizeUnitFactor} from './numbers.js'
 import {releaseEvent} from './release-lines.js'
+import {routerRequest} from './router-lines.js'
 
 const PROCESS_RUNNING = 'Process running mem='
-const PROCESS_EXITED = 'Process exited with status '
+const PROCESS_EXITED = 'Process exited'
+const WITH_STATUS = ' with status '
 const STATE_CHANGED = 'State changed from '
-const STARTING = 'Starting process with command '
+/** Followed by ` ` or, in some logs, `: `. */
+const STARTING = 'Starting process with command'
 /** The longest exit status: 3 digits. */
 const MAX_STATUS_DIGITS = 3
 
 /** The event of the platform's message `line[start, end)`, else undefined. */
 export function messageEvent(line: string, start: number, end: number, context: LineContext): LogEvent | undefined {
   if (start >= end) return undefined
-  if (context.origin === 'api') return releaseEvent(line.slice(start, end), context.time)
+  if (context.origin !== 'platform') {
+    return context.origin === 'api' ? releaseEvent(line.slice(start, end), context.time) : routerRequest(line, start, end, context)
+  }
+
   switch (line.charCodeAt(start)) {
   case Char.UpperC: {
     return isExactly(line, start, end, 'Cycling') ? dynoEvent({action: 'cycling'}, context) : undefined
   }
 
   case Char.UpperE: {
-    return memoryError(line, start, end, context)
+    return memoryError(line, start, end, context) ?? linesDropped(line, start, end, context)
   }
 
   case Char.UpperP: {
@@ -75,10 +82,13 @@ function memoryError(line: string, start: number, end: number, context: LineCont
   }
 }
 
-/** `Process exited with status 137`. */
+/** `Process exited with status 137`; old logs say `Process exited` alone. */
 function processExited(line: string, start: number, end: number, context: LineContext): LogEvent | undefined {
-  const statusStart = start + PROCESS_EXITED.length
-  if (!line.startsWith(PROCESS_EXITED, start) || end - statusStart > MAX_STATUS_DIGITS) return undefined
+  if (!line.startsWith(PROCESS_EXITED, start)) return undefined
+  const withStart = start + PROCESS_EXITED.length
+  if (withStart === end) return dynoEvent({action: 'exited'}, context)
+  const statusStart = withStart + WITH_STATUS.length
+  if (!line.startsWith(WITH_STATUS, withStart) || end - statusStart > MAX_STATUS_DIGITS) return undefined
   const status = readDigits(line, statusStart, end - statusStart)
   return status >= 0 ? dynoEvent({action: 'exited', status}, context) : undefined
 }
@@ -94,7 +104,10 @@ function stateChange(line: string, start: number, end: number, context: LineCont
   }
 
   if (line.startsWith(STARTING, start)) {
-    return dynoEvent({action: 'starting', command: commandOf(line, start + STARTING.length, end)}, context)
+    let commandStart = start + STARTING.length
+    if (line.charCodeAt(commandStart) === Char.Colon) commandStart++
+    if (line.charCodeAt(commandStart) !== Char.Space) return undefined
+    return dynoEvent({action: 'starting', command: commandOf(line, commandStart + 1, end)}, context)
   }
 
   if (line.startsWith('Stopping ', start)) {

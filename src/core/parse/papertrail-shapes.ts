@@ -3,7 +3,8 @@
  * - Papertrail archive TSV: `id \t generated_at \t received_at \t ... \t program \t message`
  * - BSD syslog lines, no year: Papertrail search output and viewer copies
  *   (`Nov 21 14:14:58 myapp heroku/web.4: MESSAGE`, sometimes with two spaces after the colon),
- *   and drains stored by rsyslog or Splunk (`Sep  3 07:15:22 d.<token> heroku[web.1] - MESSAGE`).
+ *   and drains stored by rsyslog or Splunk (`Sep  3 07:15:22 d.<token> heroku[web.1] - MESSAGE`,
+ *   also seen without the ` -`).
  */
 import type {HeaderFields} from './header.js'
 
@@ -37,7 +38,7 @@ export function readArchiveFields(line: string, generatedStart: number, end: num
 
 /**
  * Finds the fields of `Mon D HH:MM:SS HOST PROGRAM MESSAGE`, where PROGRAM is `heroku/web.4:`,
- * `heroku[web.4]:` or `heroku[web.4] -`; false when it is not this shape.
+ * `heroku[web.4]:`, `heroku[web.4] -` or `heroku[web.4]`; false when it is not this shape.
  */
 export function readNoYearFields(line: string, end: number, fields: HeaderFields): boolean {
   const stampEnd = noYearStampEnd(line, 0)
@@ -50,8 +51,9 @@ export function readNoYearFields(line: string, end: number, fields: HeaderFields
   let messageStart = programEnd + 1
   if (line.charCodeAt(programEnd - 1) === Char.Colon) {
     programEnd--
-  } else if (line.charCodeAt(messageStart) === Char.Dash && line.charCodeAt(messageStart + 1) === Char.Space && line.charCodeAt(programEnd - 1) === Char.CloseBracket) {
-    messageStart += 2
+  } else if (line.charCodeAt(programEnd - 1) === Char.CloseBracket) {
+    // A nil STRUCTURED-DATA `-` after the program; no platform message starts with `- `.
+    if (line.charCodeAt(messageStart) === Char.Dash && line.charCodeAt(messageStart + 1) === Char.Space) messageStart += 2
   } else {
     return false
   }

@@ -8,7 +8,8 @@ const RELEASE = /^Release v(\d{1,9}) created(?: by |$)/
 const DEPLOY = /^Deploy \S+(?: by |$)/
 const CONFIG = /^(?:Set|Remove) \S.* config vars?(?: by |$)/
 const ROLLBACK = /^Rollback to v(\d{1,9})(?: by |$)/
-const SCALE = /^Scaled to \S+(?: by |$)/
+/** One process type or several: `Scaled to web@2:Standard-2X worker@4:Performance-M by ...`. */
+const SCALE = /^Scaled to \S+@\S+(?: \S+@\S+)*(?: by |$)/
 
 /** The event of a release line; the actor (` by user x@y`) is cut, as the API's `description` has none. */
 export function releaseEvent(message: string, time: number): ReleaseEvent | undefined {

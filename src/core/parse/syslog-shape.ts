@@ -17,9 +17,6 @@ import {monthIndex} from './time.js'
 const MAX_COUNT_DIGITS = 9
 /** `<PRI>` is `<` and 1 to 3 digits. */
 const MAX_PRI_LENGTH = 4
-/** `D Mon YYYY HH:MM:SS`, at least; a fraction of the second may follow. */
-const MIN_COLLECTOR_STAMP = 19
-const MAX_COLLECTOR_STAMP = 30
 
 /**
  * Finds the fields of the frame `[OCTETS ]<PRI>VERSION TIMESTAMP [HOST] APP-NAME PROCID MSGID [-] MESSAGE`
@@ -89,11 +86,19 @@ export function isSyslogCount(line: string, start: number, end: number): boolean
  * the index of its `<`), else -1. The frame's own time is the event's; the receive time is dropped.
  */
 export function collectorFrameStart(line: string, end: number): number {
+  // `D[D] Mon YYYY HH:MM:SS[.ffffff] <`
   const dayEnd = digitsEnd(line, 0, 3)
-  if (dayEnd === 0 || dayEnd > 2 || monthIndex(line, dayEnd + 1) === -1) return -1
-  const frame = line.indexOf(' <', dayEnd + MIN_COLLECTOR_STAMP - 2)
-  if (frame === -1 || frame > MAX_COLLECTOR_STAMP || frame >= end) return -1
-  return isDigit(line.charCodeAt(dayEnd + 5)) && line.charCodeAt(dayEnd + 9) === Char.Space ? frame + 1 : -1
+  if (dayEnd === 0 || dayEnd > 2 || monthIndex(line, dayEnd + 1) === -1 || line.charCodeAt(dayEnd + 4) !== Char.Space) return -1
+  const yearStart = dayEnd + 5
+  const clockStart = yearStart + 5
+  if (digitsEnd(line, yearStart, end) !== clockStart - 1 || line.charCodeAt(clockStart - 1) !== Char.Space) return -1
+  if (digitsEnd(line, clockStart, end) !== clockStart + 2 || line.charCodeAt(clockStart + 2) !== Char.Colon) return -1
+  if (digitsEnd(line, clockStart + 3, end) !== clockStart + 5 || line.charCodeAt(clockStart + 5) !== Char.Colon) return -1
+  let pos = clockStart + 6
+  if (digitsEnd(line, pos, end) !== pos + 2) return -1
+  pos += 2
+  if (line.charCodeAt(pos) === Char.Dot) pos = digitsEnd(line, pos + 1, end)
+  return line.charCodeAt(pos) === Char.Space && line.charCodeAt(pos + 1) === Char.LessThan ? pos + 1 : -1
 }
 
 /**

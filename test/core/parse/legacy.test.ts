@@ -5,7 +5,12 @@ import {
   legacy, LEGACY_SOURCE, tsv,
 } from '../../fixtures/log-lines.js'
 
-describe('2013 legacy metrics', () => {
+/** A time `seconds` after 2013-08-30T14:39:57.132272Z, as whacamole's spec lines have it. */
+function at(seconds: number): string {
+  return new Date(Date.parse('2013-08-30T14:39:57.132Z') + (seconds * 1000)).toISOString().replace('Z', '272+00:00')
+}
+
+describe('parse/legacy', () => {
   describe('2013 legacy metrics', () => {
     const SAMPLE = [
       legacy('load_avg_1m', '0.10'),
@@ -98,6 +103,47 @@ describe('2013 legacy metrics', () => {
       const parser = new LogParser()
       for (const line of SAMPLE) expect(parser.parse(line.replace('heroku[web.1]', 'app[web.1]'))).to.equal(undefined)
       expect(parser.flush()).to.deep.equal([])
+    })
+  })
+
+  describe('groups with memory_total alone (older logs, as whacamole read them)', () => {
+    // whacamole's spec: `measure=memory_total` without rss, among the load lines of the same sample.
+    const source = 'heroku.772639.web.1.50578a75-9052-4e14-ac30-ba3686750017'
+    const sample = (seconds: number, total: string): string[] => [
+      `${at(seconds)} heroku[web.1]: source=${source} measure=load_avg_1m val=0.00`,
+      `${at(seconds)} heroku[web.1]: source=${source} measure=load_avg_15m val=0.20`,
+      `${at(seconds)} heroku[web.1]: source=${source} measure=memory_total val=${total} units=MB`,
+    ]
+
+    it('is a memory reading of that total, emitted when the next sample begins or on flush', () => {
+      const parser = new LogParser()
+      const first = sample(0, '509').map(line => parser.parse(line))
+      expect(first).to.deep.equal([undefined, undefined, undefined])
+      const second = sample(20, '514').map(line => parser.parse(line)).filter(Boolean)
+      expect(second).to.deep.equal([
+        {
+          dyno: 'web.1', instance: source, kind: 'load', load15m: 0.2, load1m: 0, time: Date.parse(at(0)), type: 'web',
+        },
+        {
+          dyno: 'web.1', kind: 'reading', mem: 509, time: Date.parse(at(0)), type: 'web',
+        },
+      ])
+      expect(parser.flush()).to.deep.equal([
+        {
+          dyno: 'web.1', kind: 'reading', mem: 514, time: Date.parse(at(20)), type: 'web',
+        },
+        {
+          dyno: 'web.1', instance: source, kind: 'load', load15m: 0.2, load1m: 0, time: Date.parse(at(20)), type: 'web',
+        },
+      ])
+    })
+
+    it('converts its unit', () => {
+      const parser = new LogParser()
+      parser.parse(legacy('memory_total', '1.5 units=GB'))
+      expect(parser.flush()).to.deep.equal([{
+        dyno: 'web.1', kind: 'reading', mem: 1536, time: Date.parse('2013-03-01T10:00:00Z'), type: 'web',
+      }])
     })
   })
 })

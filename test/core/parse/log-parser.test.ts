@@ -1,11 +1,11 @@
 import {expect} from 'chai'
 
-import type {LogEvent} from '../../../src/core/events.js'
+import type {LinesDropped, LogEvent, RouterRequest} from '../../../src/core/events.js'
 
 import {processTypeOf} from '../../../src/core/events.js'
 import {EVENT_NEEDLES, LogParser} from '../../../src/core/parse/index.js'
 import {
-  EVENT_LINES, LEGACY_SOURCE, NOT_OURS,
+  EVENT_LINES, LEGACY_SOURCE, NOT_OURS, TS,
 } from '../../fixtures/log-lines.js'
 
 /** Every number anywhere in the value, for the "never NaN/Infinity" checks. */
@@ -21,16 +21,23 @@ function expectWellFormed(event: LogEvent, line: string): void {
   expect(EVENT_NEEDLES.some(needle => line.includes(needle)), `no needle in ${JSON.stringify(line)}`).to.equal(true)
 }
 
-describe('LogParser', () => {
+describe('parse/log-parser', () => {
   describe('app output posing as the platform', () => {
     for (const line of NOT_OURS) {
       it(`ignores ${JSON.stringify(line.slice(0, 90))}`, () => {
-        const parser = new LogParser({defaultYear: 2026})
+        const extras: unknown[] = []
+        const parser = new LogParser({defaultYear: 2026, onLinesDropped: drop => extras.push(drop)})
         const events: LogEvent[] = []
         expect(parser.parse(line)).to.equal(undefined)
         parser.parseAll(line, event => events.push(event))
         expect(events).to.deep.equal([])
         expect(parser.flush()).to.deep.equal([])
+        expect(extras).to.deep.equal([])
+        // Asked for router lines, a parser takes only the router's own (the first router line of NOT_OURS).
+        const requests: RouterRequest[] = []
+        new LogParser({defaultYear: 2026, onRouterRequest: request => requests.push(request)}).parseAll(line, event => events.push(event))
+        expect(events).to.deep.equal([])
+        expect(requests.length).to.equal(line.startsWith(`${TS} heroku[router]: at=info`) ? 1 : 0)
       })
     }
   })
@@ -65,6 +72,12 @@ describe('LogParser', () => {
       '<134>1 ',
       'heroku/',
       'Nov 21 ',
+      'heroku[router]: ',
+      'service=3ms ',
+      'status=200 ',
+      '"',
+      'Error L10 ',
+      ' dropped 5 messages since ',
     ]
     const CORPUS = [...EVENT_LINES.map(([line]) => line),
       ...NOT_OURS,
@@ -121,7 +134,8 @@ describe('LogParser', () => {
     }
 
     it('on 30,000 random and mutated lines', () => {
-      const parser = new LogParser({defaultYear: 2026})
+      const extras: Array<LinesDropped | RouterRequest> = []
+      const parser = new LogParser({defaultYear: 2026, onLinesDropped: drop => extras.push(drop), onRouterRequest: request => extras.push(request)})
       let events = 0
       for (let round = 0; round < 30_000; round++) {
         const line = round % 3 === 0 ? randomLine() : mutate(pick(CORPUS))
@@ -139,6 +153,11 @@ describe('LogParser', () => {
       }
 
       for (const event of parser.flush()) expectWellFormed(event, 'measure=memory_')
+      for (const extra of extras) {
+        for (const value of numbersIn(extra)) expect(Number.isFinite(value), JSON.stringify(extra)).to.equal(true)
+      }
+
+      expect(extras.filter(extra => extra.kind === 'router').length).to.be.greaterThan(30)
       // The mutations must leave many lines valid, or this test checks little.
       expect(events).to.be.greaterThan(1000)
     })

@@ -5,7 +5,7 @@ import {
   INSTANCE, MEMORY_MESSAGE, memoryLine, parseOne, TIME, TS,
 } from '../../fixtures/log-lines.js'
 
-describe('metric lines', () => {
+describe('parse/metrics', () => {
   describe('memory sample keys and values', () => {
     it('reads keys in any order', () => {
       const shuffled = MEMORY_MESSAGE.split(' ').reverse().join(' ')

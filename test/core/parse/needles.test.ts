@@ -5,7 +5,7 @@ import {
   EVENT_LINES, legacy, parseOne, TS,
 } from '../../fixtures/log-lines.js'
 
-describe('EVENT_NEEDLES', () => {
+describe('parse/needles', () => {
   it('every line that yields an event holds a needle', () => {
     for (const [line] of EVENT_LINES) expect(EVENT_NEEDLES.some(needle => line.includes(needle)), line).to.equal(true)
   })

@@ -5,7 +5,7 @@ import {
   MEMORY_MESSAGE, parseOne, tsv,
 } from '../../fixtures/log-lines.js'
 
-describe('Papertrail shapes', () => {
+describe('parse/papertrail-shapes', () => {
   describe('Papertrail archive TSV', () => {
     const time = Date.parse('2016-08-11T17:45:57Z')
 
@@ -70,6 +70,41 @@ describe('Papertrail shapes', () => {
       parser.parse('2019-05-01T00:00:00Z heroku[web.1]: Restarting')
       expect(parser.parse('Nov 21 14:14:58 myapp heroku/web.4: Cycling')).to.include({time: Date.parse('2019-11-21T14:14:58Z')})
       expect(new LogParser({defaultYear: Number.NaN}).parse('Nov 21 14:14:58 myapp heroku/web.4: Cycling')).to.equal(undefined)
+    })
+  })
+
+  describe('drains stored by rsyslog or Splunk (no year)', () => {
+    const token = 'd.3f5e0c8a-7d21-4b9e-9a0c-2b6f1e4d8c11'
+    const time = Date.parse('2026-09-03T07:15:22Z')
+
+    it('reads `Sep  3 07:15:22 d.<token> heroku[web.1] - MSG`, with or without the ` -`, and with a colon', () => {
+      const expected = {
+        code: 'R14', dyno: 'web.1', kind: 'error', time, type: 'web',
+      }
+      for (const program of ['heroku[web.1] -', 'heroku[web.1]', 'heroku[web.1]:']) {
+        expect(parseOne(`Sep  3 07:15:22 ${token} ${program} Error R14 (Memory quota exceeded)`), program).to.deep.equal(expected)
+      }
+    })
+
+    it('reads memory samples in that shape', () => {
+      expect(parseOne(`Sep  3 07:15:22 ${token} heroku[web.1] - ${MEMORY_MESSAGE}`)).to.include({
+        dyno: 'web.1', kind: 'memory', rss: 491.2, time,
+      })
+    })
+
+    it('never trusts the app in that shape', () => {
+      expect(parseOne(`Sep  3 07:15:22 ${token} app[web.1] - Error R14 (Memory quota exceeded)`)).to.equal(undefined)
+      expect(parseOne(`Sep  3 07:15:22 ${token} app[web.1] - heroku[web.1] - Error R14 (Memory quota exceeded)`)).to.equal(undefined)
+      expect(parseOne(`Sep  3 07:15:22 ${token} heroku[router] - at=info Error R14`)).to.equal(undefined)
+    })
+  })
+
+  describe('Papertrail viewer copies', () => {
+    it('reads lines with two spaces after the program and trailing spaces', () => {
+      expect(parseOne('May 04 02:18:35 myapp heroku/web.1:  Process running mem=612M(119.5%)  ')).to.deep.equal({
+        dyno: 'web.1', kind: 'reading', mem: 612, percent: 119.5, time: Date.parse('2026-05-04T02:18:35Z'), type: 'web',
+      })
+      expect(parseOne('May 04 02:18:35 myapp app/web.1:  Process running mem=612M(119.5%)  ')).to.equal(undefined)
     })
   })
 })

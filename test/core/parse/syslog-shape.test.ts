@@ -7,7 +7,7 @@ import {
   EVENT_LINES, frame, INSTANCE, MEMORY_MESSAGE, NOT_OURS, parseOne,
 } from '../../fixtures/log-lines.js'
 
-describe('syslog drain frames', () => {
+describe('parse/syslog-shape', () => {
   describe('syslog drain frames', () => {
     const header = '<134>1 2023-08-24T10:28:47.153192+00:00 host heroku web.1 - '
     const time = Date.parse('2023-08-24T10:28:47.153Z')
@@ -97,6 +97,67 @@ describe('syslog drain frames', () => {
       const events: LogEvent[] = []
       new LogParser().parseAll(`${frame(`${header}Cycling`)}x9 ${header}Restarting`, event => events.push(event))
       expect(events).to.have.length(1)
+    })
+  })
+
+  describe('frames without a host field', () => {
+    const stamp = '2021-06-14T08:02:41.208317+00:00'
+    const time = Date.parse('2021-06-14T08:02:41.208Z')
+    const r14 = {
+      code: 'R14', dyno: 'web.1', kind: 'error', time, type: 'web',
+    }
+
+    it('reads `<45>1 TS heroku web.1 - - MSG` with and without its octet count', () => {
+      const body = `<45>1 ${stamp} heroku web.1 - - Error R14 (Memory quota exceeded)`
+      expect(parseOne(body)).to.deep.equal(r14)
+      expect(parseOne(frame(body))).to.deep.equal(r14)
+    })
+
+    it('reads the frame after a collector\'s receive time, at the frame\'s own time', () => {
+      expect(parseOne(`14 Jun 2021 16:02:41.731204 <45>1 ${stamp} heroku web.1 - - Error R14 (Memory quota exceeded)`)).to.deep.equal(r14)
+      expect(parseOne(`4 Jun 2021 16:02:41 <45>1 ${stamp} heroku web.1 - - Error R14 (Memory quota exceeded)`)).to.deep.equal(r14)
+      for (const prefix of ['14 Jux 2021 16:02:41.731204', '14 Jun 21 16:02:41', '14 Jun 2021 16:02:41.731204 x']) {
+        expect(parseOne(`${prefix} <45>1 ${stamp} heroku web.1 - - Error R14 (Memory quota exceeded)`), prefix).to.equal(undefined)
+      }
+    })
+
+    it('reads the 2012 drain layout, the drain token as MSGID', () => {
+      expect(parseOne('<40>1 2012-10-02T19:21:07+00:00 heroku web.2 d.3f5e0c8a-7d21-4b9e-9a0c-2b6f1e4d8c11 - State changed from up to crashed')).to.deep.equal({
+        action: 'crashed', dyno: 'web.2', from: 'up', kind: 'dyno', time: Date.parse('2012-10-02T19:21:07Z'), to: 'crashed', type: 'web',
+      })
+    })
+
+    it('needs a nil MSGID or a drain token where the host field would be read otherwise', () => {
+      expect(parseOne(`<45>1 ${stamp} heroku web.1 x - Error R14 (Memory quota exceeded)`)).to.equal(undefined)
+      expect(parseOne(`<45>1 ${stamp} heroku web.1 -x - Error R14 (Memory quota exceeded)`)).to.equal(undefined)
+    })
+
+    it('never trusts the app\'s frames, nor the router\'s', () => {
+      for (const body of [
+        `<45>1 ${stamp} app web.1 - - Error R14 (Memory quota exceeded)`,
+        `<40>1 ${stamp} app web.2 d.3f5e0c8a - Error R14 (Memory quota exceeded)`,
+        `<45>1 ${stamp} heroku router - - at=info Error R14 (Memory quota exceeded)`,
+        `<45>1 ${stamp} host app web.1 - heroku web.1 - - Error R14 (Memory quota exceeded)`,
+      ]) {
+        expect(parseOne(body), body).to.equal(undefined)
+        expect(parseOne(frame(body)), body).to.equal(undefined)
+      }
+    })
+
+    it('parseAll gives every frame of a body, glued, spaced or on separate lines; parse the first', () => {
+      const frames = [
+        frame(`<45>1 ${stamp} heroku web.1 - - Error R14 (Memory quota exceeded)`),
+        frame(`<45>1 ${stamp} app web.1 - - Error R15 (Memory quota vastly exceeded)`),
+        frame(`<45>1 ${stamp} heroku web.1 - - Process running mem=1013M(197.9%)`),
+        frame('<40>1 2012-10-02T19:21:07+00:00 heroku web.2 d.3f5e0c8a - Restarting'),
+      ]
+      for (const separator of ['', ' ', '\n', '\r\n']) {
+        const body = frames.join(separator)
+        const events: LogEvent[] = []
+        new LogParser().parseAll(body, event => events.push(event))
+        expect(events.map(event => event.kind), JSON.stringify(separator)).to.deep.equal(['error', 'reading', 'dyno'])
+        expect(new LogParser().parse(body)).to.deep.equal(r14)
+      }
     })
   })
 })

@@ -5,7 +5,7 @@ import {
   parseOne,
 } from '../../fixtures/log-lines.js'
 
-describe('timestamps', () => {
+describe('parse/time', () => {
   describe('timestamps', () => {
     const cases: Array<[string, string]> = [
       ['2026-11-20T10:12:00.123456+00:00', '2026-11-20T10:12:00.123Z'],
