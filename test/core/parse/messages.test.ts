@@ -86,6 +86,7 @@ describe('parse/messages', () => {
     it('is nothing without onLinesDropped, and from the app', () => {
       expect(parseOne(L10)).to.equal(undefined)
       expect(drops([L10.replace('heroku[logplex]', 'app[web.1]'), L10.replace('Error L10', 'Error L100')])).to.deep.equal([])
+      expect(drops([`${TS} heroku[web.1]: Error R16 (Detached)`, `${TS} heroku[web.1]: Error H10`])).to.deep.equal([])
     })
   })
 })

@@ -52,6 +52,13 @@ describe('parse/router-lines', () => {
     })
   })
 
+  it('unless asked, rejects router lines by their header, before their time is read', () => {
+    // A no-year router line read in full would move the calendar to December: January would then be next year's.
+    const parser = new LogParser({defaultYear: 2025})
+    expect(parser.parse(`Dec 31 23:59:59 acme heroku/router: ${INFO}`)).to.equal(undefined)
+    expect(parser.parse('Jan  2 00:00:01 acme heroku/web.1: Restarting')?.time).to.equal(Date.parse('2025-01-02T00:00:01Z'))
+  })
+
   it('gives nothing unless asked, and nothing from the app', () => {
     expect(new LogParser().parse(`${TS} heroku[router]: ${INFO}`)).to.equal(undefined)
     expect(requests([`${TS} app[web.1]: ${INFO}`, `${TS} app[router]: ${INFO}`, `<158>1 ${TS} host app router - ${INFO}`])).to.deep.equal([])
