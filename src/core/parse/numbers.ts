@@ -48,11 +48,21 @@ export function sizeUnitFactor(line: string, start: number, end: number): number
   if (start < 0 || end <= start) return 1
   switch (end - start) {
   case 1: {
-    return unitLetterFactor(line.charCodeAt(start), true)
+    const unit = line.charCodeAt(start)
+    if (unit === Char.UpperM) return 1
+    if (unit === Char.UpperG) return 1024
+    if (unit === Char.UpperK || unit === Char.LowerK) return 1 / 1024
+    if (unit === Char.UpperB) return 1 / (1024 * 1024)
+    return Number.NaN
   }
 
   case 2: {
-    return line.charCodeAt(start + 1) === Char.UpperB ? unitLetterFactor(line.charCodeAt(start), false) : Number.NaN
+    if (line.charCodeAt(start + 1) !== Char.UpperB) return Number.NaN
+    const unit = line.charCodeAt(start)
+    if (unit === Char.UpperM) return 1
+    if (unit === Char.UpperG) return 1024
+    if (unit === Char.UpperK || unit === Char.LowerK) return 1 / 1024
+    return Number.NaN
   }
 
   case 3: {
@@ -66,13 +76,4 @@ export function sizeUnitFactor(line: string, start: number, end: number): number
     return Number.NaN
   }
   }
-}
-
-/** `M`/`G`/`K`/`k` (before a `B`, or alone); a lone `B` is bytes. */
-function unitLetterFactor(unit: number, alone: boolean): number {
-  if (unit === Char.UpperM) return 1
-  if (unit === Char.UpperG) return 1024
-  if (unit === Char.UpperK || unit === Char.LowerK) return 1 / 1024
-  if (alone && unit === Char.UpperB) return 1 / (1024 * 1024)
-  return Number.NaN
 }

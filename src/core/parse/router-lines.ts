@@ -35,34 +35,14 @@ export function routerRequest(line: string, start: number, end: number, context:
     const valueStart = quoted ? eq + 2 : eq + 1
     let valueEnd = line.indexOf(quoted ? '"' : ' ', valueStart)
     if (valueEnd === -1 || valueEnd > end) valueEnd = end
-    const key = line.slice(pos, eq)
-    switch (key) {
-    case 'method': {
-      method ??= line.slice(valueStart, valueEnd)
-      break;
-    }
-
-    case 'path': {
-      path ??= line.slice(valueStart, valueEnd)
-      break;
-    }
-
-    case 'dyno': {
-      dyno ??= isDynoName(line, valueStart, valueEnd) ? line.slice(valueStart, valueEnd) : ''
-      break;
-    }
-
-    case 'code': {
-      code ??= line.slice(valueStart, valueEnd)
-      break;
-    }
-
-    default: {if (key === 'service' && Number.isNaN(serviceMs)) serviceMs = millis(line, valueStart, valueEnd, context)
-    else if (key === 'status' && Number.isNaN(status)) status = wholeNumber(line, valueStart, valueEnd, context)
-    else if (key === 'bytes' && Number.isNaN(bytes)) bytes = wholeNumber(line, valueStart, valueEnd, context)
-    }
-    }
-
+    // Keys compared in place: no string for the fields not kept (host, request_id, fwd, connect, ...).
+    if (isKey(line, pos, eq, 'method')) method ??= line.slice(valueStart, valueEnd)
+    else if (isKey(line, pos, eq, 'path')) path ??= line.slice(valueStart, valueEnd)
+    else if (isKey(line, pos, eq, 'dyno')) dyno ??= isDynoName(line, valueStart, valueEnd) ? line.slice(valueStart, valueEnd) : ''
+    else if (isKey(line, pos, eq, 'code')) code ??= line.slice(valueStart, valueEnd)
+    else if (isKey(line, pos, eq, 'service') && Number.isNaN(serviceMs)) serviceMs = millis(line, valueStart, valueEnd, context)
+    else if (isKey(line, pos, eq, 'status') && Number.isNaN(status)) status = wholeNumber(line, valueStart, valueEnd, context)
+    else if (isKey(line, pos, eq, 'bytes') && Number.isNaN(bytes)) bytes = wholeNumber(line, valueStart, valueEnd, context)
     pos = line.indexOf(' ', quoted ? valueEnd + 1 : valueEnd)
     if (pos === -1) break
     while (pos < end && line.charCodeAt(pos) === Char.Space) pos++
@@ -77,6 +57,10 @@ export function routerRequest(line: string, start: number, end: number, context:
   if (code !== undefined) request.code = code
   onRouterRequest(request)
   return undefined
+}
+
+function isKey(line: string, start: number, end: number, key: string): boolean {
+  return end - start === key.length && line.startsWith(key, start)
 }
 
 /** `2340ms` to 2340; NaN when malformed. */
