@@ -7,7 +7,9 @@
  *                            with or without host field and octet count, several to a body (syslog-shape.ts)
  * 3. 2013 legacy metrics:    `measure=memory_total val=509 units=MB`, one metric a line, in any shape (legacy.ts)
  * 4. Papertrail archive TSV: `id \t generated_at \t received_at \t ... \t program \t message`
- * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE` (papertrail-shapes.ts)
+ * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE`, and drains stored by rsyslog/Splunk,
+ *                            `Sep  3 07:15:22 d.<token> heroku[web.1] - MESSAGE` (papertrail-shapes.ts)
+ * test/fixtures/logs/every-shape.log holds one line of each, with where it comes from.
  *
  * Only the line's own source field decides whether it is the platform speaking (`heroku[...]`,
  * syslog app-name `heroku`, program `heroku/...`): see `finishHeader`. The only app lines
@@ -41,12 +43,14 @@ export interface LogParserOptions {
   defaultYear?: number
   /**
    * Called with each `Error L10` line (Logplex dropped lines: the log has a gap). Without it,
-   * those lines give nothing.
+   * those lines give nothing. A reader that drops lines by EVENT_NEEDLES must also keep those
+   * holding `Error L10`.
    */
   onLinesDropped?: (drop: LinesDropped) => void
   /**
    * Called with each router line's request (for per-request analysis). Without it, router lines
-   * are rejected by their header as before, at no cost.
+   * are rejected by their header as before, at no cost. EVENT_NEEDLES do not find router lines:
+   * a reader that prefilters must keep those holding `status=` too.
    */
   onRouterRequest?: (request: RouterRequest) => void
 }
@@ -88,8 +92,8 @@ export class LogParser {
   /**
    * One raw line (no trailing newline; a trailing `\r` is fine) to its event, or undefined when it
    * is not a platform event (or, for legacy lines, when the group it belongs to is not complete).
-   * A drain body with several frames on one line yields its first frame only: use `parseAll`.
-   * Never throws.
+   * A drain body with several frames on one line yields its first frame only: kept for the callers
+   * that read one event a line; new callers use `parseAll`, which gives them all. Never throws.
    */
   parse(line: string): LogEvent | undefined {
     const end = trimmedEnd(line, 0, line.length)
@@ -115,10 +119,12 @@ export class LogParser {
   }
 
   /**
-   * Every event of one raw line, in order, to `emit`: the call for every reader. A line may be a
-   * drain body holding several octet-counted syslog frames, glued or spaced; they are split by
-   * their octet counts only, so text inside one frame's message can never pose as another frame.
-   * Any other line is read as `parse` reads it. Allocates nothing for a line without events.
+   * Every event of one raw line, in order, to `emit`: the call for every reader (live tail,
+   * watchdog, history and files alike), e.g. `parser.parseAll(line, event => board.add(event))`.
+   * A line may be a drain body holding several octet-counted syslog frames, glued or apart by
+   * spaces or line breaks; they are split by their octet counts only, so text inside one frame's
+   * message can never pose as another frame. Any other line is read as `parse` reads it. Nothing
+   * is allocated beyond the events themselves (pass a callback made once, not one a line).
    */
   parseAll(line: string, emit: (event: LogEvent) => void): void {
     const end = trimmedEnd(line, 0, line.length)
