@@ -3,7 +3,7 @@
  * Prints lines per CPU second for each kind of line alone and for a mix like a busy app's log
  * (about 80% router and app lines, 20% platform lines).
  */
-import {LogParser} from '../src/core/parse-line.js'
+import {LogParser, type LogParserOptions} from '../src/core/parse/index.js'
 
 const INSTANCE = 'heroku.2808254.d97d0ea7-cf3d-411b-b453-d2943a50b456'
 
@@ -54,11 +54,11 @@ function linesOf(kinds: Array<[string, number]>): string[] {
  * Best of ROUNDS, after one warm-up round, so JIT warm-up and GC pauses count less. Timed in CPU
  * time (user + system) so that other processes on a busy machine do not skew the figure.
  */
-function linesPerSecond(lines: string[]): {events: number; perSecond: number} {
+function linesPerSecond(lines: string[], options: LogParserOptions): {events: number; perSecond: number} {
   let best = Infinity
   let events = 0
   for (let round = 0; round <= ROUNDS; round++) {
-    const parser = new LogParser({defaultYear: 2026})
+    const parser = new LogParser({defaultYear: 2026, ...options})
     events = 0
     const started = process.cpuUsage()
     for (const line of lines) if (parser.parse(line)) events++
@@ -71,11 +71,22 @@ function linesPerSecond(lines: string[]): {events: number; perSecond: number} {
 }
 
 const format = new Intl.NumberFormat('en-US', {maximumFractionDigits: 0})
-const cases: Array<[string, string[]]> = [
-  ...Object.keys(KINDS).map((kind): [string, string[]] => [kind, linesOf([[kind, 1]])]),
-  ['mix', linesOf(MIX)],
+let requests = 0
+/** Router requests are read only for a caller that asks (mem:blame): `router+` and `mix+` ask, the rest do not. */
+const askRouter: LogParserOptions = {
+  onRouterRequest() {
+    requests++
+  },
+}
+const cases: Array<[string, string[], LogParserOptions]> = [
+  ...Object.keys(KINDS).map((kind): [string, string[], LogParserOptions] => [kind, linesOf([[kind, 1]]), {}]),
+  ['router+', linesOf([['router', 1]]), askRouter],
+  ['mix', linesOf(MIX), {}],
+  ['mix+', linesOf(MIX), askRouter],
 ]
-for (const [name, lines] of cases) {
-  const {events, perSecond} = linesPerSecond(lines)
-  console.log(`${name.padEnd(9)} ${format.format(perSecond).padStart(12)} lines/CPU-s  (${format.format(events)} events of ${format.format(lines.length)} lines)`)
+for (const [name, lines, options] of cases) {
+  requests = 0
+  const {events, perSecond} = linesPerSecond(lines, options)
+  const asked = options.onRouterRequest ? `, ${format.format(requests / (ROUNDS + 1))} router requests` : ''
+  console.log(`${name.padEnd(9)} ${format.format(perSecond).padStart(12)} lines/CPU-s  (${format.format(events)} events${asked} of ${format.format(lines.length)} lines)`)
 }

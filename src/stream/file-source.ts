@@ -16,7 +16,7 @@ import {createGunzip} from 'node:zlib'
 
 import type {LogEvent} from '../core/events.js'
 
-import {EVENT_NEEDLES, LogParser} from '../core/parse-line.js'
+import {EVENT_NEEDLES, LogParser} from '../core/parse/index.js'
 import {UserError} from '../errors.js'
 
 export interface ReadLogOptions {

@@ -10,7 +10,7 @@ import type {LogEvent} from '../core/events.js'
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {HerokuApi} from '../heroku/api.js'
 
-import {LogParser} from '../core/parse-line.js'
+import {LogParser} from '../core/parse/index.js'
 import {readLogFiles, type ReadLogTotals} from './file-source.js'
 import {LogStream} from './log-stream.js'
 

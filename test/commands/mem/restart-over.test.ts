@@ -7,7 +7,7 @@ import type {WatchdogOutput} from '../../../src/core/ports/watchdog-output.js'
 import type {AppScript, Simulator} from '../../simulator/server.js'
 
 import WatchdogCommand from '../../../src/commands/mem/restart-over.js'
-import {LogParser} from '../../../src/core/parse-line.js'
+import {LogParser} from '../../../src/core/parse/index.js'
 import {RestartPolicy} from '../../../src/core/watchdog/policy.js'
 import {parseThresholds} from '../../../src/core/watchdog/threshold.js'
 import {HerokuApi} from '../../../src/heroku/api.js'
