@@ -5,7 +5,9 @@ import {
 } from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
-import type {DynoInfo, PersistedPolicy, RestartPolicy} from '../core/watchdog/policy.js'
+import type {DynoInfo} from '../core/watchdog/decision.js'
+import type {PersistedPolicy} from '../core/watchdog/persisted-state.js'
+import type {RestartPolicy} from '../core/watchdog/policy.js'
 
 import {HerokuApi} from './api.js'
 

@@ -1,8 +1,8 @@
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
+import type {Decision, WatchdogSummary} from '../core/watchdog/decision.js'
 
 import {processTypeOf} from '../core/events.js'
-import {Decision, WatchdogSummary} from '../core/watchdog/policy.js'
 import {
   formatMb, formatPercent, formatTime, percentOf,
 } from './units.js'

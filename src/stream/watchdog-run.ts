@@ -1,6 +1,7 @@
 import type {LogEvent} from '../core/events.js'
 import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
-import type {PolicyStep, RestartPolicy} from '../core/watchdog/policy.js'
+import type {PolicyStep} from '../core/watchdog/decision.js'
+import type {RestartPolicy} from '../core/watchdog/policy.js'
 
 import {UserError} from '../errors.js'
 import {describeApiError, HerokuApi} from '../heroku/api.js'

@@ -1,10 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import type {WatchdogOutput} from '../../core/ports/watchdog-output.js'
-import type {RestartPolicyOptions} from '../../core/watchdog/policy.js'
+import type {RestartPolicyOptions} from '../../core/watchdog/options.js'
 
 import {MemCommand, memFlags} from '../../base-command.js'
-import {POLICY_DEFAULTS, RestartPolicy} from '../../core/watchdog/policy.js'
+import {POLICY_DEFAULTS} from '../../core/watchdog/options.js'
+import {RestartPolicy} from '../../core/watchdog/policy.js'
 import {type Metric, METRICS, parseThresholds} from '../../core/watchdog/threshold.js'
 import {durationFlag, dynoFilter} from '../../flags.js'
 import {HerokuApi} from '../../heroku/api.js'

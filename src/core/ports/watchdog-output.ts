@@ -1,4 +1,4 @@
-import type {Decision, WatchdogSummary} from '../watchdog/policy.js'
+import type {Decision, WatchdogSummary} from '../watchdog/decision.js'
 import type {StreamNotice} from './stream-notice.js'
 
 /**

@@ -1,182 +1,30 @@
 import type {LogEvent, MemorySample} from '../events.js'
-import type {Metric, ThresholdSet} from './threshold.js'
+import type {
+  Decision, DecisionAction, DecisionReason, DynoInfo, PolicyStep, WatchdogSummary,
+} from './decision.js'
+import type {GuardView} from './guards.js'
 
 import {compareDynoNames} from '../dyno-state.js'
 import {processTypeOf} from '../events.js'
 import {effectiveQuota} from '../quotas.js'
+import {emptyStep} from './decision.js'
+import {
+  addTime, type DynoTrack, KEPT_WATCHDOG_RESTARTS, newTrack, resetReadings, retire,
+} from './dyno-track.js'
+import {firstHold, RESTART_GUARDS} from './guards.js'
+import {noteCrossing, releaseLoopBreaker} from './loop-breaker.js'
+import {
+  POLICY_DEFAULTS, PREBOOT_OVERLAP_MS, type RestartPolicyOptions, SAME_READING_MS, STALE_READING_MS,
+} from './options.js'
+import {exportPolicy, type PersistedPolicy, restorePolicy} from './persisted-state.js'
 import {describeThreshold, limitFor, metricOf} from './threshold.js'
-
-export interface RestartPolicyOptions {
-  /** Minimum time between two restarts of one dyno (any restart: ours, a deploy's, a crash's). */
-  cooldownMs: number
-  /** Decide but never restart. */
-  dryRun: boolean
-  /** Consecutive readings over the limit before a restart. */
-  forSamples: number
-  /** A dyno that crosses within this long after a restart `loopLimit` times in a row is left alone. */
-  loopLimit: number
-  loopWindowMs: number
-  /** Restarts the watchdog makes in any hour (log clock), all dynos together. */
-  maxPerHour: number
-  /** Dynos of one process type restarting at once. */
-  maxParallel: number
-  metric: Metric
-  /** Count an R14 line as a reading over the limit. */
-  onR14: boolean
-  thresholds: ThresholdSet
-  /** A restarted dyno with no new instance after this long frees its slot anyway. */
-  upTimeoutMs: number
-}
-
-export const POLICY_DEFAULTS = {
-  cooldownMs: 10 * 60_000,
-  dryRun: false,
-  forSamples: 2,
-  loopLimit: 3,
-  loopWindowMs: 5 * 60_000,
-  maxParallel: 1,
-  maxPerHour: 10,
-  metric: 'rss+swap' as Metric,
-  onR14: false,
-  upTimeoutMs: 5 * 60_000,
-}
-
-/** A sample and an R14 this close on the log clock are one reading (R14 repeats with every sample). */
-const SAME_READING_MS = 10_000
-/** With preboot the old instance logs for ~3 minutes after a restart; its R14 lines carry no instance id. */
-const PREBOOT_OVERLAP_MS = 5 * 60_000
-/** In `--once`, a dyno whose latest reading is older than this (log clock) has stopped reporting. */
-const STALE_READING_MS = 2 * 60_000
-const HOUR_MS = 3_600_000
-const KEPT_RESTARTS = 16
-/** The hourly cap never needs more than this many of the watchdog's own restarts. */
-const KEPT_WATCHDOG_RESTARTS = 1000
-const KEPT_RETIRED = 8
-/** Restarting a one-off dyno stops it: never a target. */
-const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
-
-/**
- * - `watch`: over the limit for fewer than `--for` readings so far
- * - `restart`: over for `--for` readings: restart requested now
- * - `hold`: over for `--for` readings, but a guard holds the restart (the reason names it)
- * - `recovered`: back under the limit before any restart
- * - `up`: a restarting dyno's new instance is up (or is no longer waited for)
- * - `skip`: a restart that could not be made
- * - `ok`: (`--once`) the latest reading is under the limit
- */
-export type DecisionAction = 'hold' | 'ok' | 'recovered' | 'restart' | 'skip' | 'up' | 'watch'
-
-type GuardReason = 'cooldown' | 'dry-run' | 'failed' | 'hourly-cap' | 'loop-breaker' | 'max-parallel' | 'not-found' | 'not-in-dyno-list' | 'one-off' | 'stale'
-
-export type DecisionReason = 'new-instance' | 'over' | 'r14' | 'state-up' | 'under' | 'up-timeout' | GuardReason
-
-export interface Decision {
-  action: DecisionAction
-  /** For `up`: who restarted the dyno. */
-  by?: 'platform' | 'watchdog'
-  dyno: string
-  instance?: string
-  /** MiB */
-  limit?: number
-  /** Free text from outside the policy (an API error). */
-  note?: string
-  /** Consecutive readings over the limit. */
-  over: number
-  need: number
-  /** MiB */
-  quota?: number
-  reason: DecisionReason
-  /** The threshold as the user wrote it (`85%`, `900MB`). */
-  threshold?: string
-  /** Log-clock time of the decision. */
-  time: number
-  type: string
-  /** End of a cooldown, or of the hour a cap counts. */
-  until?: number
-  /** MiB, the metric's latest value. */
-  value?: number
-  /** Dynos of the type still restarting (max parallel). */
-  waitingFor?: string[]
-}
-
-/** What the shell must do after feeding the policy one input. */
-export interface PolicyStep {
-  decisions: Decision[]
-  /** Fetch the app's dyno list again: a dyno not in it appeared, or a restarted one did not come up. */
-  refreshDynos: boolean
-  /** Dynos to restart now, in order. */
-  restarts: string[]
-}
-
-/** What `GET /apps/{app}/dynos` says about a dyno, times on the log clock. */
-export interface DynoInfo {
-  name: string
-  size?: string
-  state?: string
-  type?: string
-  /** `updated_at`: when the dyno last changed state ("up since"). */
-  updatedAt?: number
-}
-
-/** The part of the policy's memory worth keeping between runs (cron), times on the log clock. */
-export interface PersistedPolicy {
-  dynos: Record<string, {broken: boolean; brokenAt?: number; relapses: number; restarts: number[]}>
-  watchdogRestarts: number[]
-}
-
-export interface WatchdogSummary {
-  /** Dynos the loop breaker holds. */
-  broken: string[]
-  /** Hold decisions by reason (a dyno counted once per reason). */
-  held: Partial<Record<DecisionReason, string[]>>
-  /** Dynos whose latest reading is over the limit. */
-  over: string[]
-  /** Restarts requested by the watchdog and accepted by the API. */
-  restarted: {dyno: string; time: number}[]
-  watched: number
-}
-
-interface Restarting {
-  at: number
-  by: 'platform' | 'watchdog'
-  /** The instance being replaced (watchdog restarts), followed again if the restart fails. */
-  instance?: string
-  /** The API accepted the restart (watchdog) at this log-clock time; the up timeout runs from here. */
-  sentAt?: number
-}
-
-interface DynoTrack {
-  breachAt?: number
-  broken: boolean
-  brokenAt?: number
-  /** Instance (`dyno=` id) followed now; older ones are retired and their samples ignored. */
-  current?: string
-  /** The restart API call failed: no new attempt before this time. */
-  holdUntil?: number
-  inBreach: boolean
-  lastReadingAt?: number
-  lastReadingOver: boolean
-  /** Last decision key shown, to print a repeated hold only once. */
-  lastShown?: string
-  listed?: boolean
-  name: string
-  over: number
-  quota?: number
-  relapses: number
-  /** Times the dyno was (re)started, any cause, ascending. */
-  restarts: number[]
-  restarting?: Restarting
-  retired: string[]
-  size?: string
-  type: string
-  value?: number
-}
 
 /**
  * Decides which dyno to restart and when, from the platform's log events, as a pure state
  * machine: time is the log's own clock (each event's timestamp), so a replayed history, a
  * simulated clock and a skewed local clock all behave the same. The shell feeds events,
  * performs the restarts the returned steps ask for, and reports their outcome back.
+ * The guards that can hold a restart are the named checks of guards.ts.
  */
 export class RestartPolicy {
   /** Latest log time seen. */
@@ -187,9 +35,11 @@ export class RestartPolicy {
   private out: PolicyStep = emptyStep()
   /** Dynos waiting for a free slot, per process type, first come first served. */
   private readonly queues = new Map<string, string[]>()
-  private readonly restarted: {dyno: string; time: number}[] = []
   /** Unlisted dyno names that already asked for a refresh of the list. */
   private readonly refreshAsked = new Set<string>()
+  /** A history being replayed: state is updated, nothing is decided or shown. */
+  private replaying = false
+  private readonly restarted: {dyno: string; time: number}[] = []
   private watchdogRestarts: number[] = []
 
   constructor(options: Partial<RestartPolicyOptions> & Pick<RestartPolicyOptions, 'thresholds'>) {
@@ -199,7 +49,7 @@ export class RestartPolicy {
 
   /** Moves the clock on (e.g. at the end of a history) and handles restarts that never came up. */
   advance(now: number): PolicyStep {
-    this.tick(now, true)
+    this.tick(now)
     return this.flush()
   }
 
@@ -209,7 +59,7 @@ export class RestartPolicy {
    * and the dyno list.
    */
   decideNow(): PolicyStep {
-    this.tick(this.clock, true)
+    this.tick(this.clock)
     for (const track of this.sortedTracks()) {
       const limit = this.limitOf(track)
       if (limit === undefined || track.lastReadingAt === undefined) continue
@@ -227,48 +77,40 @@ export class RestartPolicy {
   }
 
   exportState(): PersistedPolicy {
-    const dynos: PersistedPolicy['dynos'] = {}
-    for (const track of this.dynos.values()) {
-      if (track.restarts.length === 0 && track.relapses === 0 && !track.broken) continue
-      dynos[track.name] = {
-        broken: track.broken, brokenAt: track.brokenAt, relapses: track.relapses, restarts: [...track.restarts],
-      }
-    }
-
-    return {dynos, watchdogRestarts: this.watchdogRestarts.filter(time => time > this.clock - HOUR_MS)}
+    return exportPolicy(this.dynos.values(), this.watchdogRestarts, this.clock)
   }
 
   /** Feeds one platform event. `replay` (a history being read) updates state but decides nothing. */
   observe(event: LogEvent, mode: 'live' | 'replay' = 'live'): PolicyStep {
     if (event.kind === 'release' || event.kind === 'load' || event.kind === 'reading') return this.flush()
-    const live = mode === 'live'
-    if (event.time > this.clock) this.clock = event.time
-    const track = this.trackOf(event.dyno, event.type)
-    switch (event.kind) {
-    case 'memory': {
-      this.onSample(track, event, live)
-      break
-    }
-
-    case 'error': {
-      if (event.code === 'R14' && this.options.onR14) this.onR14(track, event.time, live)
-      break
-    }
-
-    case 'dyno': {
-      if (event.action === 'restarting' || event.action === 'cycling') this.onRestartLine(track, event.time, live)
-      else if (event.action === 'crashed') this.noteRestart(track, event.time)
-      else if (event.action === 'state' && event.to === 'up') {
-        this.noteRestart(track, event.time)
-        if (track.restarting && event.time >= track.restarting.at) this.markUp(track, 'state-up', live)
+    return this.inMode(mode, () => {
+      if (event.time > this.clock) this.clock = event.time
+      const track = this.trackOf(event.dyno, event.type)
+      switch (event.kind) {
+      case 'memory': {
+        this.onSample(track, event)
+        break
       }
 
-      break
-    }
-    }
+      case 'error': {
+        if (event.code === 'R14' && this.options.onR14) this.onR14(track, event.time)
+        break
+      }
 
-    this.tick(event.time, live)
-    return this.flush()
+      case 'dyno': {
+        if (event.action === 'restarting' || event.action === 'cycling') this.onRestartLine(track, event.time)
+        else if (event.action === 'crashed') addTime(track.restarts, event.time)
+        else if (event.action === 'state' && event.to === 'up') {
+          addTime(track.restarts, event.time)
+          if (track.restarting && event.time >= track.restarting.at) this.markUp(track, 'state-up')
+        }
+
+        break
+      }
+      }
+
+      this.tick(event.time)
+    })
   }
 
   /** The outcome of a restart the policy asked for. */
@@ -306,45 +148,33 @@ export class RestartPolicy {
 
   /** Merges what an earlier run kept (state file): the larger count and every restart wins. */
   restoreState(state: PersistedPolicy): void {
-    for (const [name, saved] of Object.entries(state.dynos ?? {})) {
-      const track = this.trackOf(name, processTypeOf(name))
-      for (const time of saved.restarts ?? []) addTime(track.restarts, time)
-      if ((saved.relapses ?? 0) > track.relapses) track.relapses = saved.relapses
-      if (saved.broken && !track.broken) {
-        track.broken = true
-        track.brokenAt = saved.brokenAt
-      }
-    }
-
-    for (const time of state.watchdogRestarts ?? []) addTime(this.watchdogRestarts, time, KEPT_WATCHDOG_RESTARTS)
+    restorePolicy(state, name => this.trackOf(name, processTypeOf(name)), this.watchdogRestarts)
   }
 
   /** The app's current dyno list. Only listed dynos are restarted; `updated_at` counts as a restart. */
   setDynos(dynos: readonly DynoInfo[], mode: 'live' | 'replay' = 'live'): PolicyStep {
-    const live = mode === 'live'
-    const names = new Set(dynos.map(dyno => dyno.name))
-    this.refreshAsked.clear()
-    for (const track of this.dynos.values()) track.listed = names.has(track.name)
-    for (const info of dynos) {
-      const track = this.trackOf(info.name, info.type ?? processTypeOf(info.name))
-      track.listed = true
-      track.size = info.size ?? track.size
-      if (info.updatedAt === undefined) continue
-      this.noteRestart(track, info.updatedAt)
-      if (info.state === 'starting' && !track.restarting) track.restarting = {at: info.updatedAt, by: 'platform', sentAt: info.updatedAt}
-      else if (info.state === 'up' && track.restarting && track.restarting.sentAt !== undefined && info.updatedAt >= track.restarting.at) {
-        this.markUp(track, 'state-up', live)
+    return this.inMode(mode, () => {
+      const names = new Set(dynos.map(dyno => dyno.name))
+      this.refreshAsked.clear()
+      for (const track of this.dynos.values()) track.listed = names.has(track.name)
+      for (const info of dynos) {
+        const track = this.trackOf(info.name, info.type ?? processTypeOf(info.name))
+        track.listed = true
+        track.size = info.size ?? track.size
+        if (info.updatedAt === undefined) continue
+        addTime(track.restarts, info.updatedAt)
+        if (info.state === 'starting' && !track.restarting) track.restarting = {at: info.updatedAt, by: 'platform', sentAt: info.updatedAt}
+        else if (info.state === 'up' && track.restarting && track.restarting.sentAt !== undefined && info.updatedAt >= track.restarting.at) {
+          this.markUp(track, 'state-up')
+        }
       }
-    }
 
-    // A listed dyno already over its limit for long enough gets its decision now.
-    if (live) {
+      // A listed dyno already over its limit for long enough gets its decision now.
+      if (this.replaying) return
       for (const track of this.sortedTracks()) {
         if (track.listed && track.inBreach && !track.restarting && track.over >= this.options.forSamples) this.decide(track)
       }
-    }
-
-    return this.flush()
+    })
   }
 
   summary(): WatchdogSummary {
@@ -360,44 +190,23 @@ export class RestartPolicy {
     }
   }
 
+  /** A dyno over its limit for `--for` readings: restart it unless a guard holds. */
   private decide(track: DynoTrack): void {
-    const {options} = this
-    const time = this.clock
     if (track.restarting) return
-    if (ONE_OFF_TYPES.has(track.type)) return this.hold(track, 'one-off')
-    if (track.broken && track.breachAt !== undefined && track.brokenAt !== undefined) {
-      // A restart since the breaker engaged, followed by a long enough healthy run: restarts help again.
-      const last = lastBefore(track.restarts, track.breachAt)
-      if (last !== undefined && last > track.brokenAt && track.breachAt - last > options.loopWindowMs) {
-        track.broken = false
-        track.relapses = 0
-      }
-    }
-
-    if (track.broken) return this.hold(track, 'loop-breaker')
-    if (track.listed !== true) {
-      if (!this.refreshAsked.has(track.name)) {
+    releaseLoopBreaker(track, this.options)
+    const hold = firstHold(RESTART_GUARDS, this.guardView(track))
+    if (hold) {
+      if (hold.reason === 'not-in-dyno-list' && !this.refreshAsked.has(track.name)) {
         this.refreshAsked.add(track.name)
         this.out.refreshDynos = true
       }
 
-      return this.hold(track, 'not-in-dyno-list')
+      if (hold.reason === 'max-parallel') this.enqueue(track)
+      this.hold(track, hold.reason, {until: hold.until, waitingFor: hold.waitingFor})
+      return
     }
 
-    if (track.holdUntil !== undefined && time < track.holdUntil) return this.hold(track, 'failed', {until: track.holdUntil})
-    const last = track.restarts.at(-1)
-    if (last !== undefined && time - last < options.cooldownMs) return this.hold(track, 'cooldown', {until: last + options.cooldownMs})
-    const inHour = this.watchdogRestarts.filter(at => at > time - HOUR_MS)
-    if (inHour.length >= options.maxPerHour) return this.hold(track, 'hourly-cap', {until: inHour[0] + HOUR_MS})
-    const busy = this.restartingOfType(track.type)
-    if (busy.length >= options.maxParallel) {
-      const queue = this.queues.get(track.type) ?? []
-      if (!queue.includes(track.name)) queue.push(track.name)
-      this.queues.set(track.type, queue)
-      return this.hold(track, 'max-parallel', {waitingFor: busy})
-    }
-
-    if (options.dryRun) return this.hold(track, 'dry-run')
+    const time = this.clock
     this.dequeue(track)
     track.restarting = {at: time, by: 'watchdog', instance: track.current}
     addTime(track.restarts, time)
@@ -406,7 +215,7 @@ export class RestartPolicy {
     const overBySample = track.value !== undefined && track.value >= (this.limitOf(track) ?? Number.POSITIVE_INFINITY)
     this.emit(track, 'restart', overBySample ? 'over' : 'r14')
     // Samples the old instance still writes (preboot) must not count for the new one.
-    if (track.current !== undefined) this.retire(track, track.current)
+    if (track.current !== undefined) retire(track, track.current)
     this.out.restarts.push(track.name)
   }
 
@@ -433,8 +242,9 @@ export class RestartPolicy {
   }
 
   private emit(track: DynoTrack, action: DecisionAction, reason: DecisionReason, extra: Partial<Decision> = {}): void {
+    if (this.replaying) return
     const limit = this.limitOf(track)
-    this.out.decisions.push({
+    const decision: Decision = {
       action,
       dyno: track.name,
       instance: track.current,
@@ -447,15 +257,32 @@ export class RestartPolicy {
       time: this.clock,
       type: track.type,
       value: track.value,
-      ...extra,
-    })
+    }
+    for (const [key, value] of Object.entries(extra)) if (value !== undefined) (decision as unknown as Record<string, unknown>)[key] = value
+    this.out.decisions.push(decision)
     track.lastShown = `${action}:${reason}`
+  }
+
+  private enqueue(track: DynoTrack): void {
+    const queue = this.queues.get(track.type) ?? []
+    if (!queue.includes(track.name)) queue.push(track.name)
+    this.queues.set(track.type, queue)
   }
 
   private flush(): PolicyStep {
     const step = this.out
     this.out = emptyStep()
     return step
+  }
+
+  private guardView(track: DynoTrack): GuardView {
+    return {
+      now: this.clock,
+      options: this.options,
+      restartingOfType: type => this.restartingOfType(type).filter(name => name !== track.name),
+      track,
+      watchdogRestarts: this.watchdogRestarts,
+    }
   }
 
   private hold(track: DynoTrack, reason: DecisionReason, extra: Partial<Decision> = {}): void {
@@ -471,55 +298,62 @@ export class RestartPolicy {
     this.emit(track, 'hold', reason, extra)
   }
 
+  /** Runs `body` in a mode (a replayed history shows and decides nothing) and returns what it asked for. */
+  private inMode(mode: 'live' | 'replay', body: () => void): PolicyStep {
+    this.replaying = mode === 'replay'
+    try {
+      body()
+    } finally {
+      this.replaying = false
+    }
+
+    return this.flush()
+  }
+
   private limitOf(track: DynoTrack): number | undefined {
     return limitFor(this.options.thresholds, track.type, this.quotaOf(track))
   }
 
-  private markUp(track: DynoTrack, reason: 'new-instance' | 'state-up' | 'up-timeout', live: boolean): void {
+  private markUp(track: DynoTrack, reason: 'new-instance' | 'state-up' | 'up-timeout'): void {
     const {restarting} = track
     if (!restarting) return
     track.restarting = undefined
     // The new instance's readings start a new count; its first value is known only from a sample.
     resetReadings(track)
     if (reason !== 'new-instance') track.value = undefined
-    if (live) this.emit(track, 'up', reason, {by: restarting.by})
+    this.emit(track, 'up', reason, {by: restarting.by})
     this.drain(track.type)
   }
 
-  /** A restart the platform made (or confirmed): `Restarting`, `Cycling`, a crash, a state change to up. */
-  private noteRestart(track: DynoTrack, time: number): void {
-    addTime(track.restarts, time)
-  }
-
-  private onR14(track: DynoTrack, time: number, live: boolean): void {
+  private onR14(track: DynoTrack, time: number): void {
     if (track.restarting || this.limitOf(track) === undefined) return
     // The old instance's R14s cannot be told from the new one's: none counts just after a restart.
     const last = track.restarts.at(-1)
     if (last !== undefined && time - last < PREBOOT_OVERLAP_MS) return
-    this.reading(track, time, true, live)
+    this.reading(track, time, true)
   }
 
-  private onRestartLine(track: DynoTrack, time: number, live: boolean): void {
+  private onRestartLine(track: DynoTrack, time: number): void {
     // Our own restart shows up in the log a moment after the request: that is a confirmation.
     if (track.restarting && time >= track.restarting.at - 1000) return
     const newest = track.restarts.at(-1)
-    this.noteRestart(track, time)
+    addTime(track.restarts, time)
     // Older than a restart already known (history read after the dyno list, a reconnect's replay): nothing in flight.
     if (newest !== undefined && time <= newest) return
-    if (track.current !== undefined) this.retire(track, track.current)
+    if (track.current !== undefined) retire(track, track.current)
     track.restarting = {at: time, by: 'platform', sentAt: time}
     resetReadings(track)
     this.dequeue(track)
-    if (live && track.lastShown?.startsWith('hold:')) track.lastShown = undefined
+    if (!this.replaying && track.lastShown?.startsWith('hold:')) track.lastShown = undefined
   }
 
-  private onSample(track: DynoTrack, sample: MemorySample, live: boolean): void {
+  private onSample(track: DynoTrack, sample: MemorySample): void {
     const {instance} = sample
     let newInstance = false
     if (instance !== undefined) {
       if (track.retired.includes(instance)) return
       if (instance !== track.current) {
-        if (track.current !== undefined) this.retire(track, track.current)
+        if (track.current !== undefined) retire(track, track.current)
         track.current = instance
         resetReadings(track)
         newInstance = true
@@ -528,10 +362,10 @@ export class RestartPolicy {
 
     track.quota = effectiveQuota(sample.quota, track.size)
     track.value = metricOf(sample, this.options.metric)
-    if (newInstance && track.restarting) this.markUp(track, 'new-instance', live)
+    if (newInstance && track.restarting) this.markUp(track, 'new-instance')
     const limit = this.limitOf(track)
     if (limit === undefined) return
-    this.reading(track, sample.time, track.value >= limit, live)
+    this.reading(track, sample.time, track.value >= limit)
   }
 
   private quotaOf(track: DynoTrack): number {
@@ -539,7 +373,7 @@ export class RestartPolicy {
   }
 
   /** One reading of a dyno: a sample, or an R14 (merged with a sample of the same moment). */
-  private reading(track: DynoTrack, time: number, over: boolean, live: boolean): void {
+  private reading(track: DynoTrack, time: number, over: boolean): void {
     // An older reading than one already counted (a replay after a reconnect) must not count twice.
     if (track.lastReadingAt !== undefined && time < track.lastReadingAt - SAME_READING_MS) return
     if (track.lastReadingAt !== undefined && Math.abs(time - track.lastReadingAt) <= SAME_READING_MS) {
@@ -554,7 +388,7 @@ export class RestartPolicy {
         track.over = 0
         track.inBreach = false
         this.dequeue(track)
-        if (live && wasOver) this.emit(track, 'recovered', 'under')
+        if (wasOver) this.emit(track, 'recovered', 'under')
         return
       }
 
@@ -562,28 +396,12 @@ export class RestartPolicy {
     }
 
     if (track.over < this.options.forSamples) {
-      if (live) this.emit(track, 'watch', 'over')
+      this.emit(track, 'watch', 'over')
       return
     }
 
-    if (!track.inBreach) this.onCrossing(track, time)
-    if (live) this.decide(track)
-  }
-
-  /** The start of a sustained breach: one soon after a restart is a relapse, and enough relapses break the loop. */
-  private onCrossing(track: DynoTrack, time: number): void {
-    track.inBreach = true
-    track.breachAt = time
-    const last = lastBefore(track.restarts, time)
-    if (last !== undefined && time - last <= this.options.loopWindowMs) {
-      track.relapses++
-      if (track.relapses >= this.options.loopLimit && !track.broken) {
-        track.broken = true
-        track.brokenAt = time
-      }
-    } else if (!track.broken) {
-      track.relapses = 0
-    }
+    if (!track.inBreach) noteCrossing(track, time, this.options)
+    if (!this.replaying) this.decide(track)
   }
 
   private restartingOfType(type: string): string[] {
@@ -592,25 +410,19 @@ export class RestartPolicy {
     return names.sort()
   }
 
-  private retire(track: DynoTrack, instance: string): void {
-    if (!track.retired.includes(instance)) track.retired.push(instance)
-    if (track.retired.length > KEPT_RETIRED) track.retired.shift()
-    if (track.current === instance) track.current = undefined
-  }
-
   private sortedTracks(): DynoTrack[] {
     return [...this.dynos.values()].sort(compareDynoNames)
   }
 
   /** Moves the clock and frees slots of restarts that never showed a new instance. */
-  private tick(now: number, live: boolean): void {
+  private tick(now: number): void {
     if (now > this.clock) this.clock = now
     for (const track of this.dynos.values()) {
       const {restarting} = track
       if (!restarting || restarting.sentAt === undefined) continue
       if (this.clock - restarting.sentAt > this.options.upTimeoutMs) {
         this.out.refreshDynos = true
-        this.markUp(track, 'up-timeout', live)
+        this.markUp(track, 'up-timeout')
       }
     }
   }
@@ -618,38 +430,10 @@ export class RestartPolicy {
   private trackOf(name: string, type: string): DynoTrack {
     let track = this.dynos.get(name)
     if (!track) {
-      track = {
-        broken: false, inBreach: false, lastReadingOver: false, name, over: 0, relapses: 0, restarts: [], retired: [], type,
-      }
+      track = newTrack(name, type)
       this.dynos.set(name, track)
     }
 
     return track
   }
-}
-
-function resetReadings(track: DynoTrack): void {
-  track.over = 0
-  track.inBreach = false
-  track.lastReadingAt = undefined
-  track.lastReadingOver = false
-}
-
-function emptyStep(): PolicyStep {
-  return {decisions: [], refreshDynos: false, restarts: []}
-}
-
-/** Adds a time to an ascending list, skipping near-duplicates (the same restart seen twice), keeping the newest. */
-function addTime(times: number[], time: number, keep = KEPT_RESTARTS): void {
-  let index = times.length
-  while (index > 0 && times[index - 1] > time) index--
-  if ((index > 0 && time - times[index - 1] < 1000) || (index < times.length && times[index] - time < 1000)) return
-  times.splice(index, 0, time)
-  if (times.length > keep) times.splice(0, times.length - keep)
-}
-
-/** The latest time at or before `time`. */
-function lastBefore(times: readonly number[], time: number): number | undefined {
-  for (let index = times.length - 1; index >= 0; index--) if (times[index] <= time) return times[index]
-  return undefined
 }

@@ -3,7 +3,8 @@ import {expect} from 'chai'
 import type {
   DynoEvent, LogEvent, MemoryError, MemorySample,
 } from '../../../src/core/events.js'
-import type {Decision, PolicyStep, RestartPolicyOptions} from '../../../src/core/watchdog/policy.js'
+import type {Decision, PolicyStep} from '../../../src/core/watchdog/decision.js'
+import type {RestartPolicyOptions} from '../../../src/core/watchdog/options.js'
 
 import {processTypeOf} from '../../../src/core/events.js'
 import {RestartPolicy} from '../../../src/core/watchdog/policy.js'
