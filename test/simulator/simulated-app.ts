@@ -79,6 +79,8 @@ interface SimulatedDyno {
   name: string
   /** Requested by the API, carried out at the next tick while the dyno is up. */
   pending?: RestartAction
+  /** Simulated ms of the API request behind `pending`: the API shows the dyno `starting` from then. */
+  pendingSince?: number
   /** Running maxima of memory_total since the last restart: the first sample over any threshold is one of them. */
   peaks: Array<{real: number; total: number}>
   /** Fixed phase of this dyno's samples within a tick. */
@@ -98,6 +100,10 @@ interface SimulatedDyno {
 type Emit = (time: number, source: 'app' | 'heroku', dyno: string, message: string) => void
 
 export interface TickConditions {
+  /** Per dyno, ms added to its platform lines' times (a dyno whose clock is off). */
+  clockOffsetMs: Record<string, number>
+  /** One platform line dated ahead, logged at this tick if this app has the dyno. */
+  futureLine?: {aheadMs: number; dyno: string; message: string}
   malformedLines: boolean
   /** Real Date.now() at this tick, for `overThresholdAt`. */
   realNow: number
@@ -188,12 +194,15 @@ export class SimulatedApp {
   }
 
   /** Records an API restart or stop; the platform carries it out at the next tick. */
-  requestRestart(names: string[], action: RestartAction, realNow: number): void {
+  requestRestart(names: string[], action: RestartAction, realNow: number, simNow: number): void {
     for (const dyno of this.dynos.filter(d => names.includes(d.name))) {
       this.restarts.push({action, dyno: dyno.name, time: realNow})
       this.forgetPeaks(dyno)
       // A dyno that is booting or crashed is already on its way to a fresh instance.
-      if (dyno.state === 'up') dyno.pending = action
+      if (dyno.state === 'up') {
+        dyno.pending = action
+        dyno.pendingSince = simNow
+      }
     }
   }
 
@@ -208,7 +217,8 @@ export class SimulatedApp {
     this.tickCount++
     this.realNow = conditions.realNow
     const out: LogLine[] = []
-    const emit: Emit = (time, source, dyno, message) => {
+    const emit: Emit = (logTime, source, dyno, message) => {
+      const time = logTime + (source === 'heroku' ? conditions.clockOffsetMs[dyno] ?? 0 : 0)
       out.push({
         dyno, source, text: `${timestamp(time, this.random.int(0, 999))} ${source}[${dyno}]: ${message}`, time, type: processType(dyno),
       })
@@ -221,6 +231,8 @@ export class SimulatedApp {
     for (const dyno of this.dynos) this.tickDyno(dyno, tickStart + dyno.phaseMs + this.random.int(0, 300), emit)
     this.emitTraffic(tickStart, emit)
     if (this.script.mimicLines) this.emitMimicLine(tickStart + this.random.int(1, TICK_MS - 1), emit)
+    const future = conditions.futureLine
+    if (future && this.dynos.some(dyno => dyno.name === future.dyno)) emit(tickStart + future.aheadMs, 'heroku', future.dyno, future.message)
     if (conditions.malformedLines) this.emitMalformedLine(tickStart + this.random.int(1, TICK_MS - 1), emit)
 
     out.sort((a, b) => a.time - b.time)
@@ -277,9 +289,10 @@ export class SimulatedApp {
       name: dyno.name,
       release: {id: release.id, version: release.version},
       size: dyno.size,
-      state: dyno.state,
+      // The platform acts on a restart request at once: the dyno shows starting from the request on.
+      state: dyno.pending === 'restart' ? 'starting' : dyno.state,
       type: dyno.type,
-      updated_at: new Date(dyno.updatedAt).toISOString(),
+      updated_at: new Date(dyno.pending === 'restart' ? dyno.pendingSince! : dyno.updatedAt).toISOString(),
     }
   }
 

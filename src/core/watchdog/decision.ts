@@ -4,15 +4,27 @@
  * - `hold`: over for `--for` readings, but a guard holds the restart (the reason names it)
  * - `recovered`: back under the limit before any restart
  * - `up`: a restarting dyno's new instance is up (or is no longer waited for)
- * - `skip`: a restart that could not be made
+ * - `skip`: a restart that could not be made, or was dropped when it was about to go out
+ * - `sent`: a restart went out; the reason says what is known of it (`accepted`, `unconfirmed`)
  * - `ok`: (`--once`) the latest reading is under the limit
  */
-export type DecisionAction = 'hold' | 'ok' | 'recovered' | 'restart' | 'skip' | 'up' | 'watch'
+export type DecisionAction = 'hold' | 'ok' | 'recovered' | 'restart' | 'sent' | 'skip' | 'up' | 'watch'
 
 /** What can hold or stop a restart; each guard in guards.ts names one. */
 export type GuardReason = 'cooldown' | 'dry-run' | 'failed' | 'hourly-cap' | 'loop-breaker' | 'max-parallel' | 'not-found' | 'not-in-dyno-list' | 'one-off' | 'stale'
 
-export type DecisionReason = 'new-instance' | 'over' | 'r14' | 'state-up' | 'under' | 'up-timeout' | GuardReason
+export type DecisionReason = 'new-instance' | 'over' | 'r14' | 'state-up' | 'under' | 'up-timeout' | GuardReason | SendReason
+
+/**
+ * Said of a restart once it was to go out:
+ * - `restarted-meanwhile`: the dyno restarted since the decision (the platform, another watchdog): not sent
+ * - `accepted`: the API accepted it
+ * - `unconfirmed`: the answer was lost (reset, timeout, 5xx): counted as a restart, never sent again
+ */
+export type SendReason = 'accepted' | 'restarted-meanwhile' | 'unconfirmed'
+
+/** What became of a restart the shell sent (or could not send). */
+export type RestartOutcome = 'failed' | 'not-found' | 'rate-limited' | 'restarted' | 'stopped' | 'unconfirmed'
 
 export interface Decision {
   action: DecisionAction
@@ -39,6 +51,8 @@ export interface Decision {
   until?: number
   /** MiB, the metric's latest value. */
   value?: number
+  /** Loop breaker: minutes from each of the last restarts to the dyno's next crossing. */
+  relapseMinutes?: number[]
   /** Dynos of the type still restarting (max parallel). */
   waitingFor?: string[]
 }
@@ -70,7 +84,7 @@ export interface WatchdogSummary {
   /** Dynos whose latest reading is over the limit. */
   over: string[]
   /** Restarts requested by the watchdog and accepted by the API. */
-  restarted: {dyno: string; time: number}[]
+  restarted: {dyno: string; time: number; unconfirmed?: boolean}[]
   watched: number
 }
 

@@ -3,7 +3,18 @@ import type {DynoTrack} from './dyno-track.js'
 import type {RestartPolicyOptions} from './options.js'
 
 import {loopBreakerGuard} from './loop-breaker.js'
-import {HOUR_MS} from './options.js'
+import {HOUR_MS, SAMPLE_PERIOD_MS, STALE_READING_MS} from './options.js'
+
+/**
+ * In `--once`, a reading is stale when the dyno stopped reporting: judged by what the other dynos
+ * logged since (about one sample a tick each), not by timestamps, so a dyno whose clock runs ahead
+ * cannot make another look stale. Alone, a dyno is judged on the log clock.
+ */
+export function isStaleReading(track: DynoTrack, readingsSince: number, otherReporting: number, now: number): boolean {
+  if (track.lastReadingAt === undefined) return true
+  if (otherReporting === 0) return now - track.lastReadingAt > STALE_READING_MS
+  return readingsSince > otherReporting * (STALE_READING_MS / SAMPLE_PERIOD_MS)
+}
 
 /** What a guard may look at: one dyno, the policy's options and clock, and the few facts about the others it needs. */
 export interface GuardView {
@@ -54,7 +65,7 @@ export const failedRestartGuard: Guard = {
 export const cooldownGuard: Guard = {
   check({now, options, track}) {
     const last = track.restarts.at(-1)
-    return last !== undefined && now - last < options.cooldownMs ? {reason: 'cooldown', until: last + options.cooldownMs} : undefined
+    return last !== undefined && now - last.at < options.cooldownMs ? {reason: 'cooldown', until: last.at + options.cooldownMs} : undefined
   },
   name: 'cooldown',
 }
@@ -80,10 +91,16 @@ export const dryRunGuard: Guard = {
   name: 'dry-run',
 }
 
-/** Every guard a restart must pass, in the order their holds are reported (the first that holds is shown). */
+/** Every guard a restart must pass when it is decided, in the order their holds are reported (the first that holds is shown). */
 export const RESTART_GUARDS: readonly Guard[] = [
   oneOffGuard, loopBreakerGuard, dynoListGuard, failedRestartGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard, dryRunGuard,
 ]
+
+/**
+ * Checked again when a decided restart is about to go out (after a wait, a rate limit, a slow
+ * answer, a read of the dyno): what happened meanwhile counts, on the newest readings.
+ */
+export const SEND_GUARDS: readonly Guard[] = [loopBreakerGuard, dynoListGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard]
 
 /** The first guard that holds, or undefined when the restart may go. */
 export function firstHold(guards: readonly Guard[], view: GuardView): Hold | undefined {

@@ -42,3 +42,10 @@ export const SAME_READING_MS = 10_000
 export const PREBOOT_OVERLAP_MS = 5 * 60_000
 /** In `--once`, a dyno whose latest reading is older than this (log clock) has stopped reporting. */
 export const STALE_READING_MS = 2 * 60_000
+/** log-runtime-metrics logs one sample about every 20 s per dyno. */
+export const SAMPLE_PERIOD_MS = 20_000
+/**
+ * A line this far from the log clock moves it only when another line agrees: one line with a
+ * wrong date must not hold dynos in cooldown for a day, or make every other dyno look stale.
+ */
+export const CLOCK_JUMP_MS = 10 * 60_000

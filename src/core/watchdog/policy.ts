@@ -1,56 +1,104 @@
 import type {LogEvent, MemorySample} from '../events.js'
 import type {
-  Decision, DecisionAction, DecisionReason, DynoInfo, PolicyStep, WatchdogSummary,
+  DynoInfo, PolicyStep, RestartOutcome, WatchdogSummary,
 } from './decision.js'
 import type {GuardView} from './guards.js'
 
 import {compareDynoNames} from '../dyno-state.js'
 import {processTypeOf} from '../events.js'
 import {effectiveQuota} from '../quotas.js'
-import {emptyStep} from './decision.js'
+import {DecisionLog} from './decision-log.js'
 import {
-  addTime, type DynoTrack, KEPT_WATCHDOG_RESTARTS, newTrack, resetReadings, retire,
+  addRestart, type DynoTrack, KEPT_WATCHDOG_RESTARTS, newTrack, resetReadings,  retire,
 } from './dyno-track.js'
-import {firstHold, RESTART_GUARDS} from './guards.js'
+import {
+  firstHold, isStaleReading, RESTART_GUARDS, SEND_GUARDS,
+} from './guards.js'
+import {LogClock} from './log-clock.js'
 import {noteCrossing, releaseLoopBreaker} from './loop-breaker.js'
 import {
-  POLICY_DEFAULTS, PREBOOT_OVERLAP_MS, type RestartPolicyOptions, SAME_READING_MS, STALE_READING_MS,
+  POLICY_DEFAULTS, PREBOOT_OVERLAP_MS, type RestartPolicyOptions, SAME_READING_MS,
 } from './options.js'
 import {exportPolicy, type PersistedPolicy, restorePolicy} from './persisted-state.js'
+import {RestartQueues} from './restart-queues.js'
 import {describeThreshold, limitFor, metricOf} from './threshold.js'
+
+/** A listed dyno up for longer than this without a reading in the log means the log is not being read. */
+const READING_EXPECTED_AFTER_MS = 60_000
+/** A dyno read after a lost answer shows our restart if it changed state this close to (or after) it. */
+const RESTART_SEEN_SLACK_MS = 5000
 
 /**
  * Decides which dyno to restart and when, from the platform's log events, as a pure state
- * machine: time is the log's own clock (each event's timestamp), so a replayed history, a
- * simulated clock and a skewed local clock all behave the same. The shell feeds events,
- * performs the restarts the returned steps ask for, and reports their outcome back.
- * The guards that can hold a restart are the named checks of guards.ts.
+ * machine: time is the log's own clock (LogClock), so a replayed history, a simulated clock and a
+ * skewed local clock all behave the same. The shell feeds events, asks before each restart goes
+ * out (`confirmSend`: the guards again, on the newest readings), and reports each outcome back.
+ * The guards are the named checks of guards.ts.
  */
 export class RestartPolicy {
-  /** Latest log time seen. */
-  clock = 0
   private readonly dynos = new Map<string, DynoTrack>()
-  private readonly held = new Map<DecisionReason, Set<string>>()
+  private readonly log: DecisionLog
+  private readonly logClock = new LogClock()
   private readonly options: RestartPolicyOptions
-  private out: PolicyStep = emptyStep()
-  /** Dynos waiting for a free slot, per process type, first come first served. */
-  private readonly queues = new Map<string, string[]>()
+  private readonly queues = new RestartQueues()
+  /** Readings seen so far, all dynos (staleness is judged by what the others logged since). */
+  private readingSeq = 0
   /** Unlisted dyno names that already asked for a refresh of the list. */
   private readonly refreshAsked = new Set<string>()
-  /** A history being replayed: state is updated, nothing is decided or shown. */
-  private replaying = false
-  private readonly restarted: {dyno: string; time: number}[] = []
-  private watchdogRestarts: number[] = []
+  private readonly restarted: WatchdogSummary['restarted'] = []
+  private readonly watchdogRestarts: number[] = []
 
   constructor(options: Partial<RestartPolicyOptions> & Pick<RestartPolicyOptions, 'thresholds'>) {
     this.options = {...POLICY_DEFAULTS, ...options}
     if (this.options.forSamples < 1) this.options.forSamples = 1
+    this.log = new DecisionLog(track => ({
+      limit: this.limitOf(track), need: this.options.forSamples, quota: this.quotaOf(track), threshold: describeThreshold(this.options.thresholds, track.type),
+    }), () => this.clock)
+  }
+
+  /** Latest log time believed. */
+  get clock(): number {
+    return this.logClock.now
   }
 
   /** Moves the clock on (e.g. at the end of a history) and handles restarts that never came up. */
   advance(now: number): PolicyStep {
     this.tick(now)
-    return this.flush()
+    return this.log.flush()
+  }
+
+  /**
+   * Just before a decided restart goes out: every send guard again, on the newest readings and
+   * whatever happened meanwhile (a restart by the platform or another watchdog, a recovery, the
+   * cap filled). `send` false: dropped, with a decision saying why.
+   */
+  confirmSend(dyno: string): {send: boolean; step: PolicyStep} {
+    const track = this.dynos.get(dyno)
+    if (!track?.pending) return {send: false, step: this.log.flush()}
+    const drop = (reason: 'under' | Parameters<DecisionLog['emit']>[2], extra = {}) => {
+      track.pending = undefined
+      this.log.emit(track, 'skip', reason, {note: 'when the restart was about to go out', ...extra})
+      this.drainQueue(track.type)
+      return {send: false, step: this.log.flush()}
+    }
+
+    if (track.over < this.options.forSamples) return drop('under')
+    const hold = firstHold(SEND_GUARDS, this.guardView(track))
+    if (hold?.reason === 'cooldown') return drop('restarted-meanwhile', {until: hold.until})
+    if (hold?.reason === 'max-parallel') this.queues.add(track)
+    if (hold) return drop(hold.reason, {until: hold.until, waitingFor: hold.waitingFor})
+    const time = this.clock
+    track.pending = undefined
+    track.restarting = {
+      at: time, by: 'watchdog', instance: track.current, sentAt: time,
+    }
+    addRestart(track.restarts, time, 'unconfirmed')
+    // Two dynos restarted at one log time are two restarts for the cap.
+    this.watchdogRestarts.push(time)
+    if (this.watchdogRestarts.length > KEPT_WATCHDOG_RESTARTS) this.watchdogRestarts.shift()
+    // Samples the old instance still writes (preboot) must not count for the new one.
+    if (track.current !== undefined) retire(track, track.current)
+    return {send: true, step: this.log.flush()}
   }
 
   /**
@@ -60,20 +108,28 @@ export class RestartPolicy {
    */
   decideNow(): PolicyStep {
     this.tick(this.clock)
-    for (const track of this.sortedTracks()) {
-      const limit = this.limitOf(track)
-      if (limit === undefined || track.lastReadingAt === undefined) continue
-      if (this.clock - track.lastReadingAt > STALE_READING_MS) {
-        if (track.lastReadingOver) this.emit(track, 'skip', 'stale')
+    const tracks = this.sortedTracks()
+    const reporting = tracks.filter(track => track.lastReadingSeq !== undefined).length
+    for (const track of tracks) {
+      if (this.limitOf(track) === undefined || track.lastReadingAt === undefined) continue
+      if (isStaleReading(track, this.readingSeq - (track.lastReadingSeq ?? 0), reporting - 1, this.clock)) {
+        if (track.lastReadingOver) this.log.emit(track, 'skip', 'stale')
         continue
       }
 
       if (track.over >= this.options.forSamples) this.decide(track)
-      else if (track.over > 0) this.emit(track, 'watch', 'over')
-      else this.emit(track, 'ok', 'under')
+      else if (track.over > 0) this.log.emit(track, 'watch', 'over')
+      else this.log.emit(track, 'ok', 'under')
     }
 
-    return this.flush()
+    return this.log.flush()
+  }
+
+  /** One dyno as the API shows it now (read before a restart goes out, and after an answer was lost). */
+  dynoRead(info: DynoInfo): PolicyStep {
+    const track = this.dynos.get(info.name)
+    if (track) this.applyDynoInfo(track, info)
+    return this.log.flush()
   }
 
   exportState(): PersistedPolicy {
@@ -82,9 +138,10 @@ export class RestartPolicy {
 
   /** Feeds one platform event. `replay` (a history being read) updates state but decides nothing. */
   observe(event: LogEvent, mode: 'live' | 'replay' = 'live'): PolicyStep {
-    if (event.kind === 'release' || event.kind === 'load' || event.kind === 'reading') return this.flush()
+    if (event.kind === 'release' || event.kind === 'load' || event.kind === 'reading') return this.log.flush()
+    // One line far from all the others (a wrong date) is not acted on at all.
+    if (!this.logClock.admit(event.time)) return this.log.flush()
     return this.inMode(mode, () => {
-      if (event.time > this.clock) this.clock = event.time
       const track = this.trackOf(event.dyno, event.type)
       switch (event.kind) {
       case 'memory': {
@@ -99,9 +156,9 @@ export class RestartPolicy {
 
       case 'dyno': {
         if (event.action === 'restarting' || event.action === 'cycling') this.onRestartLine(track, event.time)
-        else if (event.action === 'crashed') addTime(track.restarts, event.time)
+        else if (event.action === 'crashed') addRestart(track.restarts, event.time, 'memory')
         else if (event.action === 'state' && event.to === 'up') {
-          addTime(track.restarts, event.time)
+          addRestart(track.restarts, event.time, 'boot')
           if (track.restarting && event.time >= track.restarting.at) this.markUp(track, 'state-up')
         }
 
@@ -113,42 +170,48 @@ export class RestartPolicy {
     })
   }
 
-  /** The outcome of a restart the policy asked for. */
-  restartOutcome(dyno: string, outcome: 'failed' | 'not-found' | 'restarted', note?: string): PolicyStep {
+  /** The outcome of a restart the policy asked for (after `confirmSend`, or instead of it). */
+  restartOutcome(dyno: string, outcome: RestartOutcome, note?: string): PolicyStep {
     const track = this.dynos.get(dyno)
-    if (!track?.restarting || track.restarting.by !== 'watchdog') return this.flush()
-    if (outcome === 'restarted') {
-      track.restarting.sentAt = this.clock
-      this.restarted.push({dyno, time: track.restarting.at})
-      return this.flush()
+    const sent = track?.restarting?.by === 'watchdog' ? track.restarting : undefined
+    if (!track || (!sent && !track.pending)) return this.log.flush()
+    if (sent && outcome === 'unconfirmed' && this.showsRestartSince(track, sent.at)) outcome = 'restarted'
+    if (sent && (outcome === 'restarted' || outcome === 'unconfirmed')) {
+      // Either way it counts: a restart whose answer was lost is never sent again.
+      const confirmed = outcome === 'restarted'
+      if (confirmed) this.confirmRestart(track, sent.at)
+      else this.log.emit(track, 'sent', 'unconfirmed', {note})
+      this.restarted.push({dyno, time: sent.at, ...(confirmed ? {} : {unconfirmed: true})})
+      return this.log.flush()
     }
 
-    // The restart did not happen: take it back from the counts and free the slot.
-    const {at, instance} = track.restarting
-    track.restarting = undefined
-    if (instance !== undefined && track.current === undefined) {
-      track.retired = track.retired.filter(retired => retired !== instance)
-      track.current = instance
+    // The restart did not happen (or was never sent): take it back from the counts.
+    if (sent) this.takeBack(track, sent.at, sent.instance)
+    if (outcome === 'rate-limited') {
+      // Still decided: it goes out later, through confirmSend again.
+      track.pending = {at: sent?.at ?? track.pending?.at ?? this.clock}
+      return this.log.flush()
     }
 
-    track.restarts = track.restarts.filter(time => time !== at)
-    const index = this.watchdogRestarts.lastIndexOf(at)
-    if (index !== -1) this.watchdogRestarts.splice(index, 1)
+    track.pending = undefined
     if (outcome === 'not-found') {
       track.listed = false
-      this.out.refreshDynos = true
-    } else {
+      this.log.askRefresh()
+    } else if (outcome === 'failed') {
       track.holdUntil = this.clock + this.options.cooldownMs
     }
 
-    this.emit(track, 'skip', outcome, {note})
-    this.drain(track.type)
-    return this.flush()
+    if (outcome !== 'stopped') this.log.emit(track, 'skip', outcome as 'failed' | 'not-found', {note})
+    this.drainQueue(track.type)
+    return this.log.flush()
   }
 
-  /** Merges what an earlier run kept (state file): the larger count and every restart wins. */
-  restoreState(state: PersistedPolicy): void {
-    restorePolicy(state, name => this.trackOf(name, processTypeOf(name)), this.watchdogRestarts)
+  /**
+   * Merges what an earlier run kept (state file): the larger count and every restart wins. Times
+   * far in the future (a clock that was wrong, a hand edit) are ignored; the notes say which.
+   */
+  restoreState(state: PersistedPolicy, now: number): string[] {
+    return restorePolicy(state, name => this.trackOf(name, processTypeOf(name)), this.watchdogRestarts, Math.max(now, this.clock))
   }
 
   /** The app's current dyno list. Only listed dynos are restarted; `updated_at` counts as a restart. */
@@ -157,20 +220,9 @@ export class RestartPolicy {
       const names = new Set(dynos.map(dyno => dyno.name))
       this.refreshAsked.clear()
       for (const track of this.dynos.values()) track.listed = names.has(track.name)
-      for (const info of dynos) {
-        const track = this.trackOf(info.name, info.type ?? processTypeOf(info.name))
-        track.listed = true
-        track.size = info.size ?? track.size
-        if (info.updatedAt === undefined) continue
-        addTime(track.restarts, info.updatedAt)
-        if (info.state === 'starting' && !track.restarting) track.restarting = {at: info.updatedAt, by: 'platform', sentAt: info.updatedAt}
-        else if (info.state === 'up' && track.restarting && track.restarting.sentAt !== undefined && info.updatedAt >= track.restarting.at) {
-          this.markUp(track, 'state-up')
-        }
-      }
-
+      for (const info of dynos) this.applyDynoInfo(this.trackOf(info.name, info.type ?? processTypeOf(info.name)), info)
       // A listed dyno already over its limit for long enough gets its decision now.
-      if (this.replaying) return
+      if (this.log.replaying) return
       for (const track of this.sortedTracks()) {
         if (track.listed && track.inBreach && !track.restarting && track.over >= this.options.forSamples) this.decide(track)
       }
@@ -178,101 +230,73 @@ export class RestartPolicy {
   }
 
   summary(): WatchdogSummary {
-    const held: WatchdogSummary['held'] = {}
-    for (const [reason, names] of this.held) held[reason] = [...names].sort()
     const tracks = this.sortedTracks()
     return {
       broken: tracks.filter(track => track.broken).map(track => track.name),
-      held,
+      held: this.log.heldByReason(),
       over: tracks.filter(track => track.lastReadingOver && !track.restarting && this.limitOf(track) !== undefined).map(track => track.name),
       restarted: [...this.restarted],
       watched: tracks.filter(track => track.lastReadingAt !== undefined && this.limitOf(track) !== undefined).length,
     }
   }
 
+  /** Listed dynos, up for a while and watched by a threshold, of which the log gave no reading at all. */
+  unreadDynos(): string[] {
+    return this.sortedTracks().filter(track => track.listed && track.state === 'up' && track.lastReadingAt === undefined
+      && this.limitOf(track) !== undefined && (track.updatedAt === undefined || this.clock - track.updatedAt > READING_EXPECTED_AFTER_MS))
+    .map(track => track.name)
+  }
+
+  private applyDynoInfo(track: DynoTrack, info: DynoInfo): void {
+    track.listed = true
+    track.size = info.size ?? track.size
+    track.state = info.state ?? track.state
+    if (info.updatedAt === undefined || !this.logClock.plausible(info.updatedAt)) return
+    track.updatedAt = info.updatedAt
+    addRestart(track.restarts, info.updatedAt, info.state === 'starting' ? 'platform' : 'boot')
+    if (info.state === 'starting' && !track.restarting) track.restarting = {at: info.updatedAt, by: 'platform', sentAt: info.updatedAt}
+    else if (info.state === 'up' && track.restarting && track.restarting.sentAt !== undefined && info.updatedAt >= track.restarting.at) {
+      this.markUp(track, 'state-up')
+    }
+  }
+
+  private confirmRestart(track: DynoTrack, at: number): void {
+    addRestart(track.restarts, at, 'watchdog')
+    track.restartedByWatchdog = true
+  }
+
   /** A dyno over its limit for `--for` readings: restart it unless a guard holds. */
   private decide(track: DynoTrack): void {
-    if (track.restarting) return
+    if (track.restarting || track.pending) return
     releaseLoopBreaker(track, this.options)
     const hold = firstHold(RESTART_GUARDS, this.guardView(track))
     if (hold) {
       if (hold.reason === 'not-in-dyno-list' && !this.refreshAsked.has(track.name)) {
         this.refreshAsked.add(track.name)
-        this.out.refreshDynos = true
+        this.log.askRefresh()
       }
 
-      if (hold.reason === 'max-parallel') this.enqueue(track)
-      this.hold(track, hold.reason, {until: hold.until, waitingFor: hold.waitingFor})
+      if (hold.reason === 'max-parallel') this.queues.add(track)
+      const relapseMinutes = hold.reason === 'loop-breaker' ? track.relapseGaps.map(gap => Math.round(gap * 10) / 10) : undefined
+      this.log.hold(track, hold.reason, {relapseMinutes, until: hold.until, waitingFor: hold.waitingFor})
       return
     }
 
-    const time = this.clock
-    this.dequeue(track)
-    track.restarting = {at: time, by: 'watchdog', instance: track.current}
-    addTime(track.restarts, time)
-    this.watchdogRestarts.push(time)
-    if (this.watchdogRestarts.length > KEPT_WATCHDOG_RESTARTS) this.watchdogRestarts.shift()
+    this.queues.remove(track)
+    track.pending = {at: this.clock}
     const overBySample = track.value !== undefined && track.value >= (this.limitOf(track) ?? Number.POSITIVE_INFINITY)
-    this.emit(track, 'restart', overBySample ? 'over' : 'r14')
-    // Samples the old instance still writes (preboot) must not count for the new one.
-    if (track.current !== undefined) retire(track, track.current)
-    this.out.restarts.push(track.name)
-  }
-
-  private dequeue(track: DynoTrack): void {
-    const queue = this.queues.get(track.type)
-    const index = queue?.indexOf(track.name) ?? -1
-    if (queue && index !== -1) queue.splice(index, 1)
+    this.log.emit(track, 'restart', overBySample ? 'over' : 'r14')
+    this.log.askRestart(track.name)
   }
 
   /** A slot of this type may be free: the queued dynos still over their limit get their turn. */
-  private drain(type: string): void {
-    const queue = this.queues.get(type)
-    if (!queue) return
-    for (const name of queue) {
+  private drainQueue(type: string): void {
+    this.queues.drain(type, name => {
       const track = this.dynos.get(name)
-      if (!track || track.over < this.options.forSamples) {
-        queue.splice(queue.indexOf(name), 1)
-        continue
-      }
-
+      if (!track || track.over < this.options.forSamples) return 'drop'
       this.decide(track)
-      if (this.restartingOfType(type).length >= this.options.maxParallel) return
-    }
-  }
-
-  private emit(track: DynoTrack, action: DecisionAction, reason: DecisionReason, extra: Partial<Decision> = {}): void {
-    if (this.replaying) return
-    const limit = this.limitOf(track)
-    const decision: Decision = {
-      action,
-      dyno: track.name,
-      instance: track.current,
-      limit,
-      need: this.options.forSamples,
-      over: track.over,
-      quota: this.quotaOf(track),
-      reason,
-      threshold: describeThreshold(this.options.thresholds, track.type),
-      time: this.clock,
-      type: track.type,
-      value: track.value,
-    }
-    for (const [key, value] of Object.entries(extra)) if (value !== undefined) (decision as unknown as Record<string, unknown>)[key] = value
-    this.out.decisions.push(decision)
-    track.lastShown = `${action}:${reason}`
-  }
-
-  private enqueue(track: DynoTrack): void {
-    const queue = this.queues.get(track.type) ?? []
-    if (!queue.includes(track.name)) queue.push(track.name)
-    this.queues.set(track.type, queue)
-  }
-
-  private flush(): PolicyStep {
-    const step = this.out
-    this.out = emptyStep()
-    return step
+      return this.restartingOfType(type).length >= this.options.maxParallel ? 'full' : 'next'
+    })
   }
 
   private guardView(track: DynoTrack): GuardView {
@@ -285,29 +309,16 @@ export class RestartPolicy {
     }
   }
 
-  private hold(track: DynoTrack, reason: DecisionReason, extra: Partial<Decision> = {}): void {
-    let names = this.held.get(reason)
-    if (!names) {
-      names = new Set()
-      this.held.set(reason, names)
-    }
-
-    names.add(track.name)
-    // The same guard on every sample of a long breach is one decision, shown once.
-    if (track.lastShown === `hold:${reason}`) return
-    this.emit(track, 'hold', reason, extra)
-  }
-
   /** Runs `body` in a mode (a replayed history shows and decides nothing) and returns what it asked for. */
   private inMode(mode: 'live' | 'replay', body: () => void): PolicyStep {
-    this.replaying = mode === 'replay'
+    this.log.replaying = mode === 'replay'
     try {
       body()
     } finally {
-      this.replaying = false
+      this.log.replaying = false
     }
 
-    return this.flush()
+    return this.log.flush()
   }
 
   private limitOf(track: DynoTrack): number | undefined {
@@ -318,33 +329,35 @@ export class RestartPolicy {
     const {restarting} = track
     if (!restarting) return
     track.restarting = undefined
+    // A new instance after our restart proves it happened, even when its answer was lost.
+    if (restarting.by === 'watchdog' && reason !== 'up-timeout') this.confirmRestart(track, restarting.at)
     // The new instance's readings start a new count; its first value is known only from a sample.
     resetReadings(track)
     if (reason !== 'new-instance') track.value = undefined
-    this.emit(track, 'up', reason, {by: restarting.by})
-    this.drain(track.type)
+    this.log.emit(track, 'up', reason, {by: restarting.by})
+    this.drainQueue(track.type)
   }
 
   private onR14(track: DynoTrack, time: number): void {
     if (track.restarting || this.limitOf(track) === undefined) return
     // The old instance's R14s cannot be told from the new one's: none counts just after a restart.
     const last = track.restarts.at(-1)
-    if (last !== undefined && time - last < PREBOOT_OVERLAP_MS) return
+    if (last !== undefined && time - last.at < PREBOOT_OVERLAP_MS) return
     this.reading(track, time, true)
   }
 
   private onRestartLine(track: DynoTrack, time: number): void {
     // Our own restart shows up in the log a moment after the request: that is a confirmation.
-    if (track.restarting && time >= track.restarting.at - 1000) return
+    if (track.restarting?.by === 'watchdog' && time >= track.restarting.at - 1000) return
     const newest = track.restarts.at(-1)
-    addTime(track.restarts, time)
+    addRestart(track.restarts, time, 'platform')
     // Older than a restart already known (history read after the dyno list, a reconnect's replay): nothing in flight.
-    if (newest !== undefined && time <= newest) return
+    if (newest !== undefined && time <= newest.at) return
     if (track.current !== undefined) retire(track, track.current)
     track.restarting = {at: time, by: 'platform', sentAt: time}
     resetReadings(track)
-    this.dequeue(track)
-    if (!this.replaying && track.lastShown?.startsWith('hold:')) track.lastShown = undefined
+    this.queues.remove(track)
+    if (!this.log.replaying && track.lastShown?.startsWith('hold:')) track.lastShown = undefined
   }
 
   private onSample(track: DynoTrack, sample: MemorySample): void {
@@ -374,8 +387,14 @@ export class RestartPolicy {
 
   /** One reading of a dyno: a sample, or an R14 (merged with a sample of the same moment). */
   private reading(track: DynoTrack, time: number, over: boolean): void {
-    // An older reading than one already counted (a replay after a reconnect) must not count twice.
-    if (track.lastReadingAt !== undefined && time < track.lastReadingAt - SAME_READING_MS) return
+    track.lastReadingSeq = ++this.readingSeq
+    if (track.lastReadingAt !== undefined && time < track.lastReadingAt - SAME_READING_MS) {
+      // One older reading is a replay already counted; several in a row: the dyno's clock stepped back.
+      if (++track.behindReadings < 2) return
+      track.lastReadingAt = undefined
+    }
+
+    track.behindReadings = 0
     if (track.lastReadingAt !== undefined && Math.abs(time - track.lastReadingAt) <= SAME_READING_MS) {
       if (!over || track.lastReadingOver) return
       track.lastReadingOver = true
@@ -387,8 +406,8 @@ export class RestartPolicy {
         const wasOver = track.over > 0
         track.over = 0
         track.inBreach = false
-        this.dequeue(track)
-        if (wasOver) this.emit(track, 'recovered', 'under')
+        this.queues.remove(track)
+        if (wasOver) this.log.emit(track, 'recovered', 'under')
         return
       }
 
@@ -396,32 +415,51 @@ export class RestartPolicy {
     }
 
     if (track.over < this.options.forSamples) {
-      this.emit(track, 'watch', 'over')
+      this.log.emit(track, 'watch', 'over')
       return
     }
 
     if (!track.inBreach) noteCrossing(track, time, this.options)
-    if (!this.replaying) this.decide(track)
+    if (!this.log.replaying) this.decide(track)
   }
 
+  /** Dynos of a type holding a slot: restarting, or with a restart decided and not yet sent. */
   private restartingOfType(type: string): string[] {
     const names: string[] = []
-    for (const track of this.dynos.values()) if (track.type === type && track.restarting) names.push(track.name)
+    for (const track of this.dynos.values()) if (track.type === type && (track.restarting || track.pending)) names.push(track.name)
     return names.sort()
+  }
+
+  /** The dyno (as last read) changed state at or after our restart: the restart happened. */
+  private showsRestartSince(track: DynoTrack, at: number): boolean {
+    return track.state === 'starting' || (track.updatedAt !== undefined && track.updatedAt >= at - RESTART_SEEN_SLACK_MS)
   }
 
   private sortedTracks(): DynoTrack[] {
     return [...this.dynos.values()].sort(compareDynoNames)
   }
 
+  /** A restart that did not happen comes off the counts, and the replaced instance is followed again. */
+  private takeBack(track: DynoTrack, at: number, instance: string | undefined): void {
+    track.restarting = undefined
+    if (instance !== undefined && track.current === undefined) {
+      track.retired = track.retired.filter(retired => retired !== instance)
+      track.current = instance
+    }
+
+    track.restarts = track.restarts.filter(mark => !(mark.at === at && (mark.cause === 'unconfirmed' || mark.cause === 'watchdog')))
+    const index = this.watchdogRestarts.lastIndexOf(at)
+    if (index !== -1) this.watchdogRestarts.splice(index, 1)
+  }
+
   /** Moves the clock and frees slots of restarts that never showed a new instance. */
   private tick(now: number): void {
-    if (now > this.clock) this.clock = now
+    if (now > this.logClock.now) this.logClock.admit(now)
     for (const track of this.dynos.values()) {
       const {restarting} = track
       if (!restarting || restarting.sentAt === undefined) continue
       if (this.clock - restarting.sentAt > this.options.upTimeoutMs) {
-        this.out.refreshDynos = true
+        this.log.askRefresh()
         this.markUp(track, 'up-timeout')
       }
     }
@@ -437,3 +475,5 @@ export class RestartPolicy {
     return track
   }
 }
+
+export {type RestartCause} from './dyno-track.js'
