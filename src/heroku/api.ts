@@ -316,13 +316,13 @@ export class HerokuApi {
           resolve({body, headers: response.headers, status: response.statusCode ?? 0})
         })
       })
+      outgoing.on('error', fail)
       if (signal.aborted) {
         fail(signal.reason)
         return
       }
 
       signal.addEventListener('abort', onAbort, {once: true})
-      outgoing.on('error', fail)
       outgoing.end()
     })
   }

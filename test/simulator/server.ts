@@ -91,6 +91,8 @@ export interface Simulator {
   lines(app: string): string[]
   /** API restarts and stops, per dyno, with the real Date.now() when the request arrived. */
   restarts(app: string): RestartRecord[]
+  /** The platform restarts a dyno by itself at the next tick (as after a deploy): no API request, not in `restarts`. */
+  platformRestart(app: string, dyno: string): void
   /**
    * Real Date.now() when the dyno first logged memory_total (as logged: rss + swap + cache) above `mb` since its last
    * API or release restart; the replaced instance's later samples (preboot) do not count, R15 crash restarts do not reset it.
@@ -229,6 +231,10 @@ class RunningSimulator implements Simulator {
 
   overThresholdAt(app: string, dyno: string, mb: number): number | undefined {
     return this.app(app).overThresholdAt(dyno, mb)
+  }
+
+  platformRestart(app: string, dyno: string): void {
+    this.app(app).platformRestart(dyno)
   }
 
   restarts(app: string): RestartRecord[] {

@@ -206,6 +206,14 @@ export class SimulatedApp {
     }
   }
 
+  /** A restart the platform makes by itself (a deploy, someone's dashboard), at the next tick. */
+  platformRestart(name: string): void {
+    const dyno = this.dynos.find(d => d.name === name)
+    if (!dyno) return
+    this.forgetPeaks(dyno)
+    if (dyno.state === 'up') dyno.pending = 'restart'
+  }
+
   /** Real ms when `dyno` first logged memory_total above `mb` since its last restart. */
   overThresholdAt(dynoName: string, thresholdMb: number): number | undefined {
     const dyno = this.dynos.find(d => d.name === dynoName)
@@ -280,6 +288,7 @@ export class SimulatedApp {
     const dyno = this.dynos.find(d => d.name === name || d.instance.uuid === name)
     if (!dyno) return undefined
     const release = this.releases.at(-1)!
+    const requested = dyno.pending === 'restart' ? dyno.pendingSince : undefined
     return {
       app: {id: this.id, name: this.name},
       attach_url: null,
@@ -290,9 +299,9 @@ export class SimulatedApp {
       release: {id: release.id, version: release.version},
       size: dyno.size,
       // The platform acts on a restart request at once: the dyno shows starting from the request on.
-      state: dyno.pending === 'restart' ? 'starting' : dyno.state,
+      state: requested === undefined ? dyno.state : 'starting',
       type: dyno.type,
-      updated_at: new Date(dyno.pending === 'restart' ? dyno.pendingSince! : dyno.updatedAt).toISOString(),
+      updated_at: new Date(requested ?? dyno.updatedAt).toISOString(),
     }
   }
 
@@ -548,6 +557,7 @@ export class SimulatedApp {
     case 'up': {
       const action = dyno.pending
       dyno.pending = undefined
+      dyno.pendingSince = undefined
       if (action === 'stop') {
         emit(at, 'heroku', dyno.name, 'Stopping all processes with SIGTERM')
         emit(at + 600, 'heroku', dyno.name, 'Process exited with status 143')

@@ -96,6 +96,8 @@ export class RestartPolicy {
     // Two dynos restarted at one log time are two restarts for the cap.
     this.watchdogRestarts.push(time)
     if (this.watchdogRestarts.length > KEPT_WATCHDOG_RESTARTS) this.watchdogRestarts.shift()
+    // Counted as restarted from the moment it goes out; confirmed by the answer, the dyno or its new instance.
+    this.restarted.push({dyno, time, unconfirmed: true})
     // Samples the old instance still writes (preboot) must not count for the new one.
     if (track.current !== undefined) retire(track, track.current)
     return {send: true, step: this.log.flush()}
@@ -177,11 +179,9 @@ export class RestartPolicy {
     if (!track || (!sent && !track.pending)) return this.log.flush()
     if (sent && outcome === 'unconfirmed' && this.showsRestartSince(track, sent.at)) outcome = 'restarted'
     if (sent && (outcome === 'restarted' || outcome === 'unconfirmed')) {
-      // Either way it counts: a restart whose answer was lost is never sent again.
-      const confirmed = outcome === 'restarted'
-      if (confirmed) this.confirmRestart(track, sent.at)
+      // Either way it counts (it was counted when it went out): a restart whose answer was lost is never sent again.
+      if (outcome === 'restarted') this.confirmRestart(track, sent.at)
       else this.log.emit(track, 'sent', 'unconfirmed', {note})
-      this.restarted.push({dyno, time: sent.at, ...(confirmed ? {} : {unconfirmed: true})})
       return this.log.flush()
     }
 
@@ -263,6 +263,8 @@ export class RestartPolicy {
   private confirmRestart(track: DynoTrack, at: number): void {
     addRestart(track.restarts, at, 'watchdog')
     track.restartedByWatchdog = true
+    const entry = this.restarted.find(restart => restart.dyno === track.name && restart.time === at)
+    if (entry) delete entry.unconfirmed
   }
 
   /** A dyno over its limit for `--for` readings: restart it unless a guard holds. */
@@ -450,6 +452,8 @@ export class RestartPolicy {
     track.restarts = track.restarts.filter(mark => !(mark.at === at && (mark.cause === 'unconfirmed' || mark.cause === 'watchdog')))
     const index = this.watchdogRestarts.lastIndexOf(at)
     if (index !== -1) this.watchdogRestarts.splice(index, 1)
+    const entry = this.restarted.findIndex(restart => restart.dyno === track.name && restart.time === at)
+    if (entry !== -1) this.restarted.splice(entry, 1)
   }
 
   /** Moves the clock and frees slots of restarts that never showed a new instance. */
