@@ -7,7 +7,7 @@ import {
   mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
 } from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import type {AppScript, Simulator} from '../../simulator/server.js'
 
@@ -27,6 +27,13 @@ const leaky = (name = 'leaky-app'): AppScript => ({
   historyTicks: 20,
   name,
 })
+
+function writeState(path: string, policy: unknown): void {
+  mkdirSync(dirname(path), {recursive: true})
+  writeFileSync(path, JSON.stringify({
+    app: 'leaky-app', policy, savedAt: '2026-11-30T00:00:00Z', version: 2,
+  }))
+}
 
 describe('what mem:restart-over promises (faults injected in the simulator)', function () {
   this.timeout(60_000)
@@ -263,17 +270,10 @@ describe('what mem:restart-over promises (faults injected in the simulator)', fu
   describe('7. the state file cannot break a run', () => {
     const once = ['mem:restart-over', '-a', 'leaky-app', '--threshold', '90%', '--once', '--json', '--send-jitter', '1ms']
 
-    function writeState(policy: unknown): void {
-      mkdirSync(join(cacheHome, 'heroku-mem', 'restart-over'), {recursive: true})
-      writeFileSync(statePath('leaky-app'), JSON.stringify({
-        app: 'leaky-app', policy, savedAt: '2026-11-30T00:00:00Z', version: 2,
-      }))
-    }
-
     it('a field of the wrong type: ignored with a note naming the file and the field, the run goes on, the file is rewritten', async () => {
       await start([leaky()])
       sim.step(25)
-      writeState({dynos: {'web.2': {broken: false, relapses: 0, restarts: 'often'}}, watchdogRestarts: []})
+      writeState(statePath('leaky-app'), {dynos: {'web.2': {broken: false, relapses: 0, restarts: 'often'}}, watchdogRestarts: []})
       const result = await runCommand(once, {env})
       expect(result.code, result.stderr).to.equal(3)
       const note = jsonLines(result.stdout).find(line => line.type === 'note')
@@ -287,7 +287,7 @@ describe('what mem:restart-over promises (faults injected in the simulator)', fu
       await start([leaky()])
       sim.step(25)
       const in2100 = Date.UTC(2100, 0, 1)
-      writeState({
+      writeState(statePath('leaky-app'), {
         dynos: {
           'web.2': {
             broken: false, relapseGaps: [], relapses: 0, restartedByWatchdog: true, restarts: [{at: in2100, cause: 'watchdog'}],
