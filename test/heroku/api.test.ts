@@ -11,6 +11,10 @@ import {ROOT} from '../helpers/run-command.js'
 import {scenario} from '../simulator/scenarios.js'
 import {startSimulator} from '../simulator/server.js'
 
+function deletesIn(sim: Simulator): number {
+  return sim.requests.filter(r => r.method === 'DELETE').length
+}
+
 describe('HerokuApi against the simulator', () => {
   let sim: Simulator
   let api: HerokuApi
@@ -61,14 +65,12 @@ describe('HerokuApi against the simulator', () => {
   })
 
   describe('a restart is sent once: no layer retries it, every answer is told apart', () => {
-    const deletesOf = () => sim.requests.filter(r => r.method === 'DELETE').length
-
     for (const kind of ['reset-after-acting', '503-after-acting'] as const) {
       it(`${kind}: one DELETE, outcome unknown (the platform may have acted)`, async () => {
         sim.faults.restartAnswer = {kind}
         const answer = await api.restartDyno('demo-app', 'web.1')
         expect(answer.kind).to.equal('unknown')
-        expect(deletesOf()).to.equal(1)
+        expect(deletesIn(sim)).to.equal(1)
         expect(sim.restarts('demo-app')).to.have.length(1)
       })
     }
@@ -76,7 +78,7 @@ describe('HerokuApi against the simulator', () => {
     it('429: one DELETE, rate-limited with the Retry-After wait, nothing acted', async () => {
       sim.faults.status429 = {count: 5, pathPattern: '^DELETE ', retryAfterSeconds: 9}
       expect(await api.restartDyno('demo-app', 'web.1')).to.deep.equal({kind: 'rate-limited', retryAfterMs: 9000})
-      expect(deletesOf()).to.equal(1)
+      expect(deletesIn(sim)).to.equal(1)
       expect(sleeps).to.deep.equal([])
     })
 
@@ -88,7 +90,7 @@ describe('HerokuApi against the simulator', () => {
       const answer = await quick.restartDyno('demo-app', 'web.1')
       expect(answer).to.deep.equal({kind: 'unknown', reason: 'no complete answer within 1s'})
       expect(Date.now() - started).to.be.within(500, 1500)
-      expect(deletesOf()).to.equal(1)
+      expect(deletesIn(sim)).to.equal(1)
     })
 
     it('reads one dyno, and shows a requested restart at once (starting)', async () => {
