@@ -75,7 +75,7 @@ export class WatchdogRun {
     const {filter, policy} = this.options
     await this.prepare()
     // A run that saw nothing must not report "nothing over".
-    const unread = policy.unreadDynos().filter(name => (!filter.dyno || name === filter.dyno) && (!filter.type || name.startsWith(`${filter.type}.`)))
+    const unread = policy.unreadDynos(Date.now()).filter(name => (!filter.dyno || name === filter.dyno) && (!filter.type || name.startsWith(`${filter.type}.`)))
     if (unread.length > 0) {
       const them = unread.length === 1 ? 'it' : 'them'
       throw new UserError(`no memory reading from ${unread.join(', ')} in the recent log, though the dyno list shows ${them} up: nothing decided (is log-runtime-metrics on? did the log answer?)`)

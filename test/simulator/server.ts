@@ -39,6 +39,8 @@ export interface Faults {
   futureLine?: {aheadMs: number; dyno: string; message: string}
   /** Log stream URLs answer 200 with an HTML page instead of an event stream. */
   notEventStream?: boolean
+  /** New log sessions name a stream URL whose connection is refused (nothing listens there). */
+  streamRefused?: boolean
   /** The next `count` restart requests (default: every one) are answered this way. */
   restartAnswer?: {count?: number; kind: RestartAnswerFault}
   /** Tail streams open now, or opened while this is set, go silent for good: open, never another line. */
@@ -506,7 +508,8 @@ class RunningSimulator implements Simulator {
       return [201, {
         created_at: created,
         id: randomUUID(),
-        logplex_url: `${this.url}/streams/${secret}`,
+        // Port 1 on loopback: nothing listens, the connection is refused.
+        logplex_url: `${this.faults.streamRefused ? 'http://127.0.0.1:1' : this.url}/streams/${secret}`,
         updated_at: created,
       } satisfies Heroku.LogSession]
     }

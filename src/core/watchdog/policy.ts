@@ -240,10 +240,14 @@ export class RestartPolicy {
     }
   }
 
-  /** Listed dynos, up for a while and watched by a threshold, of which the log gave no reading at all. */
-  unreadDynos(): string[] {
+  /**
+   * Listed dynos, up for a while and watched by a threshold, of which the log gave no reading at
+   * all. `now`: the wall clock, for when the log gave no line at all.
+   */
+  unreadDynos(now: number): string[] {
+    const reference = Math.max(this.clock, now)
     return this.sortedTracks().filter(track => track.listed && track.state === 'up' && track.lastReadingAt === undefined
-      && this.limitOf(track) !== undefined && (track.updatedAt === undefined || this.clock - track.updatedAt > READING_EXPECTED_AFTER_MS))
+      && this.limitOf(track) !== undefined && (track.updatedAt === undefined || reference - track.updatedAt > READING_EXPECTED_AFTER_MS))
     .map(track => track.name)
   }
 
