@@ -188,11 +188,11 @@ describe('what mem:restart-over promises (faults injected in the simulator)', fu
         await tick(sim, 3)
       })
       expect(result.code, result.stderr).to.equal(0)
+      expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
       const blind = jsonLines(result.stdout).filter(line => line.type === 'blind')
       expect(blind[0]).to.include({blind: true})
       expect(blind.at(-1)).to.include({blind: false})
       expect(jsonLines(result.stdout).some(line => line.event === 'stalled')).to.equal(true)
-      expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
     })
 
     it('--once that gets a 200 which is not an event stream exits 1 with one line, never 0', async () => {
