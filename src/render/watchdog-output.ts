@@ -29,10 +29,6 @@ export function describeDecision(decision: Decision): string {
     return `restarted meanwhile (by the platform or another watchdog): not sent again; next restart allowed at ${at(decision.until)}`
   }
 
-  case 'accepted': {
-    return 'restart accepted'
-  }
-
   case 'unconfirmed': {
     return `the answer to the restart was lost (${decision.note ?? 'no answer'}): counted as a restart, never sent again`
   }

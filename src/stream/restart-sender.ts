@@ -48,11 +48,14 @@ export class RestartSender {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values())
   }
 
+  /** Sends the dyno's decided restart; one decided while the dyno's previous task ends goes after it, never beside it. */
   start(dyno: string): void {
-    if (this.inFlight.has(dyno)) return
-    const task = this.send(dyno).catch(error => {
+    const previous = this.inFlight.get(dyno) ?? Promise.resolve()
+    const task: Promise<void> = previous.then(() => this.send(dyno)).catch(error => {
       this.options.note(`the restart of ${dyno} failed: ${describeApiError(error)}`)
-    }).finally(() => this.inFlight.delete(dyno))
+    }).finally(() => {
+      if (this.inFlight.get(dyno) === task) this.inFlight.delete(dyno)
+    })
     this.inFlight.set(dyno, task)
   }
 

@@ -5,7 +5,7 @@
  * - `recovered`: back under the limit before any restart
  * - `up`: a restarting dyno's new instance is up (or is no longer waited for)
  * - `skip`: a restart that could not be made, or was dropped when it was about to go out
- * - `sent`: a restart went out; the reason says what is known of it (`accepted`, `unconfirmed`)
+ * - `sent`: a restart went out but its answer was lost (`unconfirmed`): counted, never sent again
  * - `ok`: (`--once`) the latest reading is under the limit
  */
 export type DecisionAction = 'hold' | 'ok' | 'recovered' | 'restart' | 'sent' | 'skip' | 'up' | 'watch'
@@ -18,10 +18,9 @@ export type DecisionReason = 'new-instance' | 'over' | 'r14' | 'state-up' | 'und
 /**
  * Said of a restart once it was to go out:
  * - `restarted-meanwhile`: the dyno restarted since the decision (the platform, another watchdog): not sent
- * - `accepted`: the API accepted it
  * - `unconfirmed`: the answer was lost (reset, timeout, 5xx): counted as a restart, never sent again
  */
-export type SendReason = 'accepted' | 'restarted-meanwhile' | 'unconfirmed'
+export type SendReason = 'restarted-meanwhile' | 'unconfirmed'
 
 /** What became of a restart the shell sent (or could not send). */
 export type RestartOutcome = 'failed' | 'not-found' | 'rate-limited' | 'restarted' | 'stopped' | 'unconfirmed'

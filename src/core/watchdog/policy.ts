@@ -9,24 +9,22 @@ import {processTypeOf} from '../events.js'
 import {effectiveQuota} from '../quotas.js'
 import {DecisionLog} from './decision-log.js'
 import {
-  addRestart, type DynoTrack, KEPT_WATCHDOG_RESTARTS, newTrack, resetReadings,  retire,
+  addRestart, type DynoTrack, newTrack, resetReadings, retire,
 } from './dyno-track.js'
 import {
   firstHold, isStaleReading, RESTART_GUARDS, SEND_GUARDS,
 } from './guards.js'
 import {LogClock} from './log-clock.js'
 import {noteCrossing, releaseLoopBreaker} from './loop-breaker.js'
-import {
-  POLICY_DEFAULTS, PREBOOT_OVERLAP_MS, type RestartPolicyOptions, SAME_READING_MS,
-} from './options.js'
+import {POLICY_DEFAULTS, PREBOOT_OVERLAP_MS, type RestartPolicyOptions} from './options.js'
 import {exportPolicy, type PersistedPolicy, restorePolicy} from './persisted-state.js'
+import {countReading, followInstance} from './readings.js'
+import {RestartLedger} from './restart-ledger.js'
 import {RestartQueues} from './restart-queues.js'
 import {describeThreshold, limitFor, metricOf} from './threshold.js'
 
 /** A listed dyno up for longer than this without a reading in the log means the log is not being read. */
 const READING_EXPECTED_AFTER_MS = 60_000
-/** A dyno read after a lost answer shows our restart if it changed state this close to (or after) it. */
-const RESTART_SEEN_SLACK_MS = 5000
 
 /**
  * Decides which dyno to restart and when, from the platform's log events, as a pure state
@@ -45,8 +43,7 @@ export class RestartPolicy {
   private readingSeq = 0
   /** Unlisted dyno names that already asked for a refresh of the list. */
   private readonly refreshAsked = new Set<string>()
-  private readonly restarted: WatchdogSummary['restarted'] = []
-  private readonly watchdogRestarts: number[] = []
+  private readonly ledger = new RestartLedger()
 
   constructor(options: Partial<RestartPolicyOptions> & Pick<RestartPolicyOptions, 'thresholds'>) {
     this.options = {...POLICY_DEFAULTS, ...options}
@@ -87,19 +84,8 @@ export class RestartPolicy {
     if (hold?.reason === 'cooldown') return drop('restarted-meanwhile', {until: hold.until})
     if (hold?.reason === 'max-parallel') this.queues.add(track)
     if (hold) return drop(hold.reason, {until: hold.until, waitingFor: hold.waitingFor})
-    const time = this.clock
     track.pending = undefined
-    track.restarting = {
-      at: time, by: 'watchdog', instance: track.current, sentAt: time,
-    }
-    addRestart(track.restarts, time, 'unconfirmed')
-    // Two dynos restarted at one log time are two restarts for the cap.
-    this.watchdogRestarts.push(time)
-    if (this.watchdogRestarts.length > KEPT_WATCHDOG_RESTARTS) this.watchdogRestarts.shift()
-    // Counted as restarted from the moment it goes out; confirmed by the answer, the dyno or its new instance.
-    this.restarted.push({dyno, time, unconfirmed: true})
-    // Samples the old instance still writes (preboot) must not count for the new one.
-    if (track.current !== undefined) retire(track, track.current)
+    this.ledger.send(track, this.clock)
     return {send: true, step: this.log.flush()}
   }
 
@@ -135,7 +121,7 @@ export class RestartPolicy {
   }
 
   exportState(): PersistedPolicy {
-    return exportPolicy(this.dynos.values(), this.watchdogRestarts, this.clock)
+    return exportPolicy(this.dynos.values(), this.ledger.times, this.clock)
   }
 
   /** Feeds one platform event. `replay` (a history being read) updates state but decides nothing. */
@@ -177,16 +163,16 @@ export class RestartPolicy {
     const track = this.dynos.get(dyno)
     const sent = track?.restarting?.by === 'watchdog' ? track.restarting : undefined
     if (!track || (!sent && !track.pending)) return this.log.flush()
-    if (sent && outcome === 'unconfirmed' && this.showsRestartSince(track, sent.at)) outcome = 'restarted'
+    if (sent && outcome === 'unconfirmed' && this.ledger.shows(track, sent.at)) outcome = 'restarted'
     if (sent && (outcome === 'restarted' || outcome === 'unconfirmed')) {
       // Either way it counts (it was counted when it went out): a restart whose answer was lost is never sent again.
-      if (outcome === 'restarted') this.confirmRestart(track, sent.at)
+      if (outcome === 'restarted') this.ledger.confirm(track, sent.at)
       else this.log.emit(track, 'sent', 'unconfirmed', {note})
       return this.log.flush()
     }
 
     // The restart did not happen (or was never sent): take it back from the counts.
-    if (sent) this.takeBack(track, sent.at, sent.instance)
+    if (sent) this.ledger.takeBack(track, sent.at, sent.instance)
     if (outcome === 'rate-limited') {
       // Still decided: it goes out later, through confirmSend again.
       track.pending = {at: sent?.at ?? track.pending?.at ?? this.clock}
@@ -211,7 +197,7 @@ export class RestartPolicy {
    * far in the future (a clock that was wrong, a hand edit) are ignored; the notes say which.
    */
   restoreState(state: PersistedPolicy, now: number): string[] {
-    return restorePolicy(state, name => this.trackOf(name, processTypeOf(name)), this.watchdogRestarts, Math.max(now, this.clock))
+    return restorePolicy(state, name => this.trackOf(name, processTypeOf(name)), this.ledger.times, Math.max(now, this.clock))
   }
 
   /** The app's current dyno list. Only listed dynos are restarted; `updated_at` counts as a restart. */
@@ -235,7 +221,7 @@ export class RestartPolicy {
       broken: tracks.filter(track => track.broken).map(track => track.name),
       held: this.log.heldByReason(),
       over: tracks.filter(track => track.lastReadingOver && !track.restarting && this.limitOf(track) !== undefined).map(track => track.name),
-      restarted: [...this.restarted],
+      restarted: this.ledger.restarted.map(restart => ({...restart})),
       watched: tracks.filter(track => track.lastReadingAt !== undefined && this.limitOf(track) !== undefined).length,
     }
   }
@@ -262,13 +248,6 @@ export class RestartPolicy {
     else if (info.state === 'up' && track.restarting && track.restarting.sentAt !== undefined && info.updatedAt >= track.restarting.at) {
       this.markUp(track, 'state-up')
     }
-  }
-
-  private confirmRestart(track: DynoTrack, at: number): void {
-    addRestart(track.restarts, at, 'watchdog')
-    track.restartedByWatchdog = true
-    const entry = this.restarted.find(restart => restart.dyno === track.name && restart.time === at)
-    if (entry) delete entry.unconfirmed
   }
 
   /** A dyno over its limit for `--for` readings: restart it unless a guard holds. */
@@ -311,7 +290,7 @@ export class RestartPolicy {
       options: this.options,
       restartingOfType: type => this.restartingOfType(type).filter(name => name !== track.name),
       track,
-      watchdogRestarts: this.watchdogRestarts,
+      watchdogRestarts: this.ledger.times,
     }
   }
 
@@ -336,7 +315,7 @@ export class RestartPolicy {
     if (!restarting) return
     track.restarting = undefined
     // A new instance after our restart proves it happened, even when its answer was lost.
-    if (restarting.by === 'watchdog' && reason !== 'up-timeout') this.confirmRestart(track, restarting.at)
+    if (restarting.by === 'watchdog' && reason !== 'up-timeout') this.ledger.confirm(track, restarting.at)
     // The new instance's readings start a new count; its first value is known only from a sample.
     resetReadings(track)
     if (reason !== 'new-instance') track.value = undefined
@@ -367,24 +346,13 @@ export class RestartPolicy {
   }
 
   private onSample(track: DynoTrack, sample: MemorySample): void {
-    const {instance} = sample
-    let newInstance = false
-    if (instance !== undefined) {
-      if (track.retired.includes(instance)) return
-      if (instance !== track.current) {
-        if (track.current !== undefined) retire(track, track.current)
-        track.current = instance
-        resetReadings(track)
-        newInstance = true
-      }
-    }
-
+    const instance = followInstance(track, sample.instance)
+    if (instance === 'retired') return
     track.quota = effectiveQuota(sample.quota, track.size)
     track.value = metricOf(sample, this.options.metric)
-    if (newInstance && track.restarting) this.markUp(track, 'new-instance')
+    if (instance === 'new' && track.restarting) this.markUp(track, 'new-instance')
     const limit = this.limitOf(track)
-    if (limit === undefined) return
-    this.reading(track, sample.time, track.value >= limit)
+    if (limit !== undefined) this.reading(track, sample.time, track.value >= limit)
   }
 
   private quotaOf(track: DynoTrack): number {
@@ -394,39 +362,17 @@ export class RestartPolicy {
   /** One reading of a dyno: a sample, or an R14 (merged with a sample of the same moment). */
   private reading(track: DynoTrack, time: number, over: boolean): void {
     track.lastReadingSeq = ++this.readingSeq
-    if (track.lastReadingAt !== undefined && time < track.lastReadingAt - SAME_READING_MS) {
-      // One older reading is a replay already counted; several in a row: the dyno's clock stepped back.
-      if (++track.behindReadings < 2) return
-      track.lastReadingAt = undefined
-    }
-
-    track.behindReadings = 0
-    if (track.lastReadingAt !== undefined && Math.abs(time - track.lastReadingAt) <= SAME_READING_MS) {
-      if (!over || track.lastReadingOver) return
-      track.lastReadingOver = true
-      track.over++
-    } else {
-      track.lastReadingAt = time
-      track.lastReadingOver = over
-      if (!over) {
-        const wasOver = track.over > 0
-        track.over = 0
-        track.inBreach = false
-        this.queues.remove(track)
-        if (wasOver) this.log.emit(track, 'recovered', 'under')
-        return
-      }
-
-      track.over++
-    }
-
-    if (track.over < this.options.forSamples) {
+    const counted = countReading(track, time, over)
+    if (counted === 'ignored') return
+    if (counted !== 'over') {
+      this.queues.remove(track)
+      if (counted === 'recovered') this.log.emit(track, 'recovered', 'under')
+    } else if (track.over < this.options.forSamples) {
       this.log.emit(track, 'watch', 'over')
-      return
+    } else {
+      if (!track.inBreach) noteCrossing(track, time, this.options)
+      if (!this.log.replaying) this.decide(track)
     }
-
-    if (!track.inBreach) noteCrossing(track, time, this.options)
-    if (!this.log.replaying) this.decide(track)
   }
 
   /** Dynos of a type holding a slot: restarting, or with a restart decided and not yet sent. */
@@ -436,28 +382,8 @@ export class RestartPolicy {
     return names.sort()
   }
 
-  /** The dyno (as last read) changed state at or after our restart: the restart happened. */
-  private showsRestartSince(track: DynoTrack, at: number): boolean {
-    return track.state === 'starting' || (track.updatedAt !== undefined && track.updatedAt >= at - RESTART_SEEN_SLACK_MS)
-  }
-
   private sortedTracks(): DynoTrack[] {
     return [...this.dynos.values()].sort(compareDynoNames)
-  }
-
-  /** A restart that did not happen comes off the counts, and the replaced instance is followed again. */
-  private takeBack(track: DynoTrack, at: number, instance: string | undefined): void {
-    track.restarting = undefined
-    if (instance !== undefined && track.current === undefined) {
-      track.retired = track.retired.filter(retired => retired !== instance)
-      track.current = instance
-    }
-
-    track.restarts = track.restarts.filter(mark => !(mark.at === at && (mark.cause === 'unconfirmed' || mark.cause === 'watchdog')))
-    const index = this.watchdogRestarts.lastIndexOf(at)
-    if (index !== -1) this.watchdogRestarts.splice(index, 1)
-    const entry = this.restarted.findIndex(restart => restart.dyno === track.name && restart.time === at)
-    if (entry !== -1) this.restarted.splice(entry, 1)
   }
 
   /** Moves the clock and frees slots of restarts that never showed a new instance. */

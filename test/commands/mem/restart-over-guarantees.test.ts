@@ -219,7 +219,8 @@ describe('what mem:restart-over promises (faults injected in the simulator)', fu
     await start([{
       dynos: [{behavior: 'spike', name: 'web.1', spikeMb: 600}], historyTicks: 3, name: 'young-spiky',
     }])
-    const result = await watch(['-a', 'young-spiky', '--threshold', '90%', '--for', '1', '--cooldown', '15m', '--loop-window', '10m', '--json'], () => tick(sim, 40))
+    const args = ['-a', 'young-spiky', '--threshold', '90%', '--for', '1', '--cooldown', '30m', '--loop-window', '30m', '--loop-limit', '2', '--json']
+    const result = await watch(args, () => tick(sim, 70))
     expect(result.code, result.stderr).to.equal(0)
     const spikes = decisions(result.stdout).filter(decision => decision.reason === 'cooldown')
     expect(spikes.length, 'the dyno crossed during its cooldown after boot').to.be.greaterThan(0)

@@ -312,6 +312,54 @@ describe('RestartPolicy', () => {
     expect(feed(fresh, series('web.1', T0 + (20 * TICK), [470, 470], 'b')).restarts).to.deep.equal(['web.1'])
   })
 
+  describe('at send time: every guard again, on the newest readings', () => {
+    it('drops a decided restart whose dyno fell back under its limit before it went out', () => {
+      const policy = policyFor()
+      expect(feed(policy, series('web.1', T0, [470, 470])).restarts).to.deep.equal(['web.1'])
+      feed(policy, [sample('web.1', T0 + (2 * TICK), 300)])
+      const {send, step} = policy.confirmSend('web.1')
+      expect(send).to.equal(false)
+      expect(actions(step.decisions)).to.deep.equal(['web.1 skip:under'])
+    })
+
+    it('drops it when the dyno restarted meanwhile (the dyno read shows it starting), and counts that restart', () => {
+      const policy = policyFor()
+      feed(policy, series('web.1', T0, [470, 470]))
+      policy.dynoRead({name: 'web.1', state: 'starting', updatedAt: T0 + TICK + 500})
+      const {send, step} = policy.confirmSend('web.1')
+      expect(send).to.equal(false)
+      expect(step.decisions[0]).to.include({action: 'skip', reason: 'restarted-meanwhile', until: T0 + TICK + 500 + (10 * MIN)})
+      expect(policy.summary().restarted).to.deep.equal([])
+    })
+
+    it('counts a restart whose answer was lost, never asks for it again, and confirms it when the new instance shows', () => {
+      const policy = policyFor({cooldownMs: MIN})
+      feed(policy, series('web.1', T0, [470, 470]))
+      const lost = sent(policy, 'web.1', 'unconfirmed', 'connection failed (ECONNRESET)')
+      expect(actions(lost.decisions)).to.deep.equal(['web.1 sent:unconfirmed'])
+      expect(policy.summary().restarted).to.deep.equal([{dyno: 'web.1', time: T0 + TICK, unconfirmed: true}])
+      expect(feed(policy, series('web.1', T0 + (2 * TICK), [470, 470, 470])).restarts).to.deep.equal([])
+      feed(policy, [sample('web.1', T0 + (5 * TICK), 200, 'web.1-b')])
+      expect(policy.summary().restarted).to.deep.equal([{dyno: 'web.1', time: T0 + TICK}])
+    })
+
+    it('a rate-limited restart stays decided (its slot kept) and goes through the guards again', () => {
+      const policy = policyFor()
+      feed(policy, series('web.1', T0, [470, 470]))
+      expect(policy.confirmSend('web.1').send).to.equal(true)
+      policy.restartOutcome('web.1', 'rate-limited')
+      expect(feed(policy, series('web.2', T0, [470, 470])).decisions.at(-1)).to.include({reason: 'max-parallel'})
+      expect(policy.confirmSend('web.1').send).to.equal(true)
+    })
+  })
+
+  it('names the up dynos of which the log gave no reading', () => {
+    const policy = policyFor()
+    policy.setDynos([{name: 'web.1', state: 'up', updatedAt: T0 - MIN}, {name: 'web.2', state: 'up', updatedAt: T0 - (10 * MIN)}, {name: 'worker.1', state: 'crashed'}])
+    feed(policy, [sample('web.1', T0, 300)])
+    expect(policy.unreadDynos(T0)).to.deep.equal(['web.2'])
+  })
+
   describe('--once: replayed history, then a decision on the latest readings', () => {
     it('decides on the latest readings and reports the dynos under the limit', () => {
       const policy = policyFor()
