@@ -95,7 +95,7 @@ describe('what mem:restart-over promises (faults injected in the simulator)', fu
     it('two watchdogs on one app: one DELETE of the dyno (each reads the dyno before sending)', async () => {
       await start([leaky()])
       let done = false
-      const args = ['mem:restart-over', '-a', 'leaky-app', '--threshold', '90%', '--cooldown', '5m', '--json', '--no-state-file', '--send-jitter', '300ms']
+      const args = ['mem:restart-over', '-a', 'leaky-app', '--threshold', '90%', '--cooldown', '5m', '--json', '--no-state-file', '--send-jitter', '1s']
       const other = runCommand(args, {env, timeoutMs: 50_000, whileRunning: () => waitFor(() => done, 40_000).then(() => {})})
       const result = await runCommand(args, {
         env,
