@@ -81,7 +81,8 @@ export class RestartPolicy {
 
     if (track.over < this.options.forSamples) return drop('under')
     const hold = firstHold(SEND_GUARDS, this.guardView(track))
-    if (hold?.reason === 'cooldown') return drop('restarted-meanwhile', {until: hold.until})
+    // Restarting already (the platform, another watchdog) counts whatever the cooldown says.
+    if (hold?.reason === 'cooldown' || track.restarting) return drop('restarted-meanwhile', {until: hold?.until})
     if (hold?.reason === 'max-parallel') this.queues.add(track)
     if (hold) return drop(hold.reason, {until: hold.until, waitingFor: hold.waitingFor})
     track.pending = undefined
