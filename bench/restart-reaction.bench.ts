@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise<void>(resolve => {
   setTimeout(resolve, ms)
 })
 
-/** Without the random wait before each restart (up to 2 s by default, for two watchdogs on one app): the pipeline's own time. */
+/** Without the random wait before each restart (up to 5 s by default, for two watchdogs on one app): the pipeline's own time. */
 function watchdog(sim: Simulator, app: string, args: string[]): ChildProcess {
   return spawn(process.execPath, [`${ROOT}bin/run.js`, 'mem:restart-over', '-a', app, '--no-state-file', '--json', '--send-jitter', '1ms', ...args], {
     cwd: ROOT,

@@ -17,8 +17,13 @@ export const ONCE_EXIT = {nothingOver: 0, overNotRestarted: 4, restarted: 3} as 
 const MIN_REFRESH_INTERVAL_MS = 30_000
 /** A refresh of the dyno list that takes longer than this is given up (the next one will come). */
 const REFRESH_DEADLINE_MS = 20_000
-/** Default random wait before a restart goes out (see RestartSender). */
-export const SEND_JITTER_MS = 2000
+/**
+ * Default random wait before a restart goes out (see RestartSender). Two watchdogs deciding on the
+ * same reading both restart only if they read the dyno within about one API round trip of each
+ * other: with 100 ms round trips, about 1 time in 25 with 5 s. A few seconds cost nothing against
+ * readings 20 s apart.
+ */
+export const SEND_JITTER_MS = 5000
 
 export interface WatchdogRunOptions {
   api: HerokuApi

@@ -36,7 +36,7 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
     'max-per-hour': Flags.integer({default: POLICY_DEFAULTS.maxPerHour, description: 'restarts in any hour, all dynos together', min: 1}),
     metric: Flags.string({default: POLICY_DEFAULTS.metric, description: 'what is compared with the threshold', options: [...METRICS]}),
     'request-timeout': durationFlag({description: 'longest wait for one API answer while restarting, whole answer included [default: 20s]'}),
-    'send-jitter': durationFlag({description: 'longest random wait before a restart goes out, so two watchdogs on one app do not restart a dyno twice [default: 2s]', hidden: true}),
+    'send-jitter': durationFlag({description: 'longest random wait before a restart goes out: two watchdogs on one app then seldom read the dyno at the same moment [default: 5s]'}),
     'stall-timeout': durationFlag({description: 'reopen the live log when it sends nothing for this long [default: 75s]'}),
     once: Flags.boolean({description: 'decide on the recent log, restart, exit (for Heroku Scheduler and cron)'}),
     'on-r14': Flags.boolean({description: 'count an R14 (memory quota exceeded) as a reading over the threshold'}),

@@ -219,7 +219,7 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
 
   it('--once twice in a row: the second run keeps the cooldown, from the platform alone (no state file)', async () => {
     await start([{dynos: [{behavior: 'boot-over', name: 'worker.1'}, {behavior: 'steady', name: 'web.1'}], historyTicks: 200, name: 'scheduled-app'}])
-    const args = ['mem:restart-over', '-a', 'scheduled-app', '--threshold', '90%', '--cooldown', '30m', '--loop-limit', '10', '--once', '--no-state-file', '--json']
+    const args = ['mem:restart-over', '-a', 'scheduled-app', '--threshold', '90%', '--cooldown', '30m', '--loop-limit', '10', '--once', '--no-state-file', '--json', '--send-jitter', '1ms']
     const first = await runCommand(args, {env})
     expect(first.code, first.stderr).to.equal(ONCE_EXIT.restarted)
     expect(decisions(first.stdout).map(decision => `${decision.dyno} ${decision.action}`)).to.deep.equal(['web.1 ok', 'worker.1 restart'])
@@ -245,7 +245,7 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
     await start([{
       dynos: [{baseMb: 300, behavior: 'steady', name: 'web.1'}, {baseMb: 300, behavior: 'steady', name: 'worker.1'}], historyTicks: 40, name: 'typed-app',
     }])
-    const result = await runCommand(['mem:restart-over', '-a', 'typed-app', '--threshold', 'web=50%', '--threshold', 'worker=900MB', '--once', '--json'], {env})
+    const result = await runCommand(['mem:restart-over', '-a', 'typed-app', '--threshold', 'web=50%', '--threshold', 'worker=900MB', '--once', '--json', '--send-jitter', '1ms'], {env})
     expect(result.code, result.stderr).to.equal(ONCE_EXIT.restarted)
     expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.1'])
     const byDyno = new Map(decisions(result.stdout).map(decision => [decision.dyno, decision]))
