@@ -410,5 +410,3 @@ export class RestartPolicy {
     return track
   }
 }
-
-export {type RestartCause} from './dyno-track.js'
