@@ -63,7 +63,8 @@ export class RestartSender {
   private async readDyno(dyno: string, signal: AbortSignal, before: boolean): Promise<boolean> {
     const {api, app, apply, policy} = this.options
     try {
-      apply(policy.dynoRead(dynoInfos([await api.getDyno(app, dyno, signal)])[0]))
+      const [info] = dynoInfos([await api.getDyno(app, dyno, signal)])
+      if (info) apply(policy.dynoRead(info))
       return true
     } catch (error) {
       if (!before) return false
