@@ -29,8 +29,9 @@ const sleep = (ms: number) => new Promise<void>(resolve => {
   setTimeout(resolve, ms)
 })
 
+/** Without the random wait before each restart (up to 5 s by default, for two watchdogs on one app): the pipeline's own time. */
 function watchdog(sim: Simulator, app: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [`${ROOT}bin/run.js`, 'mem:restart-over', '-a', app, '--no-state-file', '--json', ...args], {
+  return spawn(process.execPath, [`${ROOT}bin/run.js`, 'mem:restart-over', '-a', app, '--no-state-file', '--json', '--send-jitter', '1ms', ...args], {
     cwd: ROOT,
     env: {
       HEROKU_API_KEY: sim.token, HEROKU_DISABLE_AUTOUPDATE: '1', HEROKU_HOST: sim.url, HOME: process.env.HOME, PATH: process.env.PATH,

@@ -1,5 +1,9 @@
 import type {APIClient} from '@heroku-cli/command'
 import type * as Heroku from '@heroku-cli/schema'
+import type {IncomingHttpHeaders} from 'node:http'
+
+import {request as httpRequest} from 'node:http'
+import {request as httpsRequest} from 'node:https'
 
 import {keepRuntimeVars} from '../core/runtime/config-vars.js'
 import {UserError} from '../errors.js'
@@ -16,6 +20,8 @@ export interface LogSessionRequest {
 }
 
 export interface HerokuApiOptions {
+  /** Overall deadline of one dyno call (getDyno, restartDyno), answer body included, ms (default 20 s). */
+  deadlineMs?: number
   /** Attempts for one call that meets 429, 5xx or a dropped connection. */
   maxAttempts?: number
   /** Upper bound of one backoff wait, ms. */
@@ -32,6 +38,19 @@ interface HttpFailure {
   message?: string
   statusCode?: number
 }
+
+/**
+ * What a restart request came back with. Only `restarted`, `not-found` and `rate-limited` are
+ * known; `unknown` (connection reset, no answer in time, 5xx, stopped) may or may not have
+ * restarted the dyno: a restart is not idempotent, so it is never sent again blindly.
+ */
+export type RestartAnswer =
+  | {kind: 'not-found'}
+  | {kind: 'rate-limited'; retryAfterMs?: number}
+  | {kind: 'restarted'}
+  | {kind: 'unknown'; reason: string}
+
+const DEFAULT_DEADLINE_MS = 20_000
 
 const RETRYABLE_NETWORK = new Set(['EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'])
 
@@ -63,6 +82,34 @@ export function describeApiError(error: unknown): string {
   return firstLine(failure?.message ?? String(error))
 }
 
+/** Aborts after `ms`, or when `outer` aborts; `dispose` clears the timer once the call is over. */
+function deadlineSignal(ms: number, outer?: AbortSignal): AbortSignal & {dispose: () => void} {
+  const controller = new AbortController()
+  const timer = setTimeout(() => {
+    const timeout = new Error(`no complete answer within ${Math.round(ms / 1000)}s`)
+    timeout.name = 'TimeoutError'
+    controller.abort(timeout)
+  }, ms)
+  const onOuter = () => controller.abort(outer?.reason)
+  if (outer?.aborted) onOuter()
+  else outer?.addEventListener('abort', onOuter, {once: true})
+  return Object.assign(controller.signal, {
+    dispose() {
+      clearTimeout(timer)
+      outer?.removeEventListener('abort', onOuter)
+    },
+  })
+}
+
+/** One line for a request that got no answer: a reset, a refused connection, the deadline, a stop. */
+function describeRequestFailure(error: unknown, deadlineMs: number, signal?: AbortSignal): string {
+  if (signal?.aborted) return 'stopped before the answer came'
+  const failure = error as {code?: string; name?: string}
+  if (failure?.name === 'TimeoutError') return `no complete answer within ${Math.round(deadlineMs / 1000)}s`
+  const {code} = failure ?? {}
+  return code ? `connection failed (${code})` : firstLine((error as Error)?.message ?? String(error))
+}
+
 function firstLine(text: string): string {
   const line = text.split('\n')[0].trim()
   return line.replaceAll(/https?:\/\/\S+/g, '<url>')
@@ -80,12 +127,14 @@ const defaultSleep = (ms: number) => new Promise<void>(resolve => {
 export class HerokuApi {
   /** The last `RateLimit-Remaining` the API reported. */
   rateLimitRemaining?: number
+  private readonly deadlineMs: number
   private readonly maxAttempts: number
   private readonly maxDelayMs: number
   private readonly notify: (note: string) => void
   private readonly sleep: (ms: number) => Promise<void>
 
   constructor(private readonly client: APIClient, options: HerokuApiOptions = {}) {
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS
     this.maxAttempts = options.maxAttempts ?? 6
     this.maxDelayMs = options.maxDelayMs ?? 30_000
     this.notify = options.notify ?? (note => process.stderr.write(`${note}\n`))
@@ -155,14 +204,68 @@ export class HerokuApi {
     return [...releases].sort((a, b) => (a.version ?? 0) - (b.version ?? 0))
   }
 
-  /** Restarts one dyno; `not-found` when the dyno no longer exists. */
-  async restartDyno(app: string, dyno: string): Promise<'not-found' | 'restarted'> {
+  /**
+   * One dyno as the API shows it now, within the deadline (a GET: tried again on 429/5xx/a dropped
+   * connection while the deadline allows). Throws a UserError (status 404 when it is gone).
+   */
+  async getDyno(app: string, dyno: string, signal?: AbortSignal): Promise<Heroku.Dyno> {
+    const within = deadlineSignal(this.deadlineMs, signal)
+    for (let attempt = 0; ; attempt++) {
+      let failure: string
+      let status: number | undefined
+      try {
+        const answer = await this.send('GET', `/apps/${enc(app)}/dynos/${enc(dyno)}`, within)
+        if (answer.status < 300) {
+          within.dispose()
+          return answer.body as Heroku.Dyno
+        }
+
+        status = answer.status
+        failure = describeApiError({body: answer.body, statusCode: answer.status})
+        if (status === 404 || (status !== 429 && status < 500)) {
+          within.dispose()
+          throw new UserError(status === 404 ? `Couldn't find dyno ${dyno} of ${app}.` : failure, 1, status)
+        }
+      } catch (error) {
+        if (error instanceof UserError) throw error
+        failure = describeRequestFailure(error, this.deadlineMs, signal)
+      }
+
+      if (within.aborted || attempt + 1 >= 3) {
+        within.dispose()
+        throw new UserError(failure, 1, status)
+      }
+
+      await this.sleep(Math.min(this.backoff(attempt, null), 2000))
+    }
+  }
+
+  /**
+   * Sends one restart of one dyno, once: never retried here or by the HTTP client (a restart is not
+   * idempotent: a lost answer may hide a restart that happened). Within the deadline, answer body
+   * included; `signal` abandons it. 401/403 throw.
+   */
+  async restartDyno(app: string, dyno: string, signal?: AbortSignal): Promise<RestartAnswer> {
+    const within = deadlineSignal(this.deadlineMs, signal)
     try {
-      await this.call('delete', `/apps/${enc(app)}/dynos/${enc(dyno)}`, {app, notFound: 'raw'})
-      return 'restarted'
+      const answer = await this.send('DELETE', `/apps/${enc(app)}/dynos/${enc(dyno)}`, within)
+      if (answer.status < 300) return {kind: 'restarted'}
+      if (answer.status === 404) return {kind: 'not-found'}
+      if (answer.status === 429) {
+        const retryAfter = Number(answer.headers['retry-after'])
+        return {kind: 'rate-limited', retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 5 * 60_000) : undefined}
+      }
+
+      const failure = describeApiError({body: answer.body, statusCode: answer.status})
+      if (answer.status === 401 || answer.status === 403) throw new UserError(failure, 1, answer.status)
+      // A 5xx may come after the platform acted: unknown, like a lost answer.
+      if (answer.status >= 500) return {kind: 'unknown', reason: failure}
+      throw new UserError(failure, 1, answer.status)
     } catch (error) {
-      if (statusOf(error) === 404) return 'not-found'
-      throw error
+      if (error instanceof UserError) throw error
+      return {kind: 'unknown', reason: describeRequestFailure(error, this.deadlineMs, signal)}
+    } finally {
+      within.dispose()
     }
   }
 
@@ -202,6 +305,52 @@ export class HerokuApi {
         throw new UserError(describeApiError(error), 1, status)
       }
     }
+  }
+
+  /**
+   * One request, no retry, outside the CLI's HTTP client (which retries dropped connections by
+   * itself and bounds only idle time): `signal` ends the whole request, answer body included.
+   */
+  private async send(method: 'DELETE' | 'GET', path: string, signal: AbortSignal): Promise<{body: unknown; headers: IncomingHttpHeaders; status: number}> {
+    const defaults = this.client.defaults as {headers?: Record<string, string>; host?: string; port?: number | string; protocol?: string}
+    const token = await this.client.getAuth()
+    const request = defaults.protocol === 'http:' ? httpRequest : httpsRequest
+    return new Promise((resolve, reject) => {
+      const fail = (error: unknown) => {
+        outgoing.destroy()
+        reject(error)
+      }
+
+      const onAbort = () => fail(signal.reason)
+      const outgoing = request({
+        headers: {...defaults.headers, authorization: `Bearer ${token ?? ''}`}, host: defaults.host, method, path, port: defaults.port || undefined,
+      }, response => {
+        const chunks: Buffer[] = []
+        response.on('data', chunk => chunks.push(chunk as Buffer))
+        response.on('error', fail)
+        response.on('end', () => {
+          signal.removeEventListener('abort', onAbort)
+          const text = Buffer.concat(chunks).toString('utf8')
+          let body: unknown = text
+          try {
+            body = text ? JSON.parse(text) : undefined
+          } catch {
+            // Not JSON (a proxy's page): kept as text for the error message.
+          }
+
+          this.noteRateLimit(response.headers)
+          resolve({body, headers: response.headers, status: response.statusCode ?? 0})
+        })
+      })
+      outgoing.on('error', fail)
+      if (signal.aborted) {
+        fail(signal.reason)
+        return
+      }
+
+      signal.addEventListener('abort', onAbort, {once: true})
+      outgoing.end()
+    })
   }
 
   private noteRateLimit(headers: Record<string, string | string[] | undefined> | undefined): void {

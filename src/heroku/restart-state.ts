@@ -5,8 +5,10 @@ import {
 } from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
-import type {DynoInfo, PersistedPolicy, RestartPolicy} from '../core/watchdog/policy.js'
+import type {DynoInfo} from '../core/watchdog/decision.js'
+import type {RestartPolicy} from '../core/watchdog/policy.js'
 
+import {parsePersistedPolicy, type PersistedPolicy} from '../core/watchdog/persisted-state.js'
 import {HerokuApi} from './api.js'
 
 /**
@@ -20,7 +22,7 @@ import {HerokuApi} from './api.js'
  *   span than the log keeps, where the disk persists between runs (cron, a long-lived machine).
  */
 
-const STATE_VERSION = 1
+const STATE_VERSION = 2
 
 interface StateFile {
   app: string
@@ -58,27 +60,40 @@ export function statePath(cacheDir: string, app: string): string {
   return join(cacheDir, 'restart-over', `${app.replaceAll(/[^\w.-]/g, '_')}.json`)
 }
 
-/** The saved policy state, or undefined when there is none or it cannot be read (a note says why). */
-export async function loadState(path: string, app: string, onNote: (note: string) => void): Promise<PersistedPolicy | undefined> {
+/**
+ * The saved policy state. Nothing in the file can break a run: a file that cannot be read, is not
+ * JSON, is for another app or version, or does not match the schema is ignored with a note naming
+ * the file and what was wrong (`damaged`: the caller writes it again cleanly).
+ */
+export async function loadState(path: string, app: string, onNote: (note: string) => void): Promise<{damaged: boolean; policy?: PersistedPolicy}> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
-  } catch {
-    return undefined
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {damaged: false}
+    onNote(`ignoring the state file ${path}: it cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    return {damaged: false}
   }
 
+  const ignore = (what: string) => {
+    onNote(`ignoring the state file ${path}: ${what}; it will be written again`)
+    return {damaged: true}
+  }
+
+  let state: Partial<StateFile>
   try {
-    const state = JSON.parse(text) as StateFile
-    if (state.version !== STATE_VERSION || state.app !== app || typeof state.policy !== 'object') {
-      onNote(`ignoring the state file ${path}: it is not a version ${STATE_VERSION} file for ${app}`)
-      return undefined
-    }
-
-    return state.policy
+    state = JSON.parse(text) as Partial<StateFile>
   } catch {
-    onNote(`ignoring the state file ${path}: it is not valid JSON`)
-    return undefined
+    return ignore('it is not valid JSON')
   }
+
+  if (typeof state !== 'object' || state === null || state.version !== STATE_VERSION || state.app !== app) {
+    return ignore(`it is not a version ${STATE_VERSION} file for ${app}`)
+  }
+
+  const parsed = parsePersistedPolicy(state.policy)
+  if ('problem' in parsed) return ignore(parsed.problem)
+  return {damaged: false, policy: parsed.policy}
 }
 
 /** Writes the state file atomically (a reader never sees half a file). */

@@ -30,6 +30,7 @@ export function tailJson(update: FeedUpdate): Json | undefined {
     if (notice.kind === 'reconnecting') return {
       type: 'stream', event: 'reconnecting', attempt: notice.attempt, delay_ms: notice.delayMs, reason: notice.reason,
     }
+    if (notice.kind === 'stalled') return {type: 'stream', event: 'stalled', silent_ms: notice.silentMs}
     return {type: 'stream', event: 'connected', resumed: notice.resumed}
   }
 
@@ -109,6 +110,7 @@ export function noticeText(update: FeedUpdate): string | undefined {
   const {notice} = update
   if (notice.kind === 'reconnecting') return `log stream ended (${notice.reason}); reconnecting in ${(notice.delayMs / 1000).toFixed(1)}s`
   if (notice.kind === 'gap') return `gap in the log: nothing received between ${formatTime(notice.from)} and ${formatTime(notice.to)}`
+  if (notice.kind === 'stalled') return `log stream stalled: no line for ${Math.round(notice.silentMs / 1000)}s (the platform logs a sample every ~20s per dyno); reopening it`
   return notice.resumed ? 'log stream resumed' : undefined
 }
 

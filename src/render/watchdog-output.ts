@@ -1,8 +1,8 @@
 import type {StreamNotice} from '../core/ports/stream-notice.js'
-import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
+import type {BlindState, WatchdogOutput} from '../core/ports/watchdog-output.js'
+import type {Decision, WatchdogSummary} from '../core/watchdog/decision.js'
 
 import {processTypeOf} from '../core/events.js'
-import {Decision, WatchdogSummary} from '../core/watchdog/policy.js'
 import {
   formatMb, formatPercent, formatTime, percentOf,
 } from './units.js'
@@ -21,7 +21,16 @@ export function describeDecision(decision: Decision): string {
   }
 
   case 'under': {
+    if (decision.action === 'skip') return `back under ${limit} before the restart went out: not sent`
     return decision.action === 'ok' ? `under ${limit}` : `back under ${limit}`
+  }
+
+  case 'restarted-meanwhile': {
+    return `restarted meanwhile (by the platform or another watchdog): not sent again; next restart allowed at ${at(decision.until)}`
+  }
+
+  case 'unconfirmed': {
+    return `the answer to the restart was lost (${decision.note ?? 'no answer'}): counted as a restart, never sent again`
   }
 
   case 'cooldown': {
@@ -33,7 +42,9 @@ export function describeDecision(decision: Decision): string {
   }
 
   case 'loop-breaker': {
-    return 'restarts do not help (memory at boot is the problem): over again soon after each restart; restart it yourself once fixed'
+    const gaps = decision.relapseMinutes ?? []
+    const seen = gaps.length > 0 ? `over again ${gaps.map(gap => `${gap} min`).join(', ')} after each of the last ${gaps.length} restarts` : 'over again soon after each of its last restarts'
+    return `restarts do not help: ${seen}; restart it yourself once fixed`
   }
 
   case 'hourly-cap': {
@@ -96,13 +107,17 @@ export class TextWatchdogOutput implements WatchdogOutput {
     this.out(decisionLine(decision) + '\n')
   }
 
+  blind(state: BlindState): void {
+    this.err(`${blindText(state)}\n`)
+  }
+
   note(message: string): void {
     this.err(`${message}\n`)
   }
 
   stream(notice: StreamNotice): void {
-    if (notice.kind === 'reconnecting') this.err(`log stream ended (${notice.reason}); reconnecting in ${(notice.delayMs / 1000).toFixed(1)}s\n`)
-    else if (notice.kind === 'gap') this.err(`log gap: lines between ${formatTime(notice.from)} and ${formatTime(notice.to)} may be missing\n`)
+    const text = streamNoticeText(notice)
+    if (text) this.err(`${text}\n`)
   }
 
   summary(summary: WatchdogSummary, extra: {exitCode?: number}): void {
@@ -111,12 +126,12 @@ export class TextWatchdogOutput implements WatchdogOutput {
 }
 
 export function summaryText(summary: WatchdogSummary, extra: {exitCode?: number} = {}): string {
-  const restarts = summary.restarted.map(restart => `${restart.dyno} at ${formatTime(restart.time)}`)
+  const restarts = summary.restarted.map(restart => `${restart.dyno} at ${formatTime(restart.time)}${restart.unconfirmed ? ' (answer lost)' : ''}`)
   const watched = `${summary.watched} dyno${summary.watched === 1 ? '' : 's'} watched`
   const lines = [`restart-over: ${watched}, ${restarts.length} restarted${restarts.length > 0 ? `: ${restarts.join(', ')}` : ''}`]
   const held = Object.entries(summary.held).filter(([reason]) => reason !== 'loop-breaker')
   for (const [reason, dynos] of held) lines.push(`  not restarted (${reason}): ${(dynos ?? []).join(', ')}`)
-  if (summary.broken.length > 0) lines.push(`  restarts do not help (memory at boot is the problem): ${summary.broken.join(', ')}`)
+  if (summary.broken.length > 0) lines.push(`  restarts do not help (over again soon after each restart): ${summary.broken.join(', ')}`)
   if (summary.over.length > 0) lines.push(`  over the threshold now: ${summary.over.join(', ')}`)
   if (extra.exitCode !== undefined) lines.push(`  exit code ${extra.exitCode}`)
   return lines.join('\n')
@@ -130,18 +145,18 @@ export class JsonWatchdogOutput implements WatchdogOutput {
     this.write(decisionJson(decision))
   }
 
+  blind(state: BlindState): void {
+    this.write({
+      blind: state.blind, message: blindText(state), reason: state.reason, type: 'blind',
+    })
+  }
+
   note(message: string): void {
     this.write({message, type: 'note'})
   }
 
   stream(notice: StreamNotice): void {
-    if (notice.kind === 'reconnecting') this.write({
-      attempt: notice.attempt, delay_ms: notice.delayMs, event: 'reconnecting', reason: notice.reason, type: 'stream',
-    })
-    else if (notice.kind === 'gap') this.write({
-      event: 'gap', from: formatTime(notice.from), to: formatTime(notice.to), type: 'stream',
-    })
-    else this.write({event: 'connected', resumed: notice.resumed, type: 'stream'})
+    this.write(streamNoticeJson(notice))
   }
 
   summary(summary: WatchdogSummary, extra: {exitCode?: number}): void {
@@ -150,7 +165,7 @@ export class JsonWatchdogOutput implements WatchdogOutput {
       exit_code: extra.exitCode,
       held: summary.held,
       over: summary.over,
-      restarted: summary.restarted.map(restart => ({dyno: restart.dyno, time: formatTime(restart.time)})),
+      restarted: summary.restarted.map(restart => ({dyno: restart.dyno, time: formatTime(restart.time), unconfirmed: restart.unconfirmed})),
       type: 'summary',
       watched: summary.watched,
     })
@@ -182,9 +197,36 @@ export function decisionJson(decision: Decision): Record<string, unknown> {
     until: decision.until === undefined ? undefined : formatTime(decision.until),
     waiting_for: decision.waitingFor,
     by: decision.by,
+    relapse_minutes: decision.relapseMinutes,
     note: decision.note,
     message: describeDecision(decision),
   }
+}
+
+/** `blind: the log stream is silent (no line for 75s): no reading, no restart until it is back` */
+export function blindText(state: BlindState): string {
+  return state.blind
+    ? `blind: cannot see the log (${state.reason}): no reading, no restart until it is back`
+    : `seeing the log again after ${Math.round((state.blindForMs ?? 0) / 1000)}s blind`
+}
+
+/** A stream notice in words (stderr); undefined for a first connection, which needs none. */
+function streamNoticeText(notice: StreamNotice): string | undefined {
+  if (notice.kind === 'reconnecting') return `log stream ended (${notice.reason}); reconnecting in ${(notice.delayMs / 1000).toFixed(1)}s`
+  if (notice.kind === 'gap') return `log gap: lines between ${formatTime(notice.from)} and ${formatTime(notice.to)} may be missing`
+  if (notice.kind === 'stalled') return `log stream stalled: no line for ${Math.round(notice.silentMs / 1000)}s; reopening it`
+  return undefined
+}
+
+function streamNoticeJson(notice: StreamNotice): Record<string, unknown> {
+  if (notice.kind === 'reconnecting') return {
+    attempt: notice.attempt, delay_ms: notice.delayMs, event: 'reconnecting', reason: notice.reason, type: 'stream',
+  }
+  if (notice.kind === 'gap') return {
+    event: 'gap', from: formatTime(notice.from), to: formatTime(notice.to), type: 'stream',
+  }
+  if (notice.kind === 'stalled') return {event: 'stalled', silent_ms: notice.silentMs, type: 'stream'}
+  return {event: 'connected', resumed: notice.resumed, type: 'stream'}
 }
 
 function at(time: number | undefined): string {

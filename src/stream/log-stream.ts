@@ -18,6 +18,11 @@ export interface LogStreamOptions {
   signal?: AbortSignal
   /** How long a history session may stay silent before it counts as complete (default 15 s). */
   historyIdleMs?: number
+  /**
+   * A live session silent for this long is taken as stalled: closed and reopened, with a notice
+   * (default 75 s: the platform logs a sample about every 20 s per running dyno).
+   */
+  stallMs?: number
   /** Timer used between reconnects; tests may replace it. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   tail: boolean
@@ -42,6 +47,11 @@ const MAX_BACKOFF_MS = 15_000
  * idle must not hang a report: after this long without a line the history is taken as complete.
  */
 const HISTORY_IDLE_MS = 15_000
+/**
+ * log-runtime-metrics writes two lines about every 20 s per running dyno: a live stream silent for
+ * several sample periods is not a quiet app but a dead connection that still looks open.
+ */
+export const STALL_MS = 75_000
 
 /** Epoch ms of a log line's leading RFC 5424 timestamp, as Logplex sends it; undefined when absent. */
 function leadingTime(line: string): number | undefined {
@@ -166,15 +176,24 @@ export class LogStream {
 
       let idle: NodeJS.Timeout | undefined
       const resetIdle = () => {
-        if (options.tail) return
         clearTimeout(idle)
-        idle = setTimeout(() => finish('ended', 'history idle'), options.historyIdleMs ?? HISTORY_IDLE_MS)
+        if (!options.tail) {
+          idle = setTimeout(() => finish('ended', 'history idle'), options.historyIdleMs ?? HISTORY_IDLE_MS)
+          return
+        }
+
+        const stallMs = options.stallMs ?? STALL_MS
+        idle = setTimeout(() => {
+          options.onNotice?.({kind: 'stalled', silentMs: stallMs})
+          finish('ended', `stalled: no line for ${Math.round(stallMs / 1000)}s`)
+        }, stallMs)
       }
 
       resetIdle()
       const onAbort = () => finish('ended', 'stopped')
       options.signal?.addEventListener('abort', onAbort, {once: true})
       source.addEventListener('open', () => {
+        resetIdle()
         openedAt = Date.now()
         this.connectedOnce = true
         options.onNotice?.({kind: 'connected', resumed})
@@ -219,6 +238,8 @@ export class LogStream {
         const {code} = event as unknown as {code?: number}
         // The session's URL holds a secret: report the status only.
         if (code !== undefined && code >= 400) finish('refused', `HTTP ${code}`)
+        // An answer that never opened as an event stream (a 200 with HTML, a proxy's page) is no log at all.
+        else if (code !== undefined && openedAt === 0) finish('refused', `HTTP ${code}, not an event stream`)
         else finish('ended', 'stream closed')
       })
     })

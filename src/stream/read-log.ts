@@ -33,6 +33,8 @@ export interface ReadLogOptions {
   onEvent: (event: LogEvent) => void
   onNotice?: (notice: StreamNotice) => void
   signal?: AbortSignal
+  /** A live tail silent this long is reopened (default: LogStream's STALL_MS). */
+  stallMs?: number
   /** Events before this time (epoch ms) are dropped (files drop them before parsing where they can). */
   since?: number
   /** Events after this time (epoch ms) are dropped. */
@@ -71,6 +73,7 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
     onLine: line => parser.parseAll(line, emit),
     onNotice: options.onNotice,
     signal: options.signal,
+    stallMs: options.stallMs,
     tail: source.kind === 'tail',
     type: source.type,
   }).run()

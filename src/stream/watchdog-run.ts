@@ -1,47 +1,73 @@
 import type {LogEvent} from '../core/events.js'
+import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
-import type {PolicyStep, RestartPolicy} from '../core/watchdog/policy.js'
+import type {PolicyStep} from '../core/watchdog/decision.js'
+import type {RestartPolicy} from '../core/watchdog/policy.js'
 
 import {UserError} from '../errors.js'
 import {describeApiError, HerokuApi} from '../heroku/api.js'
 import {loadState, refreshDynos, saveState} from '../heroku/restart-state.js'
-import {abortableSleep} from './abortable-sleep.js'
 import {readLog} from './read-log.js'
+import {RestartSender} from './restart-sender.js'
 
 /** `--once` exit codes (documented in docs/restart-over.md); 1 is any error, 2 a usage error. */
 export const ONCE_EXIT = {nothingOver: 0, overNotRestarted: 4, restarted: 3} as const
 
-/** A refused or rate-limited restart is tried again after this long, never in a tight loop. */
-const RATE_LIMIT_RETRY_MS = 60_000
 /** The dyno list is asked for at most this often (it is only needed when something changed). */
 const MIN_REFRESH_INTERVAL_MS = 30_000
+/** A refresh of the dyno list that takes longer than this is given up (the next one will come). */
+const REFRESH_DEADLINE_MS = 20_000
+/**
+ * Default random wait before a restart goes out (see RestartSender). Two watchdogs deciding on the
+ * same reading both restart only if they read the dyno within about one API round trip of each
+ * other: with 100 ms round trips, about 1 time in 25 with 5 s. A few seconds cost nothing against
+ * readings 20 s apart.
+ */
+export const SEND_JITTER_MS = 5000
 
 export interface WatchdogRunOptions {
   api: HerokuApi
   app: string
   filter: {dyno?: string; type?: string}
+  /** Random wait before each restart (default SEND_JITTER_MS). */
+  jitterMs?: number
   output: WatchdogOutput
   policy: RestartPolicy
   restartApi: HerokuApi
   signal: AbortSignal
+  /** A live stream silent this long is reopened (default: LogStream's). */
+  stallMs?: number
   /** Where loop counts and the hourly cap are kept between runs; none in a dry run or with --no-state-file. */
   statePath?: string
 }
 
 /**
  * The shell around the RestartPolicy: platform lines in, restarts out. Lines are parsed and fed
- * to the policy as they arrive; the restarts it asks for are made one after another; their
- * outcome goes back to the policy, which may then free the next dyno waiting for its turn.
+ * to the policy as they arrive; the restarts it decides go to the RestartSender (one task per
+ * dyno, each checked again before it goes out); their outcome goes back to the policy, which may
+ * then free the next dyno waiting for its turn. When it cannot see the log, it says so.
  */
 export class WatchdogRun {
+  private blindSince?: number
   private fatal?: Error
   private lastRefresh = 0
   private refreshTimer?: NodeJS.Timeout
-  private restarts: Promise<void> = Promise.resolve()
+  private readonly sender: RestartSender
   private readonly streamStop = new AbortController()
 
   constructor(private readonly options: WatchdogRunOptions) {
     options.signal.addEventListener('abort', () => this.streamStop.abort(), {once: true})
+    this.sender = new RestartSender({
+      api: options.restartApi,
+      app: options.app,
+      apply: step => this.apply(step),
+      jitterMs: options.jitterMs ?? SEND_JITTER_MS,
+      note: message => options.output.note(message),
+      onFatal: error => this.failWith(error),
+      policy: options.policy,
+      save: () => this.save(),
+      signal: options.signal,
+    })
   }
 
   /** Feeds one platform event to the policy and carries out what it decides. */
@@ -51,10 +77,18 @@ export class WatchdogRun {
 
   /** `--once`: the recent log, one decision per dyno, the restarts, an exit code. */
   async once(): Promise<number> {
+    const {filter, policy} = this.options
     await this.prepare()
-    this.apply(this.options.policy.decideNow())
+    // A run that saw nothing must not report "nothing over".
+    const unread = policy.unreadDynos(Date.now()).filter(name => (!filter.dyno || name === filter.dyno) && (!filter.type || name.startsWith(`${filter.type}.`)))
+    if (unread.length > 0) {
+      const them = unread.length === 1 ? 'it' : 'them'
+      throw new UserError(`no memory reading from ${unread.join(', ')} in the recent log, though the dyno list shows ${them} up: nothing decided (is log-runtime-metrics on? did the log answer?)`)
+    }
+
+    this.apply(policy.decideNow())
     await this.finish()
-    const summary = this.options.policy.summary()
+    const summary = policy.summary()
     const code = summary.restarted.length > 0
       ? ONCE_EXIT.restarted
       : (summary.over.length > 0 ? ONCE_EXIT.overNotRestarted : ONCE_EXIT.nothingOver)
@@ -62,7 +96,7 @@ export class WatchdogRun {
     return code
   }
 
-  /** Follows the live log until the signal; then finishes the restart in flight. */
+  /** Follows the live log until the signal; then finishes (or abandons) the restarts in flight and saves. */
   async watch(): Promise<void> {
     const {options} = this
     await this.prepare()
@@ -72,8 +106,9 @@ export class WatchdogRun {
       }, {
         api: options.api,
         onEvent: event => this.onEvent(event),
-        onNotice: notice => options.output.stream(notice),
+        onNotice: notice => this.onNotice(notice),
         signal: this.streamStop.signal,
+        stallMs: options.stallMs,
       })
     } finally {
       await this.finish()
@@ -84,7 +119,7 @@ export class WatchdogRun {
 
   private apply(step: PolicyStep): void {
     for (const decision of step.decisions) this.options.output.decision(decision)
-    for (const dyno of step.restarts) this.restarts = this.restarts.then(() => this.restart(dyno))
+    for (const dyno of step.restarts) this.sender.start(dyno)
     if (step.refreshDynos) this.requestRefresh()
   }
 
@@ -96,21 +131,39 @@ export class WatchdogRun {
 
   private async finish(): Promise<void> {
     if (this.refreshTimer) clearTimeout(this.refreshTimer)
-    await this.restarts
+    await this.sender.idle()
     await this.save()
     if (this.fatal) throw this.fatal
   }
 
+  /** Stream notices, and whether the watchdog can see the log: said once each way. */
+  private onNotice(notice: StreamNotice): void {
+    const {output} = this.options
+    output.stream(notice)
+    // One quick reconnect after a session's normal end is routine; anything else leaves the watchdog blind.
+    const blinding = notice.kind === 'stalled' || (notice.kind === 'reconnecting' && (notice.attempt > 1 || notice.reason !== 'stream closed'))
+    if (blinding && this.blindSince === undefined) {
+      this.blindSince = Date.now()
+      output.blind({blind: true, reason: notice.kind === 'stalled' ? `no line for ${Math.round(notice.silentMs / 1000)}s` : notice.reason})
+    } else if (notice.kind === 'connected' && this.blindSince !== undefined) {
+      output.blind({blind: false, blindForMs: Date.now() - this.blindSince, reason: 'log stream open again'})
+      this.blindSince = undefined
+    }
+  }
+
   /** What the platform already knows, then what an earlier run kept. */
   private async prepare(): Promise<void> {
-    const {api, app, filter, output, policy} = this.options
+    const {api, app, filter, output, policy, statePath} = this.options
     this.lastRefresh = Date.now()
     await refreshDynos(api, app, policy, 'replay')
     // The recent log (platform lines only): restarts, instances and readings become state, nothing is decided.
     await readLog({app, ...filter, kind: 'history'}, {api, onEvent: event => policy.observe(event, 'replay'), signal: this.streamStop.signal})
-    if (this.options.statePath) {
-      const saved = await loadState(this.options.statePath, app, note => output.note(note))
-      if (saved) policy.restoreState(saved)
+    if (statePath) {
+      const saved = await loadState(statePath, app, note => output.note(note))
+      const notes = saved.policy ? policy.restoreState(saved.policy, Date.now()) : []
+      for (const note of notes) output.note(`ignoring part of the state file ${statePath}: ${note}`)
+      // A state file ignored in whole or in part is written again cleanly now.
+      if (saved.damaged || notes.length > 0) await this.save()
     }
 
     this.apply(policy.advance(policy.clock))
@@ -119,7 +172,7 @@ export class WatchdogRun {
   private async refresh(): Promise<void> {
     this.lastRefresh = Date.now()
     try {
-      this.apply(await refreshDynos(this.options.api, this.options.app, this.options.policy, 'live'))
+      this.apply(await withDeadline(refreshDynos(this.options.api, this.options.app, this.options.policy, 'live'), REFRESH_DEADLINE_MS))
     } catch (error) {
       if (isFatal(error)) this.failWith(error as Error)
       else this.options.output.note(`could not refresh the dyno list: ${describeApiError(error)}`)
@@ -137,42 +190,6 @@ export class WatchdogRun {
     this.refreshTimer.unref()
   }
 
-  /**
-   * One restart, kept until it is made: a rate limit (after the API client's own retries,
-   * which honour Retry-After) waits and tries again; only Ctrl-C or a fatal error drops it.
-   */
-  private async restart(dyno: string): Promise<void> {
-    const {app, output, policy, restartApi, signal} = this.options
-    for (;;) {
-      if (signal.aborted || this.fatal) {
-        this.apply(policy.restartOutcome(dyno, 'failed', 'stopped before the restart was sent'))
-        return
-      }
-
-      try {
-        const outcome = await restartApi.restartDyno(app, dyno)
-        this.apply(policy.restartOutcome(dyno, outcome))
-        await this.save()
-        return
-      } catch (error) {
-        if (signal.aborted) continue
-        if (isFatal(error)) {
-          this.failWith(error as Error)
-          continue
-        }
-
-        const message = describeApiError(error)
-        if (!(error instanceof UserError && error.status === 429)) {
-          this.apply(policy.restartOutcome(dyno, 'failed', message))
-          return
-        }
-
-        output.note(`rate limited by the Heroku API: the restart of ${dyno} is tried again in ${RATE_LIMIT_RETRY_MS / 1000}s`)
-        await abortableSleep(RATE_LIMIT_RETRY_MS, signal)
-      }
-    }
-  }
-
   private async save(): Promise<void> {
     const {app, output, policy, statePath: path} = this.options
     if (!path) return
@@ -187,4 +204,14 @@ export class WatchdogRun {
 /** 401 and 403 (bad token, no access) cannot get better by waiting. */
 function isFatal(error: unknown): boolean {
   return error instanceof UserError && (error.status === 401 || error.status === 403)
+}
+
+/** The call's result, or an error once `ms` has passed (the dyno list call cannot be cancelled; it is left behind). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(ms / 1000)}s`)), ms)
+    timer.unref()
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }

@@ -11,6 +11,10 @@ import {ROOT} from '../helpers/run-command.js'
 import {scenario} from '../simulator/scenarios.js'
 import {startSimulator} from '../simulator/server.js'
 
+function deletesIn(sim: Simulator): number {
+  return sim.requests.filter(r => r.method === 'DELETE').length
+}
+
 describe('HerokuApi against the simulator', () => {
   let sim: Simulator
   let api: HerokuApi
@@ -72,9 +76,49 @@ describe('HerokuApi against the simulator', () => {
   })
 
   it('restarts one dyno by URL-encoded name, and says not-found for an unknown one', async () => {
-    expect(await api.restartDyno('demo-app', 'web.1')).to.equal('restarted')
-    expect(await api.restartDyno('demo-app', 'web/../1')).to.equal('not-found')
+    expect(await api.restartDyno('demo-app', 'web.1')).to.deep.equal({kind: 'restarted'})
+    expect(await api.restartDyno('demo-app', 'web/../1')).to.deep.equal({kind: 'not-found'})
     expect(sim.requests.filter(r => r.method === 'DELETE').map(r => r.path)).to.deep.equal(['/apps/demo-app/dynos/web.1', '/apps/demo-app/dynos/web%2F..%2F1'])
+  })
+
+  describe('a restart is sent once: no layer retries it, every answer is told apart', () => {
+    for (const kind of ['reset-after-acting', '503-after-acting'] as const) {
+      it(`${kind}: one DELETE, outcome unknown (the platform may have acted)`, async () => {
+        sim.faults.restartAnswer = {kind}
+        const answer = await api.restartDyno('demo-app', 'web.1')
+        expect(answer.kind).to.equal('unknown')
+        expect(deletesIn(sim)).to.equal(1)
+        expect(sim.restarts('demo-app')).to.have.length(1)
+      })
+    }
+
+    it('429: one DELETE, rate-limited with the Retry-After wait, nothing acted', async () => {
+      sim.faults.status429 = {count: 5, pathPattern: '^DELETE ', retryAfterSeconds: 9}
+      expect(await api.restartDyno('demo-app', 'web.1')).to.deep.equal({kind: 'rate-limited', retryAfterMs: 9000})
+      expect(deletesIn(sim)).to.equal(1)
+      expect(sleeps).to.deep.equal([])
+    })
+
+    it('a trickling answer ends at the overall deadline, body included', async () => {
+      const client = new APIClient(await Config.load(ROOT))
+      const quick = new HerokuApi(client, {deadlineMs: 600})
+      sim.faults.restartAnswer = {kind: 'trickle'}
+      const started = Date.now()
+      const answer = await quick.restartDyno('demo-app', 'web.1')
+      expect(answer).to.deep.equal({kind: 'unknown', reason: 'no complete answer within 1s'})
+      expect(Date.now() - started).to.be.within(500, 1500)
+      expect(deletesIn(sim)).to.equal(1)
+    })
+
+    it('reads one dyno, and shows a requested restart at once (starting)', async () => {
+      expect((await api.getDyno('demo-app', 'web.1')).state).to.equal('up')
+      await api.restartDyno('demo-app', 'web.1')
+      const dyno = await api.getDyno('demo-app', 'web.1')
+      expect(dyno.state).to.equal('starting')
+      expect(Date.parse(dyno.updated_at!)).to.equal(sim.now())
+      const gone = await api.getDyno('demo-app', 'web.9').catch(error => error)
+      expect(gone).to.be.instanceOf(UserError).and.include({status: 404})
+    })
   })
 
   it('asks for the newest releases with a Range header and returns them oldest first', async () => {

@@ -31,7 +31,11 @@ export class Logplex {
   private readonly sessions = new Map<string, LogSession>()
   private readonly streams = new Set<ServerResponse>()
 
-  constructor(private readonly random: Random, private readonly dropAfterLines: () => number | undefined) {}
+  constructor(
+    private readonly random: Random,
+    private readonly dropAfterLines: () => number | undefined,
+    private readonly stalled: () => boolean,
+  ) {}
 
   /** Ends every open stream (the server is closing). */
   closeAll(): void {
@@ -61,7 +65,7 @@ export class Logplex {
     })
     response.flushHeaders()
     this.streams.add(response)
-    const stream = new EventStream(response, () => this.eventSize(), () => (session.tail ? this.dropAfterLines() : undefined))
+    const stream = new EventStream(response, () => this.eventSize(), () => (session.tail ? this.dropAfterLines() : undefined), () => session.tail && this.stalled())
     response.on('close', () => {
       stream.stop()
       this.streams.delete(response)
@@ -85,6 +89,8 @@ export class Logplex {
 
 /** One reader's `text/event-stream` response. */
 class EventStream {
+  /** Stalled (streamStall): open, silent for good. */
+  dead = false
   open = true
   unsubscribe = () => {}
   private sent = 0
@@ -93,10 +99,13 @@ class EventStream {
     private readonly response: ServerResponse,
     private readonly eventSize: () => number,
     private readonly dropAfterLines: () => number | undefined,
+    private readonly stalled: () => boolean,
   ) {}
 
-  /** Writes lines as events; a drop fault cuts the connection once its line count is reached. */
+  /** Writes lines as events; a drop fault cuts the connection once its line count is reached; a stalled stream writes nothing ever again. */
   send(lines: LogLine[]): void {
+    if (this.stalled()) this.dead = true
+    if (this.dead) return
     let index = 0
     while (this.open && index < lines.length) {
       const dropAfter = this.dropAfterLines()

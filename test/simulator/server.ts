@@ -22,9 +22,29 @@ export type {
 } from './script.js'
 export type {RestartRecord} from './simulated-app.js'
 
+/**
+ * How restart requests (`DELETE /apps/{app}/dynos/{dyno}`) are answered. Every kind acts first (the
+ * dyno restarts), then: `reset-after-acting` destroys the connection without an answer,
+ * `503-after-acting` answers 503, `hang` never answers, `trickle` sends the headers and then one
+ * byte every 200 ms, never ending.
+ */
+export type RestartAnswerFault = '503-after-acting' | 'hang' | 'reset-after-acting' | 'trickle'
+
 export interface Faults {
+  /** Per dyno, ms added to the times of the platform lines it logs from now on (negative: its clock stepped back). */
+  clockOffsetMs?: Record<string, number>
   /** Each tail stream is cut (socket destroyed) after this many lines. */
   dropStreamAfterLines?: number
+  /** At the next tick, one platform line `heroku[dyno]: message` dated `aheadMs` ahead of the clock; cleared once logged. */
+  futureLine?: {aheadMs: number; dyno: string; message: string}
+  /** Log stream URLs answer 200 with an HTML page instead of an event stream. */
+  notEventStream?: boolean
+  /** New log sessions name a stream URL whose connection is refused (nothing listens there). */
+  streamRefused?: boolean
+  /** The next `count` restart requests (default: every one) are answered this way. */
+  restartAnswer?: {count?: number; kind: RestartAnswerFault}
+  /** Tail streams open now, or opened while this is set, go silent for good: open, never another line. */
+  streamStall?: boolean
   /** The next `count` requests whose `METHOD /path` matches `pathPattern` (a regex) answer 429 `rate_limit`. */
   status429?: {count: number; pathPattern: string; retryAfterSeconds?: number}
   /** The next `count` matching requests answer 503 `unavailable`. */
@@ -73,6 +93,8 @@ export interface Simulator {
   lines(app: string): string[]
   /** API restarts and stops, per dyno, with the real Date.now() when the request arrived. */
   restarts(app: string): RestartRecord[]
+  /** The platform restarts a dyno by itself at the next tick (as after a deploy): no API request, not in `restarts`. */
+  platformRestart(app: string, dyno: string): void
   /**
    * Real Date.now() when the dyno first logged memory_total (as logged: rss + swap + cache) above `mb` since its last
    * API or release restart; the replaced instance's later samples (preboot) do not count, R15 crash restarts do not reset it.
@@ -174,7 +196,7 @@ class RunningSimulator implements Simulator {
       this.clock += TICK_MS
     }
 
-    this.logplex = new Logplex(random.fork(), () => this.faults.dropStreamAfterLines)
+    this.logplex = new Logplex(random.fork(), () => this.faults.dropStreamAfterLines, () => this.faults.streamStall === true)
   }
 
   async close(): Promise<void> {
@@ -213,6 +235,10 @@ class RunningSimulator implements Simulator {
     return this.app(app).overThresholdAt(dyno, mb)
   }
 
+  platformRestart(app: string, dyno: string): void {
+    this.app(app).platformRestart(dyno)
+  }
+
   restarts(app: string): RestartRecord[] {
     return [...this.app(app).restarts]
   }
@@ -220,6 +246,7 @@ class RunningSimulator implements Simulator {
   step(ticks = 1): void {
     for (let i = 0; i < ticks; i++) {
       for (const app of this.apps) app.tick(this.clock, this.tickConditions())
+      this.faults.futureLine = undefined
       this.clock += TICK_MS
     }
   }
@@ -237,6 +264,38 @@ class RunningSimulator implements Simulator {
     // `heroku` also sends Basic auth with an empty user and the token as password.
     if (/^basic$/i.test(scheme)) return Buffer.from(credentials, 'base64').toString().split(':').at(-1) === this.token
     return false
+  }
+
+  /** A restart already carried out, answered as the `restartAnswer` fault says; false when there is none. */
+  private answerRestartBadly(response: ServerResponse): boolean {
+    const fault = this.faults.restartAnswer
+    if (!fault || (fault.count !== undefined && fault.count <= 0)) return false
+    if (fault.count !== undefined) fault.count--
+    switch (fault.kind) {
+    case '503-after-acting': {
+      this.sendJson(response, 503, {id: 'unavailable', message: 'The API is temporarily unavailable. Please try again shortly.'})
+      break
+    }
+
+    case 'hang': {
+      break
+    }
+
+    case 'reset-after-acting': {
+      response.socket?.destroy()
+      break
+    }
+
+    case 'trickle': {
+      response.writeHead(202, {'Content-Type': 'application/json; charset=utf-8'})
+      response.flushHeaders()
+      const drip = setInterval(() => response.write(' '), 200)
+      response.on('close', () => clearInterval(drip))
+      break
+    }
+    }
+
+    return true
   }
 
   /** A matching 429/503 fault, consumed by this request. */
@@ -331,6 +390,12 @@ class RunningSimulator implements Simulator {
       if (segments[0] === 'streams' && segments.length === 2) {
         const fault = this.consumeFault(signature)
         if (fault) throw fault
+        if (this.faults.notEventStream) {
+          response.writeHead(200, {'Content-Type': 'text/html; charset=utf-8'})
+          response.end('<html><body>Application error</body></html>')
+          return
+        }
+
         if (!this.logplex.serve(segments[1], response, {'RateLimit-Remaining': String(Math.floor(this.rateLimitRemaining))})) throw new HttpError(404, 'not_found', 'Session not found.')
         return
       }
@@ -344,6 +409,7 @@ class RunningSimulator implements Simulator {
       }
 
       const [status, result] = this.route(method, segments, body, request.headers.range)
+      if (method === 'DELETE' && segments[2] === 'dynos' && segments.length === 4 && this.answerRestartBadly(response)) return
       this.sendJson(response, status, result)
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
@@ -352,7 +418,7 @@ class RunningSimulator implements Simulator {
   }
 
   private restartDynos(app: SimulatedApp, names: string[], action: RestartAction): [number, unknown] {
-    app.requestRestart(names, action, Date.now())
+    app.requestRestart(names, action, Date.now(), this.clock)
     return [202, {}]
   }
 
@@ -453,7 +519,8 @@ class RunningSimulator implements Simulator {
       return [201, {
         created_at: created,
         id: randomUUID(),
-        logplex_url: `${this.url}/streams/${secret}`,
+        // Port 1 on loopback: nothing listens, the connection is refused.
+        logplex_url: `${this.faults.streamRefused ? 'http://127.0.0.1:1' : this.url}/streams/${secret}`,
         updated_at: created,
       } satisfies Heroku.LogSession]
     }
@@ -485,7 +552,9 @@ class RunningSimulator implements Simulator {
   }
 
   private tickConditions() {
-    return {malformedLines: this.faults.malformedLines === true, realNow: Date.now()}
+    return {
+      clockOffsetMs: this.faults.clockOffsetMs ?? {}, futureLine: this.faults.futureLine, malformedLines: this.faults.malformedLines === true, realNow: Date.now(),
+    }
   }
 }
 

@@ -79,6 +79,8 @@ interface SimulatedDyno {
   name: string
   /** Requested by the API, carried out at the next tick while the dyno is up. */
   pending?: RestartAction
+  /** Simulated ms of the API request behind `pending`: the API shows the dyno `starting` from then. */
+  pendingSince?: number
   /** Running maxima of memory_total since the last restart: the first sample over any threshold is one of them. */
   peaks: Array<{real: number; total: number}>
   /** Fixed phase of this dyno's samples within a tick. */
@@ -98,6 +100,10 @@ interface SimulatedDyno {
 type Emit = (time: number, source: 'app' | 'heroku', dyno: string, message: string) => void
 
 export interface TickConditions {
+  /** Per dyno, ms added to its platform lines' times (a dyno whose clock is off). */
+  clockOffsetMs: Record<string, number>
+  /** One platform line dated ahead, logged at this tick if this app has the dyno. */
+  futureLine?: {aheadMs: number; dyno: string; message: string}
   malformedLines: boolean
   /** Real Date.now() at this tick, for `overThresholdAt`. */
   realNow: number
@@ -188,13 +194,24 @@ export class SimulatedApp {
   }
 
   /** Records an API restart or stop; the platform carries it out at the next tick. */
-  requestRestart(names: string[], action: RestartAction, realNow: number): void {
+  requestRestart(names: string[], action: RestartAction, realNow: number, simNow: number): void {
     for (const dyno of this.dynos.filter(d => names.includes(d.name))) {
       this.restarts.push({action, dyno: dyno.name, time: realNow})
       this.forgetPeaks(dyno)
       // A dyno that is booting or crashed is already on its way to a fresh instance.
-      if (dyno.state === 'up') dyno.pending = action
+      if (dyno.state === 'up') {
+        dyno.pending = action
+        dyno.pendingSince = simNow
+      }
     }
+  }
+
+  /** A restart the platform makes by itself (a deploy, someone's dashboard), at the next tick. */
+  platformRestart(name: string): void {
+    const dyno = this.dynos.find(d => d.name === name)
+    if (!dyno) return
+    this.forgetPeaks(dyno)
+    if (dyno.state === 'up') dyno.pending = 'restart'
   }
 
   /** Real ms when `dyno` first logged memory_total above `mb` since its last restart. */
@@ -208,7 +225,8 @@ export class SimulatedApp {
     this.tickCount++
     this.realNow = conditions.realNow
     const out: LogLine[] = []
-    const emit: Emit = (time, source, dyno, message) => {
+    const emit: Emit = (logTime, source, dyno, message) => {
+      const time = logTime + (source === 'heroku' ? conditions.clockOffsetMs[dyno] ?? 0 : 0)
       out.push({
         dyno, source, text: `${timestamp(time, this.random.int(0, 999))} ${source}[${dyno}]: ${message}`, time, type: processType(dyno),
       })
@@ -221,6 +239,8 @@ export class SimulatedApp {
     for (const dyno of this.dynos) this.tickDyno(dyno, tickStart + dyno.phaseMs + this.random.int(0, 300), emit)
     this.emitTraffic(tickStart, emit)
     if (this.script.mimicLines) this.emitMimicLine(tickStart + this.random.int(1, TICK_MS - 1), emit)
+    const future = conditions.futureLine
+    if (future && this.dynos.some(dyno => dyno.name === future.dyno)) emit(tickStart + future.aheadMs, 'heroku', future.dyno, future.message)
     if (conditions.malformedLines) this.emitMalformedLine(tickStart + this.random.int(1, TICK_MS - 1), emit)
 
     out.sort((a, b) => a.time - b.time)
@@ -268,6 +288,7 @@ export class SimulatedApp {
     const dyno = this.dynos.find(d => d.name === name || d.instance.uuid === name)
     if (!dyno) return undefined
     const release = this.releases.at(-1)!
+    const requested = dyno.pending === 'restart' ? dyno.pendingSince : undefined
     return {
       app: {id: this.id, name: this.name},
       attach_url: null,
@@ -277,9 +298,10 @@ export class SimulatedApp {
       name: dyno.name,
       release: {id: release.id, version: release.version},
       size: dyno.size,
-      state: dyno.state,
+      // The platform acts on a restart request at once: the dyno shows starting from the request on.
+      state: requested === undefined ? dyno.state : 'starting',
       type: dyno.type,
-      updated_at: new Date(dyno.updatedAt).toISOString(),
+      updated_at: new Date(requested ?? dyno.updatedAt).toISOString(),
     }
   }
 
@@ -535,6 +557,7 @@ export class SimulatedApp {
     case 'up': {
       const action = dyno.pending
       dyno.pending = undefined
+      dyno.pendingSince = undefined
       if (action === 'stop') {
         emit(at, 'heroku', dyno.name, 'Stopping all processes with SIGTERM')
         emit(at + 600, 'heroku', dyno.name, 'Process exited with status 143')

@@ -1,12 +1,21 @@
 import type {EventSource} from 'eventsource'
 
+import {APIClient} from '@heroku-cli/command'
+import {Config} from '@oclif/core'
 import {expect} from 'chai'
 
 import type {StreamNotice} from '../../src/core/ports/stream-notice.js'
-import type {HerokuApi, LogSessionRequest} from '../../src/heroku/api.js'
+import type {LogSessionRequest} from '../../src/heroku/api.js'
+import type {Simulator} from '../simulator/server.js'
 
 import {UserError} from '../../src/errors.js'
+import {HerokuApi} from '../../src/heroku/api.js'
+import {noticeText} from '../../src/render/tail-output.js'
 import {LogStream} from '../../src/stream/log-stream.js'
+import {ROOT} from '../helpers/run-command.js'
+import {waitFor} from '../helpers/watchdog-sim.js'
+import {scenario} from '../simulator/scenarios.js'
+import {startSimulator} from '../simulator/server.js'
 
 /** A scripted log session: the lines it sends as message events, then how it ends. */
 interface ScriptedSession {
@@ -149,5 +158,43 @@ describe('LogStream', () => {
     expect(reasons.filter(reason => reason.includes('could not open a log session'))).to.have.length(2)
     const denied = harness([{end: 'closed', events: []}], {failSessions: [1], tail: false})
     expect((await denied.run().catch(error => error)).message).to.contain('(503)')
+  })
+})
+
+describe('LogStream against the simulator: a stream that stays open but says nothing', () => {
+  const saved = {host: process.env.HEROKU_HOST, key: process.env.HEROKU_API_KEY}
+  let sim: Simulator
+
+  afterEach(async () => {
+    await sim.close()
+    process.env.HEROKU_HOST = saved.host
+    process.env.HEROKU_API_KEY = saved.key
+  })
+
+  it('is closed after the stall time with a notice (mem:tail shows it), reopened, and the lines come again', async () => {
+    sim = await startSimulator({apps: [scenario('steady')], tickMs: 0})
+    process.env.HEROKU_HOST = sim.url
+    process.env.HEROKU_API_KEY = sim.token
+    const api = new HerokuApi(new APIClient(await Config.load(ROOT)))
+    const notices: StreamNotice[] = []
+    const lines: string[] = []
+    const stop = new AbortController()
+    const running = new LogStream(api, {
+      app: 'steady-app', onLine: text => lines.push(text), onNotice: notice => notices.push(notice), signal: stop.signal, stallMs: 300, tail: true,
+    }).run()
+    const streams = () => sim.requests.filter(request => request.path.startsWith('/streams/')).length
+    await waitFor(() => streams() === 1, 5000)
+    sim.faults.streamStall = true
+    sim.step(2)
+    await waitFor(() => notices.some(notice => notice.kind === 'stalled'), 3000)
+    sim.faults.streamStall = false
+    await waitFor(() => streams() >= 2 && notices.filter(notice => notice.kind === 'connected').length >= 2, 5000)
+    sim.step(2)
+    await waitFor(() => lines.length > 0, 3000)
+    stop.abort()
+    await running
+    expect(notices.find(notice => notice.kind === 'stalled')).to.deep.equal({kind: 'stalled', silentMs: 300})
+    expect(noticeText({kind: 'stream', notice: {kind: 'stalled', silentMs: 75_000}})).to.match(/stalled: no line for 75s/)
+    expect(lines.length).to.be.greaterThan(0)
   })
 })

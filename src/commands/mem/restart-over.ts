@@ -1,10 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import type {WatchdogOutput} from '../../core/ports/watchdog-output.js'
-import type {RestartPolicyOptions} from '../../core/watchdog/policy.js'
+import type {RestartPolicyOptions} from '../../core/watchdog/options.js'
 
 import {MemCommand, memFlags} from '../../base-command.js'
-import {POLICY_DEFAULTS, RestartPolicy} from '../../core/watchdog/policy.js'
+import {POLICY_DEFAULTS} from '../../core/watchdog/options.js'
+import {RestartPolicy} from '../../core/watchdog/policy.js'
 import {type Metric, METRICS, parseThresholds} from '../../core/watchdog/threshold.js'
 import {durationFlag, dynoFilter} from '../../flags.js'
 import {HerokuApi} from '../../heroku/api.js'
@@ -17,7 +18,7 @@ import {WatchdogRun} from '../../stream/watchdog-run.js'
 
 export default class RestartOver extends MemCommand {
   static description = `restart a dyno when its memory stays over a threshold, before it swaps (R14) or is killed (R15)
-Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is restarted after --for readings in a row over its threshold, one dyno of a process type at a time, with a cooldown, a restart-loop breaker and an hourly cap. Cooldowns and loop counts come from the platform (the dyno list's "up since" and the restart lines in the log), so they hold between --once runs on Heroku Scheduler. Every decision is printed with its reason. Ctrl-C finishes a restart in flight and exits 0. --once exit codes: 0 nothing over, 3 restarted, 4 over but not restarted (dry run or a guard), 1 error.`
+Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is restarted after --for readings in a row over its threshold, one dyno of a process type at a time, with a cooldown, a restart-loop breaker and an hourly cap. Cooldowns and loop counts come from the platform (the dyno list's "up since" and the restart lines in the log), so they hold between --once runs on Heroku Scheduler. Every decision is printed with its reason. Every restart is checked again just before it goes out (the dyno is read first) and sent once, never retried. Ctrl-C finishes or abandons a restart in flight within seconds, saves the state and exits 0. --once exit codes: 0 nothing over, 3 restarted, 4 over but not restarted (dry run or a guard), 1 error.`
   static examples = [
     '$ heroku mem:restart-over -a my-app --threshold 90% --dry-run',
     '$ heroku mem:restart-over -a my-app --threshold web=85%,worker=900MB',
@@ -36,6 +37,9 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
     'max-parallel': Flags.integer({default: POLICY_DEFAULTS.maxParallel, description: 'dynos of one process type restarting at once', min: 1}),
     'max-per-hour': Flags.integer({default: POLICY_DEFAULTS.maxPerHour, description: 'restarts in any hour, all dynos together', min: 1}),
     metric: Flags.string({default: POLICY_DEFAULTS.metric, description: 'what is compared with the threshold', options: [...METRICS]}),
+    'request-timeout': durationFlag({description: 'longest wait for one API answer while restarting, whole answer included [default: 20s]'}),
+    'send-jitter': durationFlag({description: 'longest random wait before a restart goes out: two watchdogs on one app then seldom read the dyno at the same moment [default: 5s]'}),
+    'stall-timeout': durationFlag({description: 'reopen the live log when it sends nothing for this long [default: 75s]'}),
     once: Flags.boolean({description: 'decide on the recent log, restart, exit (for Heroku Scheduler and cron)'}),
     'on-r14': Flags.boolean({description: 'count an R14 (memory quota exceeded) as a reading over the threshold'}),
     'state-file': Flags.boolean({allowNo: true, default: true, description: 'also keep loop counts and the hourly cap in the CLI cache dir (cron)'}),
@@ -76,13 +80,16 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
       output,
       policy: new RestartPolicy(policyOptions),
       // Restart calls get their own client, whose waits on 429 end at Ctrl-C.
+      jitterMs: flags['send-jitter'],
       restartApi: new HerokuApi(this.heroku, {
+        deadlineMs: flags['request-timeout'],
         async sleep(ms) {
           await abortableSleep(ms, stop.signal)
           if (stop.signal.aborted) throw new Error('stopped')
         },
       }),
       signal: stop.signal,
+      stallMs: flags['stall-timeout'],
       statePath: flags['state-file'] && !flags['dry-run'] ? statePath(this.config.cacheDir, app) : undefined,
     })
     try {

@@ -7,3 +7,5 @@ export type StreamNotice =
   | {attempt: number; delayMs: number; kind: 'reconnecting'; reason: string}
   | {from: number; kind: 'gap'; to: number}
   | {kind: 'connected'; resumed: boolean}
+  /** A live stream open but silent for longer than the platform's sample period allows: closed, reopened. */
+  | {kind: 'stalled'; silentMs: number}

@@ -3,7 +3,8 @@ import {expect} from 'chai'
 import type {
   DynoEvent, LogEvent, MemoryError, MemorySample,
 } from '../../../src/core/events.js'
-import type {Decision, PolicyStep, RestartPolicyOptions} from '../../../src/core/watchdog/policy.js'
+import type {Decision, PolicyStep, RestartOutcome} from '../../../src/core/watchdog/decision.js'
+import type {RestartPolicyOptions} from '../../../src/core/watchdog/options.js'
 
 import {processTypeOf} from '../../../src/core/events.js'
 import {RestartPolicy} from '../../../src/core/watchdog/policy.js'
@@ -51,6 +52,13 @@ function collect(into: PolicyStep, step: PolicyStep): PolicyStep {
   into.restarts.push(...step.restarts)
   into.refreshDynos ||= step.refreshDynos
   return into
+}
+
+/** A decided restart goes out (every send guard passes) and comes back with this outcome. */
+function sent(policy: RestartPolicy, dyno: string, outcome: RestartOutcome, note?: string): PolicyStep {
+  const {send, step} = policy.confirmSend(dyno)
+  expect(send, `the restart of ${dyno} was dropped at send time: ${JSON.stringify(step.decisions)}`).to.equal(true)
+  return collect(step, policy.restartOutcome(dyno, outcome, note))
 }
 
 function actions(decisions: Decision[]): string[] {
@@ -107,7 +115,7 @@ describe('RestartPolicy', () => {
   it('ignores the old instance during preboot and sees the new one come up: no second restart', () => {
     const policy = policyFor()
     expect(feed(policy, series('web.1', T0, [470, 470], 'old')).restarts).to.deep.equal(['web.1'])
-    policy.restartOutcome('web.1', 'restarted')
+    sent(policy, 'web.1', 'restarted')
     const overlap = feed(policy, [
       restarting('web.1', T0 + (2 * TICK)),
       sample('web.1', T0 + (3 * TICK), 480, 'old'),
@@ -124,7 +132,7 @@ describe('RestartPolicy', () => {
   it('holds a dyno in its cooldown after a restart, then restarts it and counts a relapse', () => {
     const policy = policyFor({loopLimit: 5})
     feed(policy, series('web.1', T0, [470, 470], 'a'))
-    policy.restartOutcome('web.1', 'restarted')
+    sent(policy, 'web.1', 'restarted')
     const early = feed(policy, series('web.1', T0 + (3 * TICK), [470, 470, 470], 'b'))
     expect(early.restarts).to.deep.equal([])
     expect(actions(early.decisions)).to.deep.equal(['web.1 up:new-instance', 'web.1 watch:over', 'web.1 hold:cooldown'])
@@ -155,12 +163,12 @@ describe('RestartPolicy', () => {
     const holds = first.decisions.filter(decision => decision.action === 'hold')
     expect(actions(holds)).to.deep.equal(['web.2 hold:max-parallel', 'web.3 hold:max-parallel'])
     expect(holds[0].waitingFor).to.deep.equal(['web.1'])
-    policy.restartOutcome('web.1', 'restarted')
+    sent(policy, 'web.1', 'restarted')
     const stillWaiting = feed(policy, [sample('web.2', T0 + (2 * TICK), 480, 'w2a'), sample('web.3', T0 + (2 * TICK), 480, 'w3a')])
     expect(stillWaiting.restarts).to.deep.equal([])
     const second = feed(policy, [sample('web.1', T0 + (3 * TICK), 100, 'w1b')])
     expect(second.restarts).to.deep.equal(['web.2'])
-    policy.restartOutcome('web.2', 'restarted')
+    sent(policy, 'web.2', 'restarted')
     const third = feed(policy, [sample('web.2', T0 + (4 * TICK), 100, 'w2b')])
     expect(third.restarts).to.deep.equal(['web.3'])
   })
@@ -179,7 +187,7 @@ describe('RestartPolicy', () => {
   it('drops a queued dyno that recovers before its turn', () => {
     const policy = policyFor()
     feed(policy, [...series('web.1', T0, [470, 470], 'a'), ...series('web.2', T0, [470, 470], 'c')])
-    policy.restartOutcome('web.1', 'restarted')
+    sent(policy, 'web.1', 'restarted')
     feed(policy, [sample('web.2', T0 + (2 * TICK), 300, 'c')])
     expect(feed(policy, [sample('web.1', T0 + (3 * TICK), 100, 'b')]).restarts).to.deep.equal([])
   })
@@ -196,7 +204,7 @@ describe('RestartPolicy', () => {
         restarts += step.restarts.length
         last = step.decisions.at(-1) ?? last
         if (step.restarts.length > 0) {
-          policy.restartOutcome('web.1', 'restarted')
+          sent(policy, 'web.1', 'restarted')
           break
         }
       }
@@ -215,13 +223,14 @@ describe('RestartPolicy', () => {
       ...series('worker.1', T0, [470, 470]),
     ])
     expect(step.restarts).to.deep.equal(['web.1', 'worker.1'])
-    policy.restartOutcome('web.1', 'restarted')
-    policy.restartOutcome('worker.1', 'restarted')
+    sent(policy, 'web.1', 'restarted')
+    sent(policy, 'worker.1', 'restarted')
     feed(policy, [sample('web.1', T0 + (3 * TICK), 100, 'b'), sample('worker.1', T0 + (3 * TICK), 100, 'b')])
     const capped = feed(policy, series('web.2', T0 + (5 * MIN), [470, 470]))
     expect(capped.restarts).to.deep.equal([])
     expect(capped.decisions.at(-1)).to.include({action: 'hold', reason: 'hourly-cap', until: T0 + TICK + (60 * MIN)})
-    expect(feed(policy, series('web.2', T0 + (62 * MIN), [470])).restarts).to.deep.equal(['web.2'])
+    // After an hour with no line at all, the first line of the jump waits for a second to agree with it.
+    expect(feed(policy, series('web.2', T0 + (62 * MIN), [470, 470])).restarts).to.deep.equal(['web.2'])
   })
 
   it('acts on R14 only when asked, counting an R14 and its sample as one reading', () => {
@@ -247,7 +256,7 @@ describe('RestartPolicy', () => {
   it('skips a dyno that no longer exists and frees its slot for the next one', () => {
     const policy = policyFor()
     feed(policy, [...series('web.1', T0, [470, 470], 'a'), ...series('web.2', T0, [470, 470], 'c')])
-    const gone = policy.restartOutcome('web.1', 'not-found')
+    const gone = sent(policy, 'web.1', 'not-found')
     expect(actions(gone.decisions)).to.deep.equal(['web.1 skip:not-found', 'web.2 restart:over'])
     expect(gone.refreshDynos).to.equal(true)
     expect(gone.restarts).to.deep.equal(['web.2'])
@@ -256,7 +265,7 @@ describe('RestartPolicy', () => {
   it('does not retry a failed restart before a cooldown has passed', () => {
     const policy = policyFor({cooldownMs: 5 * MIN})
     feed(policy, series('web.1', T0, [470, 470]))
-    const failed = policy.restartOutcome('web.1', 'failed', 'Heroku API error (503)')
+    const failed = sent(policy, 'web.1', 'failed', 'Heroku API error (503)')
     expect(failed.decisions[0]).to.include({action: 'skip', note: 'Heroku API error (503)', reason: 'failed'})
     expect(feed(policy, series('web.1', T0 + (2 * TICK), [470])).decisions.at(-1)).to.include({reason: 'failed'})
     expect(feed(policy, series('web.1', T0 + TICK + (5 * MIN), [470])).restarts).to.deep.equal(['web.1'])
@@ -265,7 +274,7 @@ describe('RestartPolicy', () => {
   it('stops waiting for a restarted dyno that shows no new instance, and asks for the dyno list', () => {
     const policy = policyFor({upTimeoutMs: 5 * MIN})
     feed(policy, [...series('web.1', T0, [470, 470], 'a'), ...series('web.2', T0, [470, 470], 'c')])
-    policy.restartOutcome('web.1', 'restarted')
+    sent(policy, 'web.1', 'restarted')
     const step = feed(policy, series('worker.1', T0 + (6 * MIN), [100]))
     expect(actions(step.decisions)).to.deep.equal(['web.1 up:up-timeout', 'web.2 restart:over'])
     expect(step.refreshDynos).to.equal(true)
@@ -303,6 +312,54 @@ describe('RestartPolicy', () => {
     expect(feed(fresh, series('web.1', T0 + (20 * TICK), [470, 470], 'b')).restarts).to.deep.equal(['web.1'])
   })
 
+  describe('at send time: every guard again, on the newest readings', () => {
+    it('drops a decided restart whose dyno fell back under its limit before it went out', () => {
+      const policy = policyFor()
+      expect(feed(policy, series('web.1', T0, [470, 470])).restarts).to.deep.equal(['web.1'])
+      feed(policy, [sample('web.1', T0 + (2 * TICK), 300)])
+      const {send, step} = policy.confirmSend('web.1')
+      expect(send).to.equal(false)
+      expect(actions(step.decisions)).to.deep.equal(['web.1 skip:under'])
+    })
+
+    it('drops it when the dyno restarted meanwhile (the dyno read shows it starting), and counts that restart', () => {
+      const policy = policyFor()
+      feed(policy, series('web.1', T0, [470, 470]))
+      policy.dynoRead({name: 'web.1', state: 'starting', updatedAt: T0 + TICK + 500})
+      const {send, step} = policy.confirmSend('web.1')
+      expect(send).to.equal(false)
+      expect(step.decisions[0]).to.include({action: 'skip', reason: 'restarted-meanwhile', until: T0 + TICK + 500 + (10 * MIN)})
+      expect(policy.summary().restarted).to.deep.equal([])
+    })
+
+    it('counts a restart whose answer was lost, never asks for it again, and confirms it when the new instance shows', () => {
+      const policy = policyFor({cooldownMs: MIN})
+      feed(policy, series('web.1', T0, [470, 470]))
+      const lost = sent(policy, 'web.1', 'unconfirmed', 'connection failed (ECONNRESET)')
+      expect(actions(lost.decisions)).to.deep.equal(['web.1 sent:unconfirmed'])
+      expect(policy.summary().restarted).to.deep.equal([{dyno: 'web.1', time: T0 + TICK, unconfirmed: true}])
+      expect(feed(policy, series('web.1', T0 + (2 * TICK), [470, 470, 470])).restarts).to.deep.equal([])
+      feed(policy, [sample('web.1', T0 + (5 * TICK), 200, 'web.1-b')])
+      expect(policy.summary().restarted).to.deep.equal([{dyno: 'web.1', time: T0 + TICK}])
+    })
+
+    it('a rate-limited restart stays decided (its slot kept) and goes through the guards again', () => {
+      const policy = policyFor()
+      feed(policy, series('web.1', T0, [470, 470]))
+      expect(policy.confirmSend('web.1').send).to.equal(true)
+      policy.restartOutcome('web.1', 'rate-limited')
+      expect(feed(policy, series('web.2', T0, [470, 470])).decisions.at(-1)).to.include({reason: 'max-parallel'})
+      expect(policy.confirmSend('web.1').send).to.equal(true)
+    })
+  })
+
+  it('names the up dynos of which the log gave no reading', () => {
+    const policy = policyFor()
+    policy.setDynos([{name: 'web.1', state: 'up', updatedAt: T0 - MIN}, {name: 'web.2', state: 'up', updatedAt: T0 - (10 * MIN)}, {name: 'worker.1', state: 'crashed'}])
+    feed(policy, [sample('web.1', T0, 300)])
+    expect(policy.unreadDynos(T0)).to.deep.equal(['web.2'])
+  })
+
   describe('--once: replayed history, then a decision on the latest readings', () => {
     it('decides on the latest readings and reports the dynos under the limit', () => {
       const policy = policyFor()
@@ -329,7 +386,7 @@ describe('RestartPolicy', () => {
       expect(step.decisions[0]).to.include({action: 'hold', reason: 'cooldown'})
     })
 
-    it('counts relapses across runs from the history, and from a state file', () => {
+    it('counts relapses only after the watchdog\'s own restarts, and keeps them across runs in the state file', () => {
       const history: LogEvent[] = []
       let time = T0
       for (let boot = 0; boot < 4; boot++) {
@@ -337,15 +394,27 @@ describe('RestartPolicy', () => {
         time += 3 * MIN
       }
 
+      // Restart lines alone (deploys, someone's ps:restart) prove nothing about restarts helping.
       const fromHistory = policyFor({cooldownMs: MIN})
       for (const event of history) fromHistory.observe(event, 'replay')
-      expect(fromHistory.decideNow().decisions[0]).to.include({action: 'hold', reason: 'loop-breaker'})
+      expect(fromHistory.decideNow().decisions[0].reason).to.not.equal('loop-breaker')
+      expect(fromHistory.summary().broken).to.deep.equal([])
 
-      const saved = fromHistory.exportState()
+      const live = policyFor({cooldownMs: MIN, loopLimit: 3})
+      time = T0
+      for (let boot = 0; boot < 6 && live.summary().broken.length === 0; boot++) {
+        const step = feed(live, series('web.1', time, [480, 480, 480], `live-${boot}`))
+        if (step.restarts.length > 0) sent(live, 'web.1', 'restarted')
+        time += 3 * MIN
+      }
+
+      expect(live.summary().broken).to.deep.equal(['web.1'])
       const fromState = policyFor({cooldownMs: MIN})
-      fromState.restoreState(structuredClone(saved))
-      for (const event of series('web.1', time + 5000, [480, 480], 'boot-4')) fromState.observe(event, 'replay')
-      expect(fromState.decideNow().decisions[0]).to.include({action: 'hold', reason: 'loop-breaker'})
+      fromState.restoreState(structuredClone(live.exportState()), time)
+      for (const event of series('web.1', time + 5000, [480, 480], 'next-run')) fromState.observe(event, 'replay')
+      const held = fromState.decideNow().decisions[0]
+      expect(held).to.include({action: 'hold', reason: 'loop-breaker'})
+      expect(held.relapseMinutes).to.have.length(3)
     })
 
     it('counts a dyno the list shows starting as restarting (max parallel)', () => {
@@ -355,12 +424,20 @@ describe('RestartPolicy', () => {
       expect(policy.decideNow().decisions[0]).to.include({action: 'hold', reason: 'max-parallel'})
     })
 
-    it('does not act on a dyno whose latest reading is old', () => {
+    it('does not act on a dyno that stopped reporting while the others went on', () => {
       const policy = policyFor()
-      for (const event of [...series('web.1', T0, [470, 470]), ...series('web.2', T0 + (10 * MIN), [300])]) policy.observe(event, 'replay')
+      for (const event of [...series('web.1', T0, [470, 470]), ...series('web.2', T0, Array.from({length: 30}, () => 300))]) policy.observe(event, 'replay')
       const step = policy.decideNow()
       expect(step.restarts).to.deep.equal([])
       expect(actions(step.decisions)).to.deep.equal(['web.1 skip:stale', 'web.2 ok:under'])
+    })
+
+    it('judges staleness per dyno: another dyno\'s clock running minutes ahead makes nothing stale', () => {
+      const policy = policyFor()
+      const events = [...series('web.1', T0, [470, 470, 470]), ...series('web.2', T0 + (5 * MIN), [300, 300, 300])]
+      // Interleaved as the stream delivers them: one line of each a tick.
+      for (const event of events.sort((a, b) => (a.time % (5 * MIN)) - (b.time % (5 * MIN)))) policy.observe(event, 'replay')
+      expect(policy.decideNow().restarts).to.deep.equal(['web.1'])
     })
   })
 })

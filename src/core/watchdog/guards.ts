@@ -1,0 +1,113 @@
+import type {GuardReason} from './decision.js'
+import type {DynoTrack} from './dyno-track.js'
+import type {RestartPolicyOptions} from './options.js'
+
+import {loopBreakerGuard} from './loop-breaker.js'
+import {HOUR_MS, SAMPLE_PERIOD_MS, STALE_READING_MS} from './options.js'
+
+/**
+ * In `--once`, a reading is stale when the dyno stopped reporting: judged by what the other dynos
+ * logged since (about one sample a tick each), not by timestamps, so a dyno whose clock runs ahead
+ * cannot make another look stale. Alone, a dyno is judged on the log clock.
+ */
+export function isStaleReading(track: DynoTrack, readingsSince: number, otherReporting: number, now: number): boolean {
+  if (track.lastReadingAt === undefined) return true
+  if (otherReporting === 0) return now - track.lastReadingAt > STALE_READING_MS
+  return readingsSince > otherReporting * (STALE_READING_MS / SAMPLE_PERIOD_MS)
+}
+
+/** What a guard may look at: one dyno, the policy's options and clock, and the few facts about the others it needs. */
+export interface GuardView {
+  /** The policy's clock (log time). */
+  now: number
+  options: RestartPolicyOptions
+  /** Dynos of this type restarting now, this one excluded. */
+  restartingOfType: (type: string) => string[]
+  track: DynoTrack
+  /** The watchdog's own restarts, ascending (log time). */
+  watchdogRestarts: readonly number[]
+}
+
+/** Why a restart is held, and until when or behind whom. */
+export interface Hold {
+  reason: GuardReason
+  until?: number
+  waitingFor?: string[]
+}
+
+/** One named check: undefined lets the restart through, a Hold stops it. */
+export interface Guard {
+  check(view: GuardView): Hold | undefined
+  name: GuardReason
+}
+
+/** Restarting a one-off dyno stops it: never a target. */
+const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
+
+export const oneOffGuard: Guard = {
+  check: ({track}) => (ONE_OFF_TYPES.has(track.type) ? {reason: 'one-off'} : undefined),
+  name: 'one-off',
+}
+
+/** Only dynos the platform lists are restarted (a name seen in the log may be gone, or a one-off). */
+export const dynoListGuard: Guard = {
+  check: ({track}) => (track.listed === true ? undefined : {reason: 'not-in-dyno-list'}),
+  name: 'not-in-dyno-list',
+}
+
+/** A restart the API refused is not tried again at once. */
+export const failedRestartGuard: Guard = {
+  check: ({now, track}) => (track.holdUntil !== undefined && now < track.holdUntil ? {reason: 'failed', until: track.holdUntil} : undefined),
+  name: 'failed',
+}
+
+/** Any restart (ours, a deploy's, a crash's, the dyno list's "up since") starts a cooldown. */
+export const cooldownGuard: Guard = {
+  check({now, options, track}) {
+    const last = track.restarts.at(-1)
+    return last !== undefined && now - last.at < options.cooldownMs ? {reason: 'cooldown', until: last.at + options.cooldownMs} : undefined
+  },
+  name: 'cooldown',
+}
+
+export const hourlyCapGuard: Guard = {
+  check({now, options, watchdogRestarts}) {
+    const inHour = watchdogRestarts.filter(at => at > now - HOUR_MS)
+    return inHour.length >= options.maxPerHour ? {reason: 'hourly-cap', until: inHour[0] + HOUR_MS} : undefined
+  },
+  name: 'hourly-cap',
+}
+
+export const maxParallelGuard: Guard = {
+  check({options, restartingOfType, track}) {
+    const busy = restartingOfType(track.type)
+    return busy.length >= options.maxParallel ? {reason: 'max-parallel', waitingFor: busy} : undefined
+  },
+  name: 'max-parallel',
+}
+
+export const dryRunGuard: Guard = {
+  check: ({options}) => (options.dryRun ? {reason: 'dry-run'} : undefined),
+  name: 'dry-run',
+}
+
+/** Every guard a restart must pass when it is decided, in the order their holds are reported (the first that holds is shown). */
+export const RESTART_GUARDS: readonly Guard[] = [
+  oneOffGuard, loopBreakerGuard, dynoListGuard, failedRestartGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard, dryRunGuard,
+]
+
+/**
+ * Checked again when a decided restart is about to go out (after a wait, a rate limit, a slow
+ * answer, a read of the dyno): what happened meanwhile counts, on the newest readings.
+ */
+export const SEND_GUARDS: readonly Guard[] = [loopBreakerGuard, dynoListGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard]
+
+/** The first guard that holds, or undefined when the restart may go. */
+export function firstHold(guards: readonly Guard[], view: GuardView): Hold | undefined {
+  for (const guard of guards) {
+    const hold = guard.check(view)
+    if (hold) return hold
+  }
+
+  return undefined
+}
