@@ -118,7 +118,9 @@ function restartsText(restarts: DynoReport['restarts']): string {
 }
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
+  // A loop, not Math.max(...rows): spreading 100k rows overflows the stack.
+  const widths = rows[0].map(() => 0)
+  for (const row of rows) for (const [column, cell] of row.entries()) if (cell.length > widths[column]) widths[column] = cell.length
   return rows.map(row => row.map((cell, column) => (column === 0 || column === row.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd())
 }
 
