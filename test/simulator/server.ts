@@ -31,6 +31,8 @@ export interface Faults {
   status503?: {count: number; pathPattern: string}
   /** Each tick logs one malformed `heroku[...]` metrics line. */
   malformedLines?: boolean
+  /** Log sessions are created, but their `logplex_url` points at a closed port (Logplex down, a proxy in the way). */
+  unreachableLogplex?: boolean
 }
 
 export interface RecordedRequest {
@@ -442,7 +444,8 @@ class RunningSimulator implements Simulator {
       return [201, {
         created_at: created,
         id: randomUUID(),
-        logplex_url: `${this.url}/streams/${secret}`,
+        // Port 1 on loopback: nothing listens there, so connecting is refused at once.
+        logplex_url: `${this.faults.unreachableLogplex ? 'http://127.0.0.1:1' : this.url}/streams/${secret}`,
         updated_at: created,
       } satisfies Heroku.LogSession]
     }

@@ -53,6 +53,10 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     const filters = {
       dyno: flags['dyno-name'], since: parseTime(flags.since, now, 'since'), type: flags['dyno-name'] ? undefined : flags['process-type'], until: parseTime(flags.until, now, 'until'),
     }
+    if (filters.since !== undefined && filters.until !== undefined && filters.since > filters.until) {
+      throw new UserError(`--since (${flags.since}) is after --until (${flags.until}): nothing could match`, 2)
+    }
+
     const stop = new AbortController()
     const onSignal = () => stop.abort()
     // Ctrl-C ends a live window early and reports what it gathered.

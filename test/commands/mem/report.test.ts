@@ -185,6 +185,7 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     ['a window with no samples', ['-a', 'leaky-web', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z'], /^› {3}Error: No memory samples between --since and --until/, 1],
     ['no app and no file', [], /^› {3}Error: Name the app with -a APP, or read saved logs with --file PATH/, 1],
     ['a Fir app', ['-a', 'fir-app'], /^› {3}Error: fir-app is a Fir-generation app/, 1],
+    ['--since after --until', ['--file', 'EMPTY', '--since', '6h', '--until', '2026-11-20T10:00:00Z'], /^› {3}Error: --since \(6h\) is after --until \(2026-11-20T10:00:00Z\)/, 2],
     ['a bad --fail-on', ['-a', 'leaky-web', '--fail-on', 'over:lots'], /^› {3}Error: Invalid --fail-on "over:lots"/, 2],
   ] as const) {
     it(`says what is wrong in one line for ${label}`, async () => {
@@ -197,6 +198,18 @@ describe('heroku mem:report (end to end against the simulator)', function () {
       expect(result.stdout).to.equal('')
     })
   }
+
+  it('says the log stream could not be reached (fault unreachableLogplex), not that there were no samples', async () => {
+    sim.faults = {unreachableLogplex: true}
+    try {
+      const result = await runCommand(['mem:report', '-a', 'leaky-web'], {env})
+      expect(result.code).to.equal(1)
+      expect(result.stderr.trim()).to.equal('›   Error: The log stream for leaky-web could not be reached.')
+      expect(result.stdout).to.equal('')
+    } finally {
+      sim.faults = {}
+    }
+  })
 
   it('has lower-case help with examples', async () => {
     const result = await runCommand(['mem:report', '--help'])
