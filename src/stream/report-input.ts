@@ -44,6 +44,8 @@ export interface ReportInput {
   /** What to do for a longer window, for the report to say when the span is short. */
   hint: string
   source: ReportSource
+  /** What could not be read but did not stop the report (a truncated .gz): for stderr and the report's notes. */
+  warnings: string[]
 }
 
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
@@ -68,6 +70,7 @@ async function readFiles(files: string[], filters: ReportFilters): Promise<Repor
     accumulator,
     hint: 'Pass a longer saved log (several --file) to judge the trend.',
     source: {bytes: totals.bytes, files, kind: 'files'},
+    warnings: totals.warnings,
   }
 }
 
@@ -87,7 +90,9 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   const onEvent = accumulator.add.bind(accumulator)
   if (options.durationMs) {
     await watch(api, app, accumulator, options)
-    return {accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, source: {app, kind: 'live'}}
+    return {
+      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, source: {app, kind: 'live'}, warnings: [],
+    }
   }
 
   // One session per process type, so router lines do not use up the 1500-line budget.
@@ -102,6 +107,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
     accumulator,
     hint: `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`,
     source: {app, kind: 'history'},
+    warnings: [],
   }
 }
 

@@ -82,7 +82,10 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       process.off('SIGINT', onSignal)
     }
 
-    const report = buildReport(input.accumulator, {failOn, longerWindowHint: input.hint, source: input.source})
+    for (const warning of input.warnings) process.stderr.write(`Warning: ${warning}\n`)
+    const report = buildReport(input.accumulator, {
+      failOn, inputNotes: input.warnings, longerWindowHint: input.hint, source: input.source,
+    })
     process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
     if (flags.html) {
       await writeFile(flags.html, reportHtml(report))

@@ -150,6 +150,19 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect((JSON.parse(piped.stdout) as ReportJson).dynos.map(dyno => dyno.name)).to.deep.equal(['web.2'])
   })
 
+  it('reports what a truncated .gz held, with a warning on stderr and in the notes', async () => {
+    const zipped = gzipSync(sim.lines('leaky-web').join('\n') + '\n')
+    const cut = path.join(dir, 'cut.log.gz')
+    writeFileSync(cut, zipped.subarray(0, Math.floor(zipped.length * 0.7)))
+    const result = await runCommand(['mem:report', '--file', cut, '--json'])
+    expect(result.code, result.stderr).to.equal(0)
+    const warning = `${cut} is truncated (the gzip data ends early): only the lines before the cut are read`
+    expect(result.stderr.trim()).to.equal(`Warning: ${warning}`)
+    const report = JSON.parse(result.stdout) as ReportJson
+    expect(report.notes[0]).to.equal(warning)
+    expect(report.samples).to.be.above(50)
+  })
+
   it('writes a self-contained HTML report', async () => {
     const file = path.join(dir, 'report.html')
     const result = await runCommand(['mem:report', '-a', 'demo-app', '--html', file], {env})
