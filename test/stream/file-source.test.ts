@@ -94,7 +94,9 @@ describe('file-source', () => {
       const {events, totals} = await read([file('mixed.log', MIXED_TEXT)])
       expect(events).to.deep.equal(expected)
       expect(events.filter(event => event.kind === 'memory').map(event => event.rss)).to.deep.equal([300, 310, 320])
-      expect(totals).to.deep.equal({bytes: Buffer.byteLength(MIXED_TEXT), events: expected.length, overlongLines: 0, warnings: []})
+      expect(totals).to.deep.equal({
+        bytes: Buffer.byteLength(MIXED_TEXT), events: expected.length, overlongLines: 0, warnings: [],
+      })
     })
 
     it('finds the same events whatever the chunk size, lines split anywhere across chunks', async () => {
