@@ -8,7 +8,7 @@ import type {HerokuApi} from '../heroku/api.js'
 
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
-import {ensureRuntimeMetrics} from '../heroku/preflight.js'
+import {runtimeMetricsOf} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
 
 export interface ReportFilters {
@@ -46,16 +46,21 @@ export interface ReportInput {
   source: ReportSource
   /** What could not be read but did not stop the report (a truncated .gz): for stderr and the report's notes. */
   warnings: string[]
+  /** The app has log-runtime-metrics off: only `Process running` readings can be in its log. */
+  metricsDisabled?: boolean
 }
 
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
   const input = options.files ? await readFiles(options.files, options.filters) : await readApp(options)
   const {accumulator, source} = input
-  if (accumulator.samples === 0 && source.app && options.filters.dyno) {
+  accumulator.finish()
+  // Without log-runtime-metrics, `Process running` readings (over the quota) are still a report.
+  const nothing = accumulator.samples === 0 && accumulator.readings === 0
+  if (nothing && source.app && options.filters.dyno) {
     await checkDynoExists(await options.connect(), source.app, options.filters.dyno)
   }
 
-  if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, options.filters))
+  if (nothing) throw new UserError(noSamples(accumulator, options.filters, input.metricsDisabled ? source.app : undefined))
   return input
 }
 
@@ -78,7 +83,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   const {app, filters} = options
   if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH')
   const api = await options.connect()
-  await ensureRuntimeMetrics(api, app)
+  const metricsDisabled = !(await runtimeMetricsOf(api, app)).enabled
   const formation = await api.listFormation(app)
   const accumulator = new ReportAccumulator({...filters, sizes: Object.fromEntries(formation.map(entry => [entry.type ?? '', entry.size ?? '']))})
   for (const release of await api.listReleases(app)) {
@@ -91,7 +96,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   if (options.durationMs) {
     await watch(api, app, accumulator, options)
     return {
-      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, source: {app, kind: 'live'}, warnings: [],
+      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, metricsDisabled, source: {app, kind: 'live'}, warnings: [],
     }
   }
 
@@ -106,6 +111,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   return {
     accumulator,
     hint: `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`,
+    metricsDisabled,
     source: {app, kind: 'history'},
     warnings: [],
   }
@@ -129,6 +135,7 @@ async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator
     clearInterval(tick)
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)
+    accumulator.finish()
     progress?.finish(accumulator.samples)
   }
 }
@@ -139,12 +146,18 @@ async function checkDynoExists(api: HerokuApi, app: string, name: string): Promi
   if (!names.includes(name)) throw new UserError(`No dyno ${name} on ${app} (its dynos: ${names.join(', ')})`)
 }
 
-function noSamples(accumulator: ReportAccumulator, filters: ReportFilters): string {
+/** `metricsOffOn`: the app whose log-runtime-metrics is off, when that is why. */
+function noSamples(accumulator: ReportAccumulator, filters: ReportFilters, metricsOffOn?: string): string {
   const seen = [...accumulator.seenDynos].sort()
   if ((filters.dyno || filters.type) && seen.length > 0 && accumulator.events === 0) {
     return `No samples for ${filters.dyno ?? `process type ${filters.type}`}: the log has ${seen.join(', ')}`
   }
 
   if (filters.since !== undefined || filters.until !== undefined) return 'No memory samples between --since and --until'
+  if (metricsOffOn) {
+    return `No memory readings for ${metricsOffOn}: log-runtime-metrics is off, so its log shows memory only while a dyno is over its quota, and none was. `
+      + `For samples: heroku labs:enable log-runtime-metrics -a ${metricsOffOn}, then heroku ps:restart -a ${metricsOffOn}`
+  }
+
   return 'No memory samples in the log: is log-runtime-metrics enabled (heroku labs:enable log-runtime-metrics), and have the dynos restarted since?'
 }

@@ -28,7 +28,8 @@ export interface BuildOptions {
 
 /** Judges every series and assembles the report. Linear in the number of series and dynos. */
 export function buildReport(accumulator: ReportAccumulator, options: BuildOptions): Report {
-  const dynos = [...accumulator.dynos.values()].filter(dyno => dyno.samples > 0).sort(compareDynos).map(dyno => reportDyno(accumulator, dyno))
+  accumulator.finish()
+  const dynos = [...accumulator.dynos.values()].filter(dyno => dyno.samples > 0 || dyno.readings.count > 0).sort(compareDynos).map(dyno => reportDyno(accumulator, dyno))
   const byType = new Map<string, DynoReport[]>()
   // Appended in place: copying the list per dyno made a farm of 20k dynos take minutes.
   for (const dyno of dynos) appendTo(byType, dyno.type, dyno)
@@ -38,18 +39,24 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
   const to = Number.isFinite(accumulator.to) ? accumulator.to : 0
   const spanSeconds = Math.max(0, (to - from) / 1000)
   const tooShort = spanSeconds < SHORT_SPAN_HOURS * 3600
-  const notes: string[] = [...(options.inputNotes ?? [])]
+  const notes: string[] = [...(options.inputNotes ?? []), ...inputNotes(accumulator)]
   if (tooShort && accumulator.samples > 0) {
     notes.push(`The log covers only ${formatSpan(spanSeconds)}: too short to tell a leak from bloat.${options.longerWindowHint ? ` ${options.longerWindowHint}` : ''}`)
   }
 
+  const readingsOnly = dynos.filter(dyno => dyno.readingsOnly).map(dyno => dyno.name)
+  const coverage = readingsOnly.length === 0 ? undefined : (readingsOnly.length === dynos.length ? 'readings-only' : 'mixed')
+  if (coverage) notes.push(readingsOnlyNote(readingsOnly, coverage, options.source.app))
+
   const report: Report = {
+    coverage,
     dynos,
     events: accumulator.events,
     failOn: [],
     from,
     notes,
     processTypes,
+    readings: coverage ? accumulator.readings : undefined,
     releases: accumulator.releases.list(),
     samples: accumulator.samples,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -63,8 +70,32 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
   return report
 }
 
+/** Repeated events and events dated far from the rest: what was left out, and why. */
+function inputNotes(accumulator: ReportAccumulator): string[] {
+  const notes: string[] = []
+  const repeats = accumulator.duplicates.count
+  if (repeats > 0) notes.push(`${repeats} repeated ${repeats === 1 ? 'event was' : 'events were'} counted once: the same line more than once (overlapping or repeated logs).`)
+  const stray = accumulator.strays.setAside
+  if (stray.count > 0) {
+    const when = stray.count === 1 ? `dated ${isoMinute(stray.earliest)}` : `dated ${isoMinute(stray.earliest)} to ${isoMinute(stray.latest)}`
+    notes.push(`Set aside ${stray.count} ${stray.count === 1 ? 'event' : 'events'} ${when} UTC, far from the rest of the log (a wrong clock or a mangled line?).`)
+  }
+
+  return notes
+}
+
+/** What a log without log-runtime-metrics still shows, what it cannot, and how to get the rest. */
+function readingsOnlyNote(dynos: string[], coverage: 'mixed' | 'readings-only', app?: string): string {
+  const who = coverage === 'readings-only' ? 'No log-runtime-metrics samples in the log' : `No log-runtime-metrics samples for ${dynos.join(', ')}`
+  const target = app ?? 'APP'
+  return `${who}: only the platform's "Process running mem=..." readings, which it logs while a dyno is over its quota (with R14/R15). `
+    + 'They show how far over and for how long; memory below the quota is not in the log, so there is no leak or bloat verdict. '
+    + `For the full analysis: heroku labs:enable log-runtime-metrics -a ${target}, then heroku ps:restart -a ${target}.`
+}
+
 function reportDyno(accumulator: ReportAccumulator, dyno: DynoAccumulator): DynoReport {
   const limits = accumulator.limitsOf(dyno)
+  if (dyno.samples === 0) return reportReadingsOnly(dyno, limits)
   const series = dyno.series.filter(run => run.samples > 0).map(run => ({
     ...judgeSeries(run.points.points(), {killFactor: limits.killFactor, quota: run.quota}),
     dyno: dyno.name,
@@ -87,6 +118,25 @@ function reportDyno(accumulator: ReportAccumulator, dyno: DynoAccumulator): Dyno
     timeline: dyno.timeline.points(),
     type: dyno.type,
     verdict: judgedBy?.verdict ?? 'insufficient',
+  }
+}
+
+/** A dyno seen only through `Process running` readings: figures from those, no series, no verdict. */
+function reportReadingsOnly(dyno: DynoAccumulator, limits: {killFactor: number; quota: number}): DynoReport {
+  const marks = dyno.timeline.points()
+  const readings = dyno.readings.timeline?.points() ?? []
+  return {
+    ...summarize([dyno], limits),
+    confidence: 0,
+    instances: dyno.instances.size,
+    name: dyno.name,
+    quotaCrossings: dyno.readings.episodes,
+    readings: dyno.readings.count,
+    readingsOnly: true,
+    series: [],
+    timeline: [...marks, ...readings].sort((a, b) => a.time - b.time),
+    type: dyno.type,
+    verdict: 'insufficient',
   }
 }
 
@@ -114,10 +164,15 @@ function reportType(accumulator: ReportAccumulator, type: string, members: DynoR
     dynos: members.map(member => member.name),
     pattern,
     size: limits.size,
-    story: storyOf(chapters),
+    story: members.every(member => member.readingsOnly) ? readingsStory(summary) : storyOf(chapters),
     type,
     verdict,
   }
+}
+
+/** "over its quota for 12 min (peak 1187 MB, 232%); below the quota unseen" */
+function readingsStory(summary: UsageSummary): string {
+  return `over its quota for ${formatSpan(summary.secondsOverQuota)} in all (peak ${Math.round(summary.memoryMaxMb)} MB, ${Math.round(summary.peakPercentOfQuota)}% of the quota); memory below the quota is not in the log`
 }
 
 function patternOf(judged: number, affected: number): Pattern {
@@ -141,12 +196,14 @@ function summarize(dynos: DynoAccumulator[], limits: {killFactor: number; quota:
   let r15 = 0
   for (const dyno of dynos) {
     samples += dyno.samples
-    from = Math.min(from, dyno.from)
-    to = Math.max(to, dyno.to)
-    memoryMax = Math.max(memoryMax, dyno.memoryMaxMb)
+    // A dyno without samples: its span and peak are its readings' (and other events').
+    const sampled = dyno.samples > 0
+    from = Math.min(from, sampled ? dyno.from : dyno.eventsFrom)
+    to = Math.max(to, sampled ? dyno.to : dyno.eventsTo)
+    memoryMax = Math.max(memoryMax, sampled ? dyno.memoryMaxMb : dyno.readings.maxMb)
     swapMax = Math.max(swapMax, dyno.swapMaxMb)
     totalMax = Math.max(totalMax, dyno.totalMaxMb)
-    overMs += dyno.overQuotaMs
+    overMs += sampled ? dyno.overQuotaMs : dyno.readings.overQuotaMs
     swappingMs += dyno.swappingMs
     r14 += dyno.r14
     r15 += dyno.r15
@@ -300,6 +357,10 @@ function compareDynos(a: DynoAccumulator, b: DynoAccumulator): number {
   const numberB = Number(b.name.slice(b.name.lastIndexOf('.') + 1))
   if (Number.isFinite(numberA) && Number.isFinite(numberB) && numberA !== numberB) return numberA - numberB
   return a.name < b.name ? -1 : (a.name > b.name ? 1 : 0)
+}
+
+function isoMinute(time: number): string {
+  return new Date(time).toISOString().slice(0, 16).replace('T', ' ')
 }
 
 function round(value: number): number {
