@@ -1,4 +1,5 @@
 import {Command, Flags} from '@oclif/core'
+import {once} from 'node:events'
 import {writeFile} from 'node:fs/promises'
 
 import type {HerokuApi} from '../../heroku/api.js'
@@ -10,7 +11,7 @@ import {UserError} from '../../errors.js'
 import {durationFlag, filterFlags, parseDuration} from '../../flags.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {reportHtml} from '../../render/report-html.js'
-import {reportJson} from '../../render/report-json.js'
+import {reportJsonChunks} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
@@ -86,7 +87,8 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     const report = buildReport(input.accumulator, {
       failOn, inputNotes: input.warnings, longerWindowHint: input.hint, source: input.source,
     })
-    process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
+    if (flags.json) await writeOut(reportJsonChunks(report))
+    else process.stdout.write(reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
     if (flags.html) {
       await writeFile(flags.html, reportHtml(report))
       process.stderr.write(`Wrote ${flags.html}\n`)
@@ -95,6 +97,19 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     const met = report.failOn.filter(result => result.met)
     if (met.length > 0) throw new UserError(`--fail-on ${met.map(result => `${result.condition}: ${result.detail}`).join('; ')}`, FAIL_ON_EXIT_CODE)
   }
+}
+
+/** Writes pieces to stdout in ~64 KB batches, waiting when the pipe is full (a farm's JSON is hundreds of MB). */
+async function writeOut(chunks: Iterable<string>): Promise<void> {
+  let batch = ''
+  for (const chunk of chunks) {
+    batch += chunk
+    if (batch.length < 65_536) continue
+    if (!process.stdout.write(batch)) await once(process.stdout, 'drain')
+    batch = ''
+  }
+
+  process.stdout.write(batch)
 }
 
 /** `2026-11-20T10:00:00Z` or a duration ago (`6h`). */
