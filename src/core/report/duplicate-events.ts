@@ -71,8 +71,8 @@ class KeySet {
     // 0 marks an empty slot.
     const stored = key === 0 ? 1 : key
     const mask = this.table.length - 1
-    // eslint-disable-next-line no-bitwise -- a slot index from the key's low bits
-    let slot = (stored % 0x40_00_00_00) & mask
+    // eslint-disable-next-line no-bitwise -- a slot index from the key's high word (a float modulo measured slow)
+    let slot = ((stored / 0x20_00_00) | 0) & mask
     while (this.table[slot] !== 0) {
       if (this.table[slot] === stored) return false
       // eslint-disable-next-line no-bitwise

@@ -65,7 +65,12 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
     to,
     tooShort,
   }
-  for (const type of processTypes) type.advice = adviseProcessType(type, dynos.filter(dyno => dyno.type === type.type), accumulator.dynos, options.source.app)
+  for (const type of processTypes) {
+    const members = dynos.filter(dyno => dyno.type === type.type)
+    const advice = adviseProcessType(type, members, accumulator.dynos, options.source.app)
+    // mem:restart-over acts on samples: without log-runtime-metrics it would never see one.
+    type.advice = members.every(dyno => dyno.readingsOnly) ? advice.filter(item => item.kind !== 'watchdog') : advice
+  }
   report.failOn = evaluateFailOn(options.failOn ?? [], report)
   return report
 }

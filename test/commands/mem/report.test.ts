@@ -76,7 +76,7 @@ describe('heroku mem:report (end to end against the simulator)', function () {
   before(async () => {
     // tickMs 0: only the scripted history exists, so every run sees the same log.
     const quiet = {...scenario('no-metrics'), dynos: [{behavior: 'steady' as const, name: 'web.1'}], name: 'quiet-no-metrics'}
-    sim = await startSimulator({apps: [scenario('leaky-web'), scenario('steady'), scenario('demo'), scenario('fir-app'), scenario('no-metrics'), quiet], tickMs: 0})
+    sim = await startSimulator({apps: [scenario('leaky-web'), scenario('steady'), scenario('demo'), scenario('fir-app'), scenario('no-metrics'), scenario('no-metrics-r15'), quiet], tickMs: 0})
     env = {HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url}
     dir = mkdtempSync(path.join(tmpdir(), 'mem-report-'))
   })
@@ -221,6 +221,16 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect(report.dynos[0].readings).to.be.above(5)
     expect(report.dynos[0].peak_percent_of_quota).to.be.above(100)
     expect(report.notes.at(-1)).to.include('heroku labs:enable log-runtime-metrics -a no-metrics-app, then heroku ps:restart -a no-metrics-app')
+
+    // R15 kills and crash restarts, seen through readings alone, in text.
+    const crashing = await runCommand(['mem:report', '-a', 'no-metrics-r15-app'], {env})
+    expect(crashing.code, crashing.stderr).to.equal(0)
+    expect(crashing.stdout).to.include('web (1 dyno, Standard-1X, quota 512 MB): no verdict without samples')
+    const [, readings, r14, r15, crashes] = /^ {2}web\.1 +(\d+) +[\d.]+ (?:s|min|h) +\d+ +\d+% +(\d+) +(\d+) +(\d+) crash$/m.exec(crashing.stdout) ?? []
+    expect(Number(readings)).to.equal(Number(r14) + Number(r15))
+    expect(Number(r15)).to.be.at.least(1)
+    expect(Number(crashes)).to.equal(Number(r15))
+    expect(crashing.stdout).not.to.match(/^ {2}worker\.1/m)
 
     const quiet = await runCommand(['mem:report', '-a', 'quiet-no-metrics'], {env})
     expect(quiet.code).to.equal(1)

@@ -348,6 +348,8 @@ describe('mem:report core', () => {
     expect(dyno.series).to.deep.equal([])
     expect(dyno.timeline.filter(point => point.count > 0).length).to.equal(36)
     expect(report.processTypes[0].story).to.equal('over its quota for 12 min in all (peak 1013 MB, 198% of the quota); memory below the quota is not in the log')
+    // The watchdog reads samples: no use without log-runtime-metrics.
+    expect(report.processTypes[0].advice.map(advice => advice.kind)).not.to.include('watchdog')
     expect(report.notes.at(-1)).to.match(/^No log-runtime-metrics samples in the log: .* heroku labs:enable log-runtime-metrics -a APP, then heroku ps:restart -a APP\.$/)
   })
 
