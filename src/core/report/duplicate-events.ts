@@ -72,7 +72,7 @@ class KeySet {
     const stored = key === 0 ? 1 : key
     const mask = this.table.length - 1
     // eslint-disable-next-line no-bitwise -- a slot index from the key's high word (a float modulo measured slow)
-    let slot = ((stored / 0x20_00_00) | 0) & mask
+    let slot = (stored / 0x20_00_00) & mask
     while (this.table[slot] !== 0) {
       if (this.table[slot] === stored) return false
       // eslint-disable-next-line no-bitwise

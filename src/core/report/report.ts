@@ -71,6 +71,7 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
     // mem:restart-over acts on samples: without log-runtime-metrics it would never see one.
     type.advice = members.every(dyno => dyno.readingsOnly) ? advice.filter(item => item.kind !== 'watchdog') : advice
   }
+
   report.failOn = evaluateFailOn(options.failOn ?? [], report)
   return report
 }
