@@ -94,7 +94,6 @@ export interface ReadingsAccumulator {
   from: number
   to: number
   maxMb: number
-  maxPercent: number
   /** The quota the readings imply (mem / percent). */
   quotaMb?: number
   /** ~20 s a reading, as samples: consecutive readings at most a minute apart make one stretch over the quota. */
@@ -254,7 +253,6 @@ export class ReportAccumulator {
     if (reading.time < readings.from) readings.from = reading.time
     if (reading.time > readings.to) readings.to = reading.time
     if (reading.mem > readings.maxMb) readings.maxMb = reading.mem
-    if (reading.percent > readings.maxPercent) readings.maxPercent = reading.percent
     readings.quotaMb = quotaFromReading(reading.mem, reading.percent) ?? readings.quotaMb
     readings.timeline ??= new DownsampledSeries(480)
     readings.timeline.add(reading.time, reading.mem)
@@ -278,7 +276,7 @@ export class ReportAccumulator {
         r14: 0,
         r15: 0,
         readings: {
-          count: 0, episodes: 0, epoch: 0, from: Number.POSITIVE_INFINITY, maxMb: 0, maxPercent: 0, overQuotaMs: 0, to: Number.NEGATIVE_INFINITY,
+          count: 0, episodes: 0, epoch: 0, from: Number.POSITIVE_INFINITY, maxMb: 0, overQuotaMs: 0, to: Number.NEGATIVE_INFINITY,
         },
         restarts: {crash: 0, cycling: 0, restart: 0},
         rss: new QuantileSketch(),
