@@ -92,7 +92,8 @@ function inputNotes(accumulator: ReportAccumulator): string[] {
 
 /** What a log without log-runtime-metrics still shows, what it cannot, and how to get the rest. */
 function readingsOnlyNote(dynos: string[], coverage: 'mixed' | 'readings-only', app?: string): string {
-  const who = coverage === 'readings-only' ? 'No log-runtime-metrics samples in the log' : `No log-runtime-metrics samples for ${dynos.join(', ')}`
+  const named = dynos.length > 5 ? `${dynos.slice(0, 5).join(', ')} and ${dynos.length - 5} more` : dynos.join(', ')
+  const who = coverage === 'readings-only' ? 'No log-runtime-metrics samples in the log' : `No log-runtime-metrics samples for ${named}`
   const target = app ?? 'APP'
   return `${who}: only the platform's "Process running mem=..." readings, which it logs while a dyno is over its quota (with R14/R15). `
     + 'They show how far over and for how long; memory below the quota is not in the log, so there is no leak or bloat verdict. '
@@ -176,7 +177,7 @@ function reportType(accumulator: ReportAccumulator, type: string, members: DynoR
   }
 }
 
-/** "over its quota for 12 min (peak 1187 MB, 232%); below the quota unseen" */
+/** "over its quota for 12 min in all (peak 1187 MB, 232% of the quota); memory below the quota is not in the log" */
 function readingsStory(summary: UsageSummary): string {
   return `over its quota for ${formatSpan(summary.secondsOverQuota)} in all (peak ${Math.round(summary.memoryMaxMb)} MB, ${Math.round(summary.peakPercentOfQuota)}% of the quota); memory below the quota is not in the log`
 }
