@@ -353,6 +353,22 @@ describe('mem:report core', () => {
     expect(report.notes.at(-1)).to.match(/^No log-runtime-metrics samples in the log: .* heroku labs:enable log-runtime-metrics -a APP, then heroku ps:restart -a APP\.$/)
   })
 
+  it('mixes sampled dynos and readings-only dynos: the sampled keep their verdict, readings do not change them', () => {
+    const leak = samples({
+      dyno: 'web.1', from: START, hours: 3, instance: 'a', shape: hour => 250 + (40 * hour),
+    })
+    const reading = (dyno: string, minute: number, mem: number): LogEvent => ({
+      dyno, kind: 'reading', mem, percent: Math.round((mem / 512) * 1000) / 10, time: START + (minute * 60_000), type: dyno.split('.')[0],
+    })
+    const reference = buildReport(accumulate(leak), FILES)
+    // web.1's own reading (a platform reading next to its sample) is ignored: its samples say more.
+    const report = buildReport(accumulate(byTime([...leak, reading('web.1', 90, 9999), reading('worker.1', 60, 700), reading('worker.1', 61, 720)])), FILES)
+    expect(report.coverage).to.equal('mixed')
+    expect(report.dynos.map(dyno => [dyno.name, dyno.verdict, dyno.readingsOnly])).to.deep.equal([['web.1', 'leak', undefined], ['worker.1', 'insufficient', true]])
+    expect(report.dynos[0]).to.deep.equal(reference.dynos[0])
+    expect(report.notes.at(-1)).to.match(/^No log-runtime-metrics samples for worker\.1: /)
+  })
+
   describe('a farm of dynos and restarts (linear in series)', function () {
     // Quadratic grouping took 17 s for 40k instances of one dyno and over 20 s for 40k dynos on this
     // machine; linear, they take about 1 s and 3 s (more when the machine is busy).
