@@ -17,6 +17,7 @@ export function reportJson(report: Report): string {
  * The same document in pieces, a dyno at a time, so that a farm's report is written without
  * holding all of it as one string (and a snake_case copy of all of it) at once. The pieces are
  * exactly `JSON.stringify(document, null, 2)` cut up: nested values are indented by their depth.
+ * @yields pieces of the document, in order
  */
 export function * reportJsonChunks(report: Report): Generator<string> {
   const entries = Object.entries(report).filter(([, value]) => value !== undefined)

@@ -179,7 +179,8 @@ function reportType(accumulator: ReportAccumulator, type: string, members: DynoR
 
 /** "over its quota for 12 min in all (peak 1187 MB, 232% of the quota); memory below the quota is not in the log" */
 function readingsStory(summary: UsageSummary): string {
-  return `over its quota for ${formatSpan(summary.secondsOverQuota)} in all (peak ${Math.round(summary.memoryMaxMb)} MB, ${Math.round(summary.peakPercentOfQuota)}% of the quota); memory below the quota is not in the log`
+  const peak = `peak ${Math.round(summary.memoryMaxMb)} MB, ${Math.round(summary.peakPercentOfQuota)}% of the quota`
+  return `over its quota for ${formatSpan(summary.secondsOverQuota)} in all (${peak}); memory below the quota is not in the log`
 }
 
 function patternOf(judged: number, affected: number): Pattern {
