@@ -21,8 +21,10 @@ import {readReportInput, type ReportInput} from '../../stream/report-input.js'
  * no API, and not loading @heroku-cli/command saves about a second and 50 MB on every run.
  */
 export default class Report extends Command {
-  static description = `leak or bloat: what each dyno's memory did, R14/R15, and what to do
-Reads log-runtime-metrics samples (without them, the platform's "Process running" readings over the quota) from the app's recent log (default), the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. JSON schema: docs/report.md.`
+  static description = 'leak or bloat: what each dyno\'s memory did, R14/R15, and what to do\n'
+    + 'Reads log-runtime-metrics samples (without them, the platform\'s "Process running" readings over the quota) from the app\'s recent log (default), '
+    + 'the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; '
+    + 'no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. JSON schema: docs/report.md.'
   static examples = [
     '$ heroku mem:report -a my-app',
     '$ heroku mem:report -a my-app --duration 30m -p web',
