@@ -46,3 +46,14 @@ export function effectiveQuota(lineQuota: number | undefined, size: string | und
   if (lineQuota !== undefined && lineQuota > 0) return lineQuota
   return limitsForSize(size)?.quota ?? 512
 }
+
+/**
+ * The quota a `Process running mem=1187M(231.8%)` line was measured against (512 here): mem / %,
+ * snapped to a Cedar quota within 3% (both numbers are rounded in the line), else rounded.
+ */
+export function quotaFromReading(memMb: number, percent: number | undefined): number | undefined {
+  if (percent === undefined || !(percent > 0) || !(memMb > 0)) return undefined
+  const implied = memMb / (percent / 100)
+  const known = Object.values(CEDAR).find(limits => Math.abs(limits.quota - implied) <= 0.03 * limits.quota)
+  return known?.quota ?? Math.round(implied)
+}

@@ -15,17 +15,26 @@ export function generationOf(app: Heroku.App): string {
 }
 
 /**
- * The checks before reading memory samples from an app's log: it exists, it is a Cedar app
- * (log-runtime-metrics does not exist on Fir), and the feature is on — or is switched on
- * when the user asked for that.
+ * The app exists and is a Cedar app (log-runtime-metrics does not exist on Fir); whether the
+ * feature is on. mem:report reads an app without it too: `Process running` readings remain.
  */
-export async function ensureRuntimeMetrics(api: HerokuApi, app: string, options: {enable?: boolean} = {}): Promise<Heroku.App> {
+export async function runtimeMetricsOf(api: HerokuApi, app: string): Promise<{enabled: boolean; info: Heroku.App}> {
   const info = await api.getApp(app)
   if (generationOf(info) === 'fir') {
     throw new UserError(`${app} is a Fir-generation app: log-runtime-metrics does not exist there, so there are no memory samples to read.`)
   }
 
-  if (await api.getRuntimeMetrics(app)) return info
+  return {enabled: await api.getRuntimeMetrics(app), info}
+}
+
+/**
+ * The checks before reading memory samples from an app's log: it exists, it is a Cedar app
+ * (log-runtime-metrics does not exist on Fir), and the feature is on — or is switched on
+ * when the user asked for that.
+ */
+export async function ensureRuntimeMetrics(api: HerokuApi, app: string, options: {enable?: boolean} = {}): Promise<Heroku.App> {
+  const {enabled, info} = await runtimeMetricsOf(api, app)
+  if (enabled) return info
   if (options.enable) {
     await api.enableRuntimeMetrics(app)
     process.stderr.write(`Enabled log-runtime-metrics on ${app}. Samples appear after the dynos restart: heroku ps:restart -a ${app}\n`)

@@ -16,9 +16,10 @@ const SOURCE_NAMES = {files: 'saved logs', history: 'recent log history', live: 
 export function reportText(report: Report, options: {charts?: boolean; width?: number; wrap?: number} = {}): string {
   const out: string[] = []
   const where = report.source.app ? ` for ${bold(report.source.app)}` : ''
-  if (report.samples === 0) return `No memory samples${where}.\n`
+  if (report.dynos.length === 0) return `No memory samples${where}.\n`
   const window = `${isoMinute(report.from)} to ${isoMinute(report.to)} UTC (${formatDuration(report.spanSeconds)})`
-  out.push(`Memory report${where}: ${window}, ${report.samples} samples from ${plural(report.dynos.length, 'dyno')}, ${SOURCE_NAMES[report.source.kind]}`)
+  const readings = report.coverage ? ` and ${plural(report.readings ?? 0, 'reading')} over the quota` : ''
+  out.push(`Memory report${where}: ${window}, ${report.samples} samples${readings} from ${plural(report.dynos.length, 'dyno')}, ${SOURCE_NAMES[report.source.kind]}`)
   for (const note of report.notes) out.push(yellow(note))
   if (report.releases.length > 0) {
     out.push(`Releases: ${report.releases.map(release => `${releaseLabel(release)} ${isoMinute(release.time)}${release.version === undefined ? '' : ` ${release.description}`}`).join('; ')}`)
@@ -48,34 +49,61 @@ function hangingIndent(line: string): string {
   return item ? `${item[1]}  ` : /^\s*/.exec(line)![0] || '  '
 }
 
-function typeSection(type: ProcessTypeReport, dynos: DynoReport[]): string[] {
+function typeSection(type: ProcessTypeReport, all: DynoReport[]): string[] {
   const size = type.size === undefined ? '' : `${type.size}, `
+  const dynos = all.filter(dyno => !dyno.readingsOnly)
+  const readingsOnly = all.filter(dyno => dyno.readingsOnly)
+  const verdict = dynos.length === 0 ? 'no verdict without samples' : verdictText(type.verdict, type.confidence)
   const lines = [
-    `${bold(type.type)} (${dynos.length} dyno${dynos.length === 1 ? '' : 's'}, ${size}quota ${type.quotaMb} MB): ${verdictText(type.verdict, type.confidence)}${patternText(type)}`,
+    `${bold(type.type)} (${all.length} dyno${all.length === 1 ? '' : 's'}, ${size}quota ${type.quotaMb} MB): ${verdict}${patternText(type)}`,
     `  ${type.story}`,
-    '',
+  ]
+  if (dynos.length > 0) lines.push('', ...sampledTable(dynos))
+  if (readingsOnly.length > 0) lines.push('', ...readingsTable(readingsOnly))
+  if (type.advice.length > 0) lines.push('', '  What to do:', ...type.advice.map(advice => `  - ${advice.text}`))
+  return lines
+}
+
+/** Dynos seen only through `Process running` readings (no log-runtime-metrics): what those show. */
+function readingsTable(dynos: DynoReport[]): string[] {
+  return [
+    '  Over the quota (from "Process running" readings; below the quota unseen):',
     ...table([
-      ['dyno', 'samples', 'span', 'rss p50', 'p95', 'max', 'rss+swap', '% quota', 'over quota', 'swap max', 'R14', 'R15', 'restarts', 'verdict'],
+      ['dyno', 'readings', 'over quota', 'peak MB', '% quota', 'R14', 'R15', 'restarts'],
       ...dynos.map(dyno => [
         dyno.name,
-        String(dyno.samples),
-        formatDuration((dyno.to - dyno.from) / 1000),
-        mb(dyno.rss.p50),
-        mb(dyno.rss.p95),
-        mb(dyno.rss.max),
+        String(dyno.readings ?? 0),
+        formatDuration(dyno.secondsOverQuota),
         mb(dyno.memoryMaxMb),
         `${Math.round(dyno.peakPercentOfQuota)}%`,
-        formatDuration(dyno.secondsOverQuota),
-        mb(dyno.swapMaxMb),
         String(dyno.r14),
         String(dyno.r15),
         restartsText(dyno.restarts),
-        dynoVerdict(dyno),
       ]),
     ]).map(line => `  ${line}`),
   ]
-  if (type.advice.length > 0) lines.push('', '  What to do:', ...type.advice.map(advice => `  - ${advice.text}`))
-  return lines
+}
+
+function sampledTable(dynos: DynoReport[]): string[] {
+  return table([
+    ['dyno', 'samples', 'span', 'rss p50', 'p95', 'max', 'rss+swap', '% quota', 'over quota', 'swap max', 'R14', 'R15', 'restarts', 'verdict'],
+    ...dynos.map(dyno => [
+      dyno.name,
+      String(dyno.samples),
+      formatDuration((dyno.to - dyno.from) / 1000),
+      mb(dyno.rss.p50),
+      mb(dyno.rss.p95),
+      mb(dyno.rss.max),
+      mb(dyno.memoryMaxMb),
+      `${Math.round(dyno.peakPercentOfQuota)}%`,
+      formatDuration(dyno.secondsOverQuota),
+      mb(dyno.swapMaxMb),
+      String(dyno.r14),
+      String(dyno.r15),
+      restartsText(dyno.restarts),
+      dynoVerdict(dyno),
+    ]),
+  ]).map(line => `  ${line}`)
 }
 
 function dynoChart(dyno: DynoReport, width: number): string[] {
@@ -90,8 +118,11 @@ function dynoChart(dyno: DynoReport, width: number): string[] {
     projection = now.hoursToQuota === 0 ? `${who}; over the quota, ${kill}` : `${who}; quota in ~${formatHours(now.hoursToQuota)}, ${kill}`
   }
 
+  const title = dyno.readingsOnly
+    ? `${bold(dyno.name)} memory over the quota, MB ("Process running" readings; below the quota unseen)`
+    : `${bold(dyno.name)} RSS + swap, MB (${verdictText(dyno.verdict, dyno.confidence)}${detail}${projection})`
   return [
-    `${bold(dyno.name)} RSS + swap, MB (${verdictText(dyno.verdict, dyno.confidence)}${detail}${projection})`,
+    title,
     ...terminalChart(dyno.timeline, {
       from: dyno.from, quota: dyno.quotaMb, to: dyno.to, width,
     }),
@@ -134,7 +165,9 @@ function restartsText(restarts: DynoReport['restarts']): string {
 }
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map(row => row[column].length)))
+  // A loop, not Math.max(...rows): spreading 100k rows overflows the stack.
+  const widths = rows[0].map(() => 0)
+  for (const row of rows) for (const [column, cell] of row.entries()) if (cell.length > widths[column]) widths[column] = cell.length
   return rows.map(row => row.map((cell, column) => (column === 0 || column === row.length - 1 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd())
 }
 

@@ -53,6 +53,8 @@ export interface ReadLogTotals {
   lines?: number
   /** Lines longer than maxLineBytes, skipped. */
   overlongLines: number
+  /** What could not be read but did not stop the reading (a truncated .gz): one line each. */
+  warnings: string[]
 }
 
 const DEFAULT_CHUNK = 128 * 1024
@@ -70,7 +72,9 @@ export async function readLogFiles(
   onEvent: (event: LogEvent) => void,
   options: ReadLogOptions,
 ): Promise<ReadLogTotals> {
-  const totals: ReadLogTotals = {bytes: 0, events: 0, overlongLines: 0}
+  const totals: ReadLogTotals = {
+    bytes: 0, events: 0, overlongLines: 0, warnings: [],
+  }
   if (options.countLines) totals.lines = 0
   const since = options.since ?? -Infinity
   const until = options.until ?? Infinity
@@ -93,7 +97,8 @@ export async function readLogFiles(
         parser.parseAll(line, emit)
       },
     })
-    await (path === '-' ? readStream(options.stdin ?? process.stdin, scanner, 'stdin') : readFile(path, scanner));
+    const warning = await (path === '-' ? readStream(options.stdin ?? process.stdin, scanner, 'stdin') : readFile(path, scanner))
+    if (warning) totals.warnings.push(warning)
     scanner.finish()
     for (const event of parser.flush()) emit(event)
     totals.bytes += scanner.bytes
@@ -104,7 +109,8 @@ export async function readLogFiles(
   return totals
 }
 
-async function readFile(path: string, scanner: LineScanner): Promise<void> {
+/** Reads a file into the scanner; resolves with a warning when only part of it could be read. */
+async function readFile(path: string, scanner: LineScanner): Promise<string | undefined> {
   let fd: number
   try {
     fd = openSync(path, 'r')
@@ -133,11 +139,15 @@ async function readFile(path: string, scanner: LineScanner): Promise<void> {
     closeSync(fd)
   }
 
-  if (gzipped) await readStream(createReadStream(path, {highWaterMark: scanner.chunkSize}), scanner, path)
+  if (gzipped) return readStream(createReadStream(path, {highWaterMark: scanner.chunkSize}), scanner, path)
 }
 
-/** A stream's bytes into the scanner, through gunzip when they start with the gzip magic bytes. */
-async function readStream(stream: Readable, scanner: LineScanner, name: string): Promise<void> {
+/**
+ * A stream's bytes into the scanner, through gunzip when they start with the gzip magic bytes.
+ * A truncated gzip (a download or rotation cut short) keeps what it held: the lines before the
+ * cut are read, the cut line is dropped, and the warning says so.
+ */
+async function readStream(stream: Readable, scanner: LineScanner, name: string): Promise<string | undefined> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
   try {
     // The magic bytes may straddle chunks (a pipe can deliver one byte first).
@@ -164,6 +174,11 @@ async function readStream(stream: Readable, scanner: LineScanner, name: string):
     const start = Buffer.concat(head.slice(0, 2))
     await (isGzip(start, 0, start.length) ? pipeline(all, createGunzip({chunkSize: scanner.chunkSize}), write) : write(all))
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+      scanner.dropUnfinished()
+      return `${name} is truncated (the gzip data ends early): only the lines before the cut are read`
+    }
+
     throw cantRead(name, error)
   } finally {
     stream.destroy()
@@ -264,6 +279,11 @@ export class LineScanner {
     } else if (from > 0 && this.filled > 0) {
       this.buffer.copyWithin(0, from, end)
     }
+  }
+
+  /** Forgets the unfinished last line (input cut short: the line is incomplete, its values maybe too). */
+  dropUnfinished(): void {
+    this.filled = 0
   }
 
   /** The last line, when the input does not end with a newline. */

@@ -67,6 +67,9 @@ function leadingTime(line: string): number | undefined {
  * networks drop them): each time it opens a new session that replays recent history, drops the
  * lines it has already delivered, and reports a gap when the replay no longer reaches back.
  */
+/** Why a session failed when its stream never opened (nothing listening, DNS, a proxy): not an empty history. */
+const UNREACHABLE = 'could not connect to the log stream'
+
 export class LogStream {
   private connectedMs = 0
   private connectedOnce = false
@@ -96,7 +99,8 @@ export class LogStream {
       if (!options.tail && outcome.status === 'ended') return
       if (options.signal?.aborted) return
       if (outcome.status === 'refused' && !options.tail) {
-        throw new UserError(`The log stream for ${options.app} was refused (${outcome.reason}).`)
+        const why = outcome.reason === UNREACHABLE ? 'could not be reached' : `was refused (${outcome.reason})`
+        throw new UserError(`The log stream for ${options.app} ${why}.`)
       }
 
       failures = outcome.delivered > 0 ? 0 : failures + 1
@@ -238,8 +242,9 @@ export class LogStream {
         const {code} = event as unknown as {code?: number}
         // The session's URL holds a secret: report the status only.
         if (code !== undefined && code >= 400) finish('refused', `HTTP ${code}`)
-        // An answer that never opened as an event stream (a 200 with HTML, a proxy's page) is no log at all.
-        else if (code !== undefined && openedAt === 0) finish('refused', `HTTP ${code}, not an event stream`)
+        // Never opened: a 200 that is not an event stream (HTML, a proxy's page) is no log at all, and
+        // no answer at all is an unreachable stream, not an empty history.
+        else if (openedAt === 0) finish('refused', code === undefined ? UNREACHABLE : `HTTP ${code}, not an event stream`)
         else finish('ended', 'stream closed')
       })
     })

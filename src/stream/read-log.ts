@@ -41,7 +41,8 @@ export interface ReadLogOptions {
   until?: number
 }
 
-export type ReadLogResult = {bytes?: number; events: number}
+/** `warnings`: what could not be read but did not stop the reading (a truncated .gz), one line each. */
+export type ReadLogResult = {bytes?: number; events: number; warnings: string[]}
 
 /** Reads the source to its end (history, files) or until the signal (tail); resolves with totals. */
 export async function readLog(source: LogSource, options: ReadLogOptions): Promise<ReadLogResult> {
@@ -50,7 +51,7 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
     const totals: ReadLogTotals = await readLogFiles(source.paths, options.onEvent, {
       defaultYear, loadSamples: options.loadSamples, since: options.since, stdin: source.stdin, until: options.until,
     })
-    return {bytes: totals.bytes, events: totals.events}
+    return {bytes: totals.bytes, events: totals.events, warnings: totals.warnings}
   }
 
   if (!options.api) throw new Error(`readLog: the ${source.kind} of ${source.app} needs the API client`)
@@ -78,5 +79,5 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
     type: source.type,
   }).run()
   for (const event of parser.flush()) emit(event)
-  return {events}
+  return {events, warnings: []}
 }

@@ -10,7 +10,7 @@ import type {HerokuApi} from '../heroku/api.js'
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
 import {readAppRuntime} from '../heroku/app-runtime.js'
-import {ensureFilteredDynos, ensureRuntimeMetrics} from '../heroku/preflight.js'
+import {ensureFilteredDynos, runtimeMetricsOf} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
 
 export interface ReportFilters {
@@ -48,15 +48,23 @@ export interface ReportInput {
   source: ReportSource
   /** The app's runtime: from the API, or from the boot lines of saved logs. */
   runtime?: AppRuntime
+  /** Notes from gathering the input (config vars not readable), for the report's notes. */
   notes: string[]
+  /** What could not be read but did not stop the report (a truncated .gz): for stderr and the report's notes. */
+  warnings: string[]
+  /** The app has log-runtime-metrics off: only `Process running` readings can be in its log. */
+  metricsDisabled?: boolean
 }
 
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
   const input = options.files ? await readFiles(options.files, options.filters) : await readApp(options)
   const {accumulator, source} = input
-  if (accumulator.samples === 0 && source.app) await ensureFilteredDynos(await options.connect(), source.app, options.filters)
+  accumulator.finish()
+  // Without log-runtime-metrics, `Process running` readings (over the quota) are still a report.
+  const nothing = accumulator.samples === 0 && accumulator.readings === 0
+  if (nothing && source.app) await ensureFilteredDynos(await options.connect(), source.app, options.filters)
 
-  if (accumulator.samples === 0) throw new UserError(noSamples(accumulator, options.filters))
+  if (nothing) throw new UserError(noSamples(accumulator, options.filters, input.metricsDisabled ? source.app : undefined))
   return input
 }
 
@@ -81,6 +89,7 @@ async function readFiles(files: string[], filters: ReportFilters): Promise<Repor
     notes: [],
     runtime: Object.keys(commands).length > 0 ? {buildpacks: [], commands, commandsFrom: 'boot line'} : undefined,
     source: {bytes: totals.bytes, files, kind: 'files'},
+    warnings: totals.warnings,
   }
 }
 
@@ -88,7 +97,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   const {app, filters} = options
   if (!app) throw new UserError('Name the app with -a APP, or read saved logs with --file PATH', 2)
   const api = await options.connect()
-  await ensureRuntimeMetrics(api, app)
+  const metricsDisabled = !(await runtimeMetricsOf(api, app)).enabled
   const formation = await api.listFormation(app)
   const {notes, runtime} = await readAppRuntime(api, app, formation)
   const accumulator = new ReportAccumulator({...filters, sizes: Object.fromEntries(formation.map(entry => [entry.type ?? '', entry.size ?? '']))})
@@ -102,7 +111,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   if (options.durationMs) {
     await watch(api, app, accumulator, options)
     return {
-      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, notes, runtime, source: {app, kind: 'live'},
+      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, metricsDisabled, notes, runtime, source: {app, kind: 'live'}, warnings: [],
     }
   }
 
@@ -117,9 +126,11 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   return {
     accumulator,
     hint: `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`,
+    metricsDisabled,
     notes,
     runtime,
     source: {app, kind: 'history'},
+    warnings: [],
   }
 }
 
@@ -141,16 +152,23 @@ async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator
     clearInterval(tick)
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)
+    accumulator.finish()
     progress?.finish(accumulator.samples)
   }
 }
 
-function noSamples(accumulator: ReportAccumulator, filters: ReportFilters): string {
+/** `metricsOffOn`: the app whose log-runtime-metrics is off, when that is why. */
+function noSamples(accumulator: ReportAccumulator, filters: ReportFilters, metricsOffOn?: string): string {
   const seen = [...accumulator.seenDynos].sort()
   if ((filters.dyno || filters.type) && seen.length > 0 && accumulator.events === 0) {
     return `No samples for ${filters.dyno ?? `process type ${filters.type}`}: the log has ${seen.join(', ')}`
   }
 
   if (filters.since !== undefined || filters.until !== undefined) return 'No memory samples between --since and --until'
+  if (metricsOffOn) {
+    return `No memory readings for ${metricsOffOn}: log-runtime-metrics is off, so its log shows memory only while a dyno is over its quota, and none was. `
+      + `For samples: heroku labs:enable log-runtime-metrics -a ${metricsOffOn}, then heroku ps:restart -a ${metricsOffOn}`
+  }
+
   return 'No memory samples in the log: is log-runtime-metrics enabled (heroku labs:enable log-runtime-metrics), and have the dynos restarted since?'
 }

@@ -5,7 +5,7 @@ import type {SeriesPoint} from '../../src/core/report/downsampled-series.js'
 import {ReportAccumulator} from '../../src/core/report/accumulator.js'
 import {buildReport} from '../../src/core/report/report.js'
 import {terminalChart} from '../../src/render/report-chart.js'
-import {reportJson} from '../../src/render/report-json.js'
+import {reportJson, reportJsonChunks} from '../../src/render/report-json.js'
 import {reportText} from '../../src/render/report-text.js'
 import {wrapText} from '../../src/render/wrap-text.js'
 
@@ -62,6 +62,25 @@ describe('report renderers', () => {
       from: '2026-11-20T08:00:00.000Z', name: 'worker.1', samples: 720, verdict: 'leak',
     })
     expect(json.dynos[0].judged_by.slope_mb_per_hour).to.be.closeTo(54, 2)
+  })
+
+  it('writes the JSON a dyno at a time, exactly as one JSON.stringify(document, null, 2) would', () => {
+    const accumulator = new ReportAccumulator()
+    for (let i = 0; i < 200; i++) {
+      for (const dyno of ['web.1', 'web.2', 'worker.1']) {
+        accumulator.add({
+          cache: 0, dyno, instance: dyno, kind: 'memory', quota: 512, rss: 300 + (i * 0.3), swap: 0, time: START + (i * 20_000), total: 0, type: dyno.split('.')[0],
+        })
+      }
+    }
+
+    const report = buildReport(accumulator, {source: {app: 'shop', kind: 'history'}})
+    const chunks = [...reportJsonChunks(report)]
+    const text = chunks.join('')
+    expect(text).to.equal(`${JSON.stringify(JSON.parse(text), null, 2)}\n`)
+    expect(text).to.equal(reportJson(report))
+    // One piece per dyno (and per process type), not one string for all.
+    expect(chunks.filter(chunk => chunk.startsWith('    {\n      "from"'))).to.have.length(5)
   })
 })
 

@@ -58,6 +58,14 @@ export const scenarios = {
     name: 'no-metrics-app',
     runtimeMetrics: false,
   },
+  /** log-runtime-metrics is off and web.1 climbs to R15 and crashes, twice: only `Process running` readings over the quota show its memory. */
+  'no-metrics-r15': {
+    dynos: [{behavior: 'r15', name: 'web.1'}, {behavior: 'steady', name: 'worker.1'}],
+    historyTicks: 60,
+    name: 'no-metrics-r15-app',
+    routerLinesPerTick: 1,
+    runtimeMetrics: false,
+  },
   /** Web restarts overlap: the old instance logs on for 9 ticks with the same `source=web.1`. */
   preboot: {
     dynos: [{behavior: 'leak', leakMbPerHour: 900, name: 'web.1'}, {behavior: 'steady', name: 'web.2'}],

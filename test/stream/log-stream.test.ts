@@ -19,7 +19,8 @@ import {startSimulator} from '../simulator/server.js'
 
 /** A scripted log session: the lines it sends as message events, then how it ends. */
 interface ScriptedSession {
-  end: 'closed' | 'open' | 'refused'
+  /** `unreachable`: an error before any `open`, as when nothing listens at the URL. */
+  end: 'closed' | 'open' | 'refused' | 'unreachable'
   events: string[]
 }
 
@@ -32,6 +33,11 @@ class FakeEventSource extends EventTarget {
 
   play(session: ScriptedSession): void {
     queueMicrotask(() => {
+      if (session.end === 'unreachable') {
+        this.dispatchEvent(new Event('error'))
+        return
+      }
+
       this.dispatchEvent(new Event('open'))
       for (const data of session.events) {
         if (this.closed) return
@@ -128,6 +134,12 @@ describe('LogStream', () => {
     const h = harness([{end: 'refused', events: []}], {tail: false})
     const failure = await h.run().catch(error => error)
     expect(failure.message).to.equal('The log stream for my-app was refused (HTTP 404).')
+  })
+
+  it('a history stream that cannot be reached is an error, not an empty history', async () => {
+    const h = harness([{end: 'unreachable', events: []}], {tail: false})
+    const failure = await h.run().catch(error => error)
+    expect(failure.message).to.equal('The log stream for my-app could not be reached.')
   })
 
   it('a refused tail session is retried with a new session and growing delays', async () => {

@@ -1,4 +1,5 @@
 import {Command, Flags} from '@oclif/core'
+import {once} from 'node:events'
 import {writeFile} from 'node:fs/promises'
 
 import type {HerokuApi} from '../../heroku/api.js'
@@ -10,7 +11,7 @@ import {FAIL_ON_EXIT_CODE, UserError} from '../../errors.js'
 import {durationFlag, filterFlags, parseDuration} from '../../flags.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {reportHtml} from '../../render/report-html.js'
-import {reportJson} from '../../render/report-json.js'
+import {reportJsonChunks} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
@@ -21,8 +22,11 @@ import {StopSignal} from '../../stream/stop-signal.js'
  * no API, and not loading @heroku-cli/command saves about a second and 50 MB on every run.
  */
 export default class Report extends Command {
-  static description = `leak or bloat: what each dyno's memory did, R14/R15, and what to do
-Reads log-runtime-metrics samples from the app's recent log (default), the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. Every flag and the JSON schema: docs/report.md in the plugin's directory (heroku plugins:inspect heroku-mem shows it).`
+  static description = 'leak or bloat: what each dyno\'s memory did, R14/R15, and what to do\n'
+    + 'Reads log-runtime-metrics samples (without them, the platform\'s "Process running" readings over the quota) from the app\'s recent log (default), '
+    + 'the live stream for --duration, or saved logs (--file: heroku logs output, drain archives, Papertrail archives or search output, gzipped or not; '
+    + 'no login needed). Exit codes: 0 ok, 1 error, 2 bad usage, 3 a --fail-on condition holds. '
+    + 'Every flag and the JSON schema: docs/report.md in the plugin\'s directory (heroku plugins:inspect heroku-mem shows it).'
   static examples = [
     '$ heroku mem:report -a my-app',
     '$ heroku mem:report -a my-app --duration 30m -p web',
@@ -55,6 +59,10 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     const filters = {
       dyno: flags['dyno-name'], since: parseTime(flags.since, now, 'since'), type: flags['dyno-name'] ? undefined : flags['process-type'], until: parseTime(flags.until, now, 'until'),
     }
+    if (filters.since !== undefined && filters.until !== undefined && filters.since > filters.until) {
+      throw new UserError(`--since (${flags.since}) is after --until (${flags.until}): nothing could match`, 2)
+    }
+
     // Ctrl-C or SIGTERM ends a live window early and reports what it gathered.
     const stop = flags.duration ? new StopSignal() : undefined
     let input: ReportInput
@@ -78,10 +86,12 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
       stop?.release()
     }
 
+    for (const warning of input.warnings) process.stderr.write(`Warning: ${warning}\n`)
     const report = buildReport(input.accumulator, {
-      failOn, longerWindowHint: input.hint, notes: input.notes, runtime: input.runtime, source: input.source,
+      failOn, inputNotes: input.warnings, longerWindowHint: input.hint, notes: input.notes, runtime: input.runtime, source: input.source,
     })
-    process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10)), wrap: terminalWidth()}))
+    if (flags.json) await writeOut(reportJsonChunks(report))
+    else process.stdout.write(reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10)), wrap: terminalWidth()}))
     if (flags.html) {
       await writeFile(flags.html, reportHtml(report))
       process.stderr.write(`Wrote ${flags.html}\n`)
@@ -96,6 +106,19 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
 function terminalWidth(): number | undefined {
   const columns = process.stdout.isTTY ? process.stdout.columns : 0
   return columns >= 40 ? columns : undefined
+}
+
+/** Writes pieces to stdout in ~64 KB batches, waiting when the pipe is full (a farm's JSON is hundreds of MB). */
+async function writeOut(chunks: Iterable<string>): Promise<void> {
+  let batch = ''
+  for (const chunk of chunks) {
+    batch += chunk
+    if (batch.length < 65_536) continue
+    if (!process.stdout.write(batch)) await once(process.stdout, 'drain')
+    batch = ''
+  }
+
+  process.stdout.write(batch)
 }
 
 /** `2026-11-20T10:00:00Z` or a duration ago (`6h`). */

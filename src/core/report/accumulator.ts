@@ -1,10 +1,12 @@
-import type {LogEvent, MemorySample} from '../events.js'
+import type {LogEvent, MemoryReading, MemorySample} from '../events.js'
 
 import {restartCause, usedMemory} from '../events.js'
-import {limitsForSize} from '../quotas.js'
+import {limitsForSize, quotaFromReading} from '../quotas.js'
 import {DownsampledSeries} from './downsampled-series.js'
+import {DuplicateEvents} from './duplicate-events.js'
 import {QuantileSketch} from './quantile-sketch.js'
 import {type ReleaseMark, ReleaseTimeline} from './release-timeline.js'
+import {StrayTimes} from './stray-times.js'
 
 /** Samples are ~20 s apart; a longer gap (a missed sample, a reconnect) counts as at most this. */
 const MAX_SAMPLE_INTERVAL_MS = 60_000
@@ -59,8 +61,12 @@ export interface DynoAccumulator {
   lineQuota?: number
   rss: QuantileSketch
   samples: number
+  /** First and last sample. */
   from: number
   to: number
+  /** First and last event of any kind (a dyno without samples still has a span). */
+  eventsFrom: number
+  eventsTo: number
   memoryMaxMb: number
   swapMaxMb: number
   totalMaxMb: number
@@ -79,6 +85,26 @@ export interface DynoAccumulator {
   open: Map<string, SeriesAccumulator>
   /** The series of the dyno's previous sample. */
   current?: SeriesAccumulator
+  /** `Process running mem=...` lines: the platform's own readings, logged only while over the quota (with or without log-runtime-metrics). */
+  readings: ReadingsAccumulator
+}
+
+/** What a dyno's `Process running` readings show: the report's only memory figures when log-runtime-metrics is off. */
+export interface ReadingsAccumulator {
+  count: number
+  from: number
+  to: number
+  maxMb: number
+  /** The quota the readings imply (mem / percent). */
+  quotaMb?: number
+  /** ~20 s a reading, as samples: consecutive readings at most a minute apart make one stretch over the quota. */
+  overQuotaMs: number
+  /** Stretches over the quota: a reading after a gap of over a minute, or after a restart, starts one. */
+  episodes: number
+  /** The dyno's epoch at the last reading (a restart between readings ends a stretch). */
+  epoch: number
+  /** Created at the first reading. */
+  timeline?: DownsampledSeries
 }
 
 /**
@@ -93,10 +119,18 @@ export class ReportAccumulator {
   readonly seenDynos = new Set<string>()
   events = 0
   samples = 0
+  /** `Process running` readings taken. */
+  readings = 0
   from = Number.POSITIVE_INFINITY
   to = Number.NEGATIVE_INFINITY
+  /** Events seen before (overlapping or repeated logs): dropped, counted here. */
+  readonly duplicates = new DuplicateEvents()
+  /** Events dated far from the rest of the log: set aside, counted here. */
+  readonly strays: StrayTimes<Exclude<LogEvent, {kind: 'release'}>>
 
-  constructor(readonly options: AccumulatorOptions = {}) {}
+  constructor(readonly options: AccumulatorOptions = {}) {
+    this.strays = new StrayTimes(event => this.take(event))
+  }
 
   add(event: LogEvent): void {
     if (this.options.since !== undefined && event.time < this.options.since) return
@@ -106,6 +140,16 @@ export class ReportAccumulator {
       return
     }
 
+    if (this.duplicates.isRepeat(event)) return
+    this.strays.admit(event)
+  }
+
+  /** Takes what is still held back (the first events, until the log's time is known). Call before reading the totals; idempotent. */
+  finish(): void {
+    this.strays.finish()
+  }
+
+  private take(event: Exclude<LogEvent, {kind: 'release'}>): void {
     const known = this.dynos.get(event.dyno)
     // A dyno accumulated is one seen: one hash lookup a sample instead of two.
     if (known === undefined) this.seenDynos.add(event.dyno)
@@ -115,9 +159,16 @@ export class ReportAccumulator {
     if (event.time < this.from) this.from = event.time
     if (event.time > this.to) this.to = event.time
     const dyno = known ?? this.dynoOf(event.dyno, event.type)
+    if (event.time < dyno.eventsFrom) dyno.eventsFrom = event.time
+    if (event.time > dyno.eventsTo) dyno.eventsTo = event.time
     switch (event.kind) {
     case 'memory': {
       this.addSample(dyno, event)
+      break
+    }
+
+    case 'reading': {
+      this.addReading(dyno, event)
       break
     }
 
@@ -149,7 +200,7 @@ export class ReportAccumulator {
   limitsOf(dyno: DynoAccumulator): {killFactor: number; quota: number; size?: string} {
     const size = this.options.sizes?.[dyno.type]
     const sized = limitsForSize(size)
-    const quota = dyno.lineQuota ?? sized?.quota ?? 512
+    const quota = dyno.lineQuota ?? dyno.readings.quotaMb ?? sized?.quota ?? 512
     const killFactor = sized && sized.quota === quota ? sized.killFactor : killFactorForQuota(quota)
     return {killFactor, quota, size}
   }
@@ -192,11 +243,29 @@ export class ReportAccumulator {
     if (series.recentCount < EPISODE_LEAD_SAMPLES) series.recentCount++
   }
 
+  private addReading(dyno: DynoAccumulator, reading: MemoryReading): void {
+    this.readings++
+    const {readings} = dyno
+    const continues = readings.count > 0 && readings.epoch === dyno.epoch && reading.time - readings.to <= MAX_SAMPLE_INTERVAL_MS && reading.time >= readings.to
+    readings.overQuotaMs += continues ? reading.time - readings.to : NOMINAL_SAMPLE_INTERVAL_MS
+    if (!continues) readings.episodes++
+    readings.count++
+    readings.epoch = dyno.epoch
+    if (reading.time < readings.from) readings.from = reading.time
+    if (reading.time > readings.to) readings.to = reading.time
+    if (reading.mem > readings.maxMb) readings.maxMb = reading.mem
+    readings.quotaMb = quotaFromReading(reading.mem, reading.percent) ?? readings.quotaMb
+    readings.timeline ??= new DownsampledSeries(480)
+    readings.timeline.add(reading.time, reading.mem)
+  }
+
   private dynoOf(name: string, type: string): DynoAccumulator {
     let dyno = this.dynos.get(name)
     if (!dyno) {
       dyno = {
         episodeCount: 0,
+        eventsFrom: Number.POSITIVE_INFINITY,
+        eventsTo: Number.NEGATIVE_INFINITY,
         episodes: [],
         epoch: 0,
         from: Number.POSITIVE_INFINITY,
@@ -207,6 +276,9 @@ export class ReportAccumulator {
         overQuotaMs: 0,
         r14: 0,
         r15: 0,
+        readings: {
+          count: 0, episodes: 0, epoch: 0, from: Number.POSITIVE_INFINITY, maxMb: 0, overQuotaMs: 0, to: Number.NEGATIVE_INFINITY,
+        },
         restarts: {crash: 0, cycling: 0, restart: 0},
         rss: new QuantileSketch(),
         samples: 0,

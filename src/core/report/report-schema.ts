@@ -52,8 +52,16 @@ export interface DynoReport extends UsageSummary {
   series: SeriesReport[]
   /** Memory (RSS + swap) over time, downsampled, with R14/R15/restart marks: for charts. */
   timeline: SeriesPoint[]
-  /** Times RSS + swap went from under the quota to over it. */
+  /** Times RSS + swap went from under the quota to over it (readings only: stretches of readings). */
   quotaCrossings: number
+  /**
+   * Set when the dyno has no log-runtime-metrics samples, only the platform's `Process running
+   * mem=...` readings, which are logged only while over the quota: its figures (memory, % of
+   * quota, time over quota, timeline) come from those, and it has no series and no verdict.
+   */
+  readingsOnly?: true
+  /** `Process running` readings used (readings-only dynos). */
+  readings?: number
 }
 
 /** `app`: every judged dyno of the type shares the verdict; `single-dyno`: one of several; `some`; `one-dyno`: only one to judge. */
@@ -104,6 +112,13 @@ export interface Report {
   /** True when the window is too short to tell a leak from bloat. */
   tooShort: boolean
   notes: string[]
+  /**
+   * Absent when every dyno has samples. `readings-only`: no dyno has log-runtime-metrics samples,
+   * only `Process running` readings over the quota; `mixed`: some dynos are readings-only.
+   */
+  coverage?: 'mixed' | 'readings-only'
+  /** `Process running` readings used, when `coverage` is set. */
+  readings?: number
   releases: ReleaseMark[]
   processTypes: ProcessTypeReport[]
   dynos: DynoReport[]

@@ -11,6 +11,13 @@ import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
 
 interface DynoJson {
+  peak_percent_of_quota: number
+  quota_crossings: number
+  r15: number
+  readings?: number
+  readings_only?: boolean
+  restarts: {crash: number; cycling: number; restart: number}
+  seconds_over_quota: number
   judged_by?: {recent_slope_mb_per_hour: number; slope_mb_per_hour: number}
   memory_max_mb: number
   name: string
@@ -22,6 +29,8 @@ interface DynoJson {
 }
 
 interface ReportJson {
+  coverage?: string
+  readings?: number
   dynos: DynoJson[]
   fail_on: Array<{condition: string; met: boolean}>
   notes: string[]
@@ -66,7 +75,8 @@ describe('heroku mem:report (end to end against the simulator)', function () {
 
   before(async () => {
     // tickMs 0: only the scripted history exists, so every run sees the same log.
-    sim = await startSimulator({apps: [scenario('leaky-web'), scenario('steady'), scenario('demo'), scenario('fir-app')], tickMs: 0})
+    const quiet = {...scenario('no-metrics'), dynos: [{behavior: 'steady' as const, name: 'web.1'}], name: 'quiet-no-metrics'}
+    sim = await startSimulator({apps: [scenario('leaky-web'), scenario('steady'), scenario('demo'), scenario('fir-app'), scenario('no-metrics'), scenario('no-metrics-r15'), quiet], tickMs: 0})
     env = {HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url}
     dir = mkdtempSync(path.join(tmpdir(), 'mem-report-'))
   })
@@ -150,6 +160,84 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect((JSON.parse(piped.stdout) as ReportJson).dynos.map(dyno => dyno.name)).to.deep.equal(['web.2'])
   })
 
+  it('reports what a truncated .gz held, with a warning on stderr and in the notes', async () => {
+    const zipped = gzipSync(sim.lines('leaky-web').join('\n') + '\n')
+    const cut = path.join(dir, 'cut.log.gz')
+    writeFileSync(cut, zipped.subarray(0, Math.floor(zipped.length * 0.7)))
+    const result = await runCommand(['mem:report', '--file', cut, '--json'])
+    expect(result.code, result.stderr).to.equal(0)
+    const warning = `${cut} is truncated (the gzip data ends early): only the lines before the cut are read`
+    expect(result.stderr.trim()).to.equal(`Warning: ${warning}`)
+    const report = JSON.parse(result.stdout) as ReportJson
+    expect(report.notes[0]).to.equal(warning)
+    expect(report.samples).to.be.above(50)
+  })
+
+  it('counts a log passed twice once: the same report, with a note', async () => {
+    const log = path.join(dir, 'twice.log')
+    writeFileSync(log, sim.lines('leaky-web').join('\n') + '\n')
+    const once = JSON.parse((await runCommand(['mem:report', '--file', log, '--json'])).stdout) as ReportJson
+    const result = await runCommand(['mem:report', '--file', log, '--file', log, '--json'])
+    expect(result.code, result.stderr).to.equal(0)
+    const twice = JSON.parse(result.stdout) as ReportJson & {source: {bytes: number}}
+    expect(twice.samples).to.equal(once.samples)
+    expect(twice.dynos.map(dyno => [dyno.name, dyno.samples, dyno.r14, dyno.verdict])).to.deep.equal(once.dynos.map(dyno => [dyno.name, dyno.samples, dyno.r14, dyno.verdict]))
+    expect(twice.notes[0]).to.match(/^\d+ repeated events were counted once/)
+  })
+
+  it('reports a log without log-runtime-metrics from its Process running readings: text, JSON and HTML', async () => {
+    const fixture = path.resolve('test/fixtures/logs/no-metrics-r14.log')
+    const text = await runCommand(['mem:report', '--file', fixture], {env: {COLUMNS: '100'}})
+    expect(text.code, text.stderr).to.equal(0)
+    expect(text.stdout).to.match(/^Memory report: 2026-11-20 09:00 to 2026-11-20 10:59 UTC \(2 h\), 0 samples and 98 readings over the quota from 2 dynos, saved logs$/m)
+    expect(text.stdout).to.include('web (1 dyno, quota 512 MB): no verdict without samples')
+    expect(text.stdout).to.match(/^ {2}web\.1 +84 +28 min +1026 +200% +83 +1 +1 restart, 1 crash$/m)
+    expect(text.stdout).to.match(/^ {2}worker\.1 +14 +5 min +1040 +102% +14 +0 +0$/m)
+    expect(text.stdout).to.include('heroku labs:enable log-runtime-metrics -a APP, then heroku ps:restart -a APP')
+    expect(text.stdout).to.match(/^web\.1 memory over the quota, MB/m)
+    expect(text.stdout).to.match(/└.*!+X/)
+
+    const html = path.join(dir, 'readings.html')
+    const json = await runCommand(['mem:report', '--file', fixture, '--json', '--html', html, '--fail-on', 'r15'])
+    expect(json.code).to.equal(3)
+    const report = JSON.parse(json.stdout) as ReportJson
+    expect(report).to.include({coverage: 'readings-only', readings: 98, samples: 0})
+    const [web, worker] = report.dynos
+    expect(web).to.include({
+      memory_max_mb: 1026, quota_crossings: 2, quota_mb: 512, r14: 83, r15: 1, readings: 84, readings_only: true, verdict: 'insufficient',
+    })
+    expect(web.restarts).to.deep.equal({crash: 1, cycling: 0, restart: 1})
+    expect(worker).to.include({quota_mb: 1024, readings: 14, readings_only: true})
+    expect(report.process_types.map(type => type.verdict)).to.deep.equal(['insufficient', 'insufficient'])
+    expect(readFileSync(html, 'utf8')).to.include('<svg class="chart"')
+  })
+
+  it('reads an app without log-runtime-metrics anyway: its readings over the quota, with how to enable the feature', async () => {
+    const result = await runCommand(['mem:report', '-a', 'no-metrics-app', '--json'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    const report = JSON.parse(result.stdout) as ReportJson
+    expect(report.coverage).to.equal('readings-only')
+    expect(report.dynos.map(dyno => [dyno.name, dyno.readings_only])).to.deep.equal([['worker.1', true]])
+    expect(report.dynos[0].readings).to.be.above(5)
+    expect(report.dynos[0].peak_percent_of_quota).to.be.above(100)
+    expect(report.notes.at(-1)).to.include('heroku labs:enable log-runtime-metrics -a no-metrics-app, then heroku ps:restart -a no-metrics-app')
+
+    // R15 kills and crash restarts, seen through readings alone, in text.
+    const crashing = await runCommand(['mem:report', '-a', 'no-metrics-r15-app'], {env})
+    expect(crashing.code, crashing.stderr).to.equal(0)
+    expect(crashing.stdout).to.include('web (1 dyno, Standard-1X, quota 512 MB): no verdict without samples')
+    const [, readings, r14, r15, crashes] = /^ {2}web\.1 +(\d+) +[\d.]+ (?:s|min|h) +\d+ +\d+% +(\d+) +(\d+) +(\d+) crash$/m.exec(crashing.stdout) ?? []
+    expect(Number(readings)).to.equal(Number(r14) + Number(r15))
+    expect(Number(r15)).to.be.at.least(1)
+    expect(Number(crashes)).to.equal(Number(r15))
+    expect(crashing.stdout).not.to.match(/^ {2}worker\.1/m)
+
+    const quiet = await runCommand(['mem:report', '-a', 'quiet-no-metrics'], {env})
+    expect(quiet.code).to.equal(1)
+    expect(quiet.stderr.trim()).to.equal('›   Error: No memory readings for quiet-no-metrics: log-runtime-metrics is off, so its log shows memory only while a dyno is over its quota, and none was. '
+      + 'For samples: heroku labs:enable log-runtime-metrics -a quiet-no-metrics, then heroku ps:restart -a quiet-no-metrics')
+  })
+
   it('writes a self-contained HTML report', async () => {
     const file = path.join(dir, 'report.html')
     const result = await runCommand(['mem:report', '-a', 'demo-app', '--html', file], {env})
@@ -186,6 +274,7 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     ['no app and no file', [], /^› {3}Error: Name the app with -a APP, or read saved logs with --file PATH/, 2],
     ['an unknown process type', ['-a', 'leaky-web', '-p', 'wrker'], /^› {3}Error: No dynos of process type wrker on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
     ['a Fir app', ['-a', 'fir-app'], /^› {3}Error: fir-app is a Fir-generation app/, 1],
+    ['--since after --until', ['--file', 'EMPTY', '--since', '6h', '--until', '2026-11-20T10:00:00Z'], /^› {3}Error: --since \(6h\) is after --until \(2026-11-20T10:00:00Z\)/, 2],
     ['a bad --fail-on', ['-a', 'leaky-web', '--fail-on', 'over:lots'], /^› {3}Error: Invalid --fail-on "over:lots"/, 2],
   ] as const) {
     it(`says what is wrong in one line for ${label}`, async () => {
@@ -198,6 +287,18 @@ describe('heroku mem:report (end to end against the simulator)', function () {
       expect(result.stdout).to.equal('')
     })
   }
+
+  it('says the log stream could not be reached (fault streamRefused), not that there were no samples', async () => {
+    sim.faults = {streamRefused: true}
+    try {
+      const result = await runCommand(['mem:report', '-a', 'leaky-web'], {env})
+      expect(result.code).to.equal(1)
+      expect(result.stderr.trim()).to.equal('›   Error: The log stream for leaky-web could not be reached.')
+      expect(result.stdout).to.equal('')
+    } finally {
+      sim.faults = {}
+    }
+  })
 
   it('has lower-case help with examples', async () => {
     const result = await runCommand(['mem:report', '--help'])
