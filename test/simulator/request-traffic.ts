@@ -155,7 +155,9 @@ export function simulateTraffic(scenario: TrafficScenario): SimulatedTraffic {
     }
 
     for (const time of poissonTimes(dynoRandom, scenario.heapStepsPerHour ?? 0, START, end)) steps.push({mb: dynoRandom.range(15, 40), time})
-    events.push(...samples(dynoRandom, dyno, scenario, {end, inFlight, lost, steps}))
+    events.push(...samples(dynoRandom, dyno, scenario, {
+      end, inFlight, lost, steps,
+    }))
   }
 
   events.sort((x, y) => x.time - y.time)

@@ -164,7 +164,7 @@ function leakFinding(leak: LeakFit, column: number): RouteFinding['leak'] {
 
 /** Requests per column over the whole log (every dyno type: the router does not say which served what else). */
 function columnRequests(columns: RouteColumns, data: IntervalData): number[] {
-  const out = Array.from({length: columns.names.length}).fill(0)
+  const out = Array.from({length: columns.names.length}, () => 0)
   for (const [id, totals] of data.routeTotals.entries()) {
     const column = columns.columnOf[id]
     if (column !== -1) out[column] += totals.requests

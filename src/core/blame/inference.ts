@@ -102,7 +102,7 @@ function erfc(x: number): number {
 /** Holm's step-down adjustment: adjusted p-values controlling the family-wise error. */
 export function holmAdjust(pValues: readonly number[]): number[] {
   const order = pValues.map((p, index) => ({index, p})).sort((x, y) => x.p - y.p)
-  const adjusted = Array.from({length: pValues.length})
+  const adjusted = Array.from({length: pValues.length}, () => 1)
   let running = 0
   for (const [rank, {index, p}] of order.entries()) {
     running = Math.max(running, Math.min(1, (pValues.length - rank) * p))
