@@ -43,6 +43,11 @@ export class BlameAccumulator {
   to = Number.NEGATIVE_INFINITY
   private readonly builder = new IntervalBuilder()
 
+  /** Requests and memory samples seen so far. */
+  counts(): {requests: number; samples: number} {
+    return this.builder.counts()
+  }
+
   add(event: LogEvent | RouterRequest): void {
     if (event.kind === 'router') this.builder.addRequest(event)
     else if (event.kind === 'memory') this.builder.addSample(event)

@@ -139,6 +139,10 @@ export class IntervalBuilder {
     }
   }
 
+  counts(): {requests: number; samples: number} {
+    return {requests: this.requests, samples: this.samples}
+  }
+
   /** Everything gathered; closes every interval still open to late lines. */
   result(): IntervalData {
     for (const track of this.dynos.values()) {

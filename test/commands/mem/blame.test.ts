@@ -1,0 +1,26 @@
+import {expect} from 'chai'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {runCommand} from '../../helpers/run-command.js'
+
+describe('mem:blame (built plugin)', () => {
+  it('needs a window: -a without --duration is a usage error (exit 2)', async () => {
+    const result = await runCommand(['mem:blame', '-a', 'some-app'])
+    expect(result.code).to.equal(2)
+    expect(result.stderr).to.include('needs a window of the live log (--duration 1h)')
+    expect(result.stderr).not.to.include('    at ')
+  })
+
+  it('says in one line when a saved log has memory samples but no router lines (exit 1)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'blame-'))
+    const file = join(directory, 'app.log')
+    const lines = Array.from({length: 10}, (_, index) => `2026-11-20T10:${String(index).padStart(2, '0')}:00.000000+00:00 heroku[web.1]: source=web.1 dyno=heroku.1.aaaa sample#memory_total=${200 + index}.00MB sample#memory_rss=${200 + index}.00MB sample#memory_cache=0.00MB sample#memory_swap=0.00MB sample#memory_pgpgin=1pages sample#memory_pgpgout=1pages sample#memory_quota=512.00MB`)
+    writeFileSync(file, `${lines.join('\n')}\n`)
+    const result = await runCommand(['mem:blame', '--file', file])
+    expect(result.code).to.equal(1)
+    expect(result.stderr.trim().split('\n')).to.have.length(1)
+    expect(result.stderr).to.include('No router lines in')
+  })
+})
