@@ -18,7 +18,9 @@ function result(suspects: BlameResult['suspects']): BlameResult {
 
 describe('blame renderers', () => {
   const leak = {
-    leak: {adjustedP: 0.000_21, mbPer1000: 43.2, mbPer1000Lower: 28.1, mbPer1000Upper: 51.7}, mbExplained: 345.6, requests: 8012, route: 'GET /reports/:id', type: 'web',
+    leak: {
+      adjustedP: 0.000_21, mbPer1000: 43.2, mbPer1000Lower: 28.1, mbPer1000Upper: 51.7,
+    }, mbExplained: 345.6, requests: 8012, route: 'GET /reports/:id', type: 'web',
   }
 
   it('ranks suspects with their effect, interval, p-value and what they account for', () => {

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
-import type {MemorySample} from '../../../src/core/events.js'
 import type {RouterRequest} from '../../../src/core/blame/router-request.js'
+import type {MemorySample} from '../../../src/core/events.js'
 
 import {BlameAccumulator, buildBlame} from '../../../src/core/blame/blame.js'
 import {holmAdjust} from '../../../src/core/blame/inference.js'
@@ -13,11 +13,15 @@ import {simulateTraffic} from '../../simulator/request-traffic.js'
 const START = Date.UTC(2026, 10, 20, 10)
 
 function sample(seconds: number, rss: number, instance = 'heroku.1.a'): MemorySample {
-  return {cache: 0, dyno: 'web.1', instance, kind: 'memory', rss, swap: 0, time: START + (seconds * 1000), total: rss, type: 'web'}
+  return {
+    cache: 0, dyno: 'web.1', instance, kind: 'memory', rss, swap: 0, time: START + (seconds * 1000), total: rss, type: 'web',
+  }
 }
 
 function request(finishedAt: number, serviceMs: number, path = '/reports/42/export?x=1'): RouterRequest {
-  return {bytes: 100, dyno: 'web.1', kind: 'router', method: 'GET', path, serviceMs, status: 200, time: START + (finishedAt * 1000)}
+  return {
+    bytes: 100, dyno: 'web.1', kind: 'router', method: 'GET', path, serviceMs, status: 200, time: START + (finishedAt * 1000),
+  }
 }
 
 describe('mem:blame core', () => {
