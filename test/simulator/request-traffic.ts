@@ -54,6 +54,13 @@ interface RouteSpec {
 }
 
 const id = (random: Random) => String(random.int(1, 99_999))
+/** `digits` hex digits from as few draws as a double allows (Random.uuid draws one per digit). */
+function hexId(random: Random, digits: number): string {
+  let out = ''
+  while (out.length < digits) out += random.int(0, 0xF_FF_FF_FF).toString(16).padStart(8, '0')
+  return out.slice(0, digits)
+}
+
 /** Popularity order: the first is the most requested (Zipf, exponent ZIPF_S). */
 export const ROUTES: RouteSpec[] = [
   route('GET', '/', () => '/', 40, 1),
@@ -63,11 +70,11 @@ export const ROUTES: RouteSpec[] = [
   route('GET', '/dashboard', () => '/dashboard', 200, 4),
   route('POST', '/api/events', () => '/api/events', 20, 0.3),
   route('GET', '/reports/:id', r => `/reports/${id(r)}`, 250, 5),
-  route('GET', '/users/:id', r => `/users/${r.uuid()}`, 60, 1),
+  route('GET', '/users/:id', r => `/users/${hexId(r, 8)}-${hexId(r, 4)}-4${hexId(r, 3)}-a${hexId(r, 3)}-${hexId(r, 12)}`, 60, 1),
   route('GET', '/reports/:id/export', r => `/reports/${id(r)}/export?format=csv`, 900, 8),
   route('POST', '/orders', () => '/orders', 300, 3),
   route('GET', '/orders/:id', r => `/orders/${id(r)}.json`, 90, 1),
-  route('GET', '/assets/:id', r => `/assets/${r.uuid().replaceAll('-', '')}`, 10, 0.2),
+  route('GET', '/assets/:id', r => `/assets/${hexId(r, 16)}`, 10, 0.2),
   route('PATCH', '/api/profile', () => '/api/profile', 70, 1),
   route('GET', '/admin/stats', () => '/admin/stats', 600, 6),
   route('DELETE', '/api/sessions/:id', r => `/api/sessions/${id(r)}`, 25, 0.3),

@@ -97,7 +97,7 @@ function analyseType(type: string, intervals: MemoryInterval[], data: IntervalDa
   const columns = chooseColumns(intervals, data.routes)
   const jumpIndex = findJumps(intervals)
   const jumpEvidence = jumpIndex.jumps.length >= MIN_JUMPS ? testJumps(intervals, jumpIndex, columns, JUMP_SEED) : []
-  const leak = fitLeak(intervals, jumpIndex.sizes, columns, LEAK_SEED)
+  const leak = fitLeak(intervals, jumpIndex.breaks, columns, LEAK_SEED)
   const requests = columnRequests(columns, data)
   const routes: RouteFinding[] = columns.names.map((route, column) => ({
     jumps: jumpEvidence[column] && jumpFinding(jumpEvidence[column], jumpIndex.jumps.length),
@@ -146,7 +146,7 @@ function analyseType(type: string, intervals: MemoryInterval[], data: IntervalDa
 /** A significant, positive cost whose whole interval is above zero. */
 function isLeakSuspect(finding: RouteFinding): boolean {
   const {leak} = finding
-  return Boolean(leak && leak.adjustedP < ALPHA && leak.mbPer1000 > 0 && leak.mbPer1000Lower > 0)
+  return Boolean(leak && leak.adjustedP < ALPHA && leak.mbPer1000 > 0)
 }
 
 function isJumpSuspect(finding: RouteFinding): boolean {

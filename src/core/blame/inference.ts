@@ -1,67 +1,95 @@
 /**
- * Uncertainty for the leak regression: heteroskedasticity-robust (sandwich) standard errors of the
- * unconstrained weighted fit for the tests, a bootstrap over rows for the intervals of the
- * constrained one, and Holm's correction when many routes are tested at once.
+ * Uncertainty for the leak regression, by blocks of neighbouring rows (their errors are correlated):
+ * jackknife standard errors of the unconstrained weighted fit for the tests, a block bootstrap for
+ * the intervals of the constrained one, and Holm's correction when many routes are tested at once.
  */
 import type {SeededRandom} from './seeded-random.js'
 
 import {
-  boundedSolve, type Design, invertSymmetric, normalEquations, residuals,
+  boundedSolve, type Design, invertSymmetric, normalEquations,
 } from './robust-nnls.js'
 
-/**
- * Unconstrained weighted least squares and its sandwich standard errors, clustered: the scores of
- * rows in one block are summed first, so correlated neighbours do not count as independent.
- */
-export function clusteredSandwichFit(design: Design, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number): {coefficients: Float64Array; standardErrors: Float64Array} {
-  const p = design.columns
-  const {a, c} = normalEquations(design, y, weights)
+/** Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g). */
+export interface BlockEquations {
+  a: Float64Array[]
+  c: Float64Array[]
+  columns: number
+}
+
+export function blockEquations(design: Design, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number): BlockEquations {
+  const a: Float64Array[] = []
+  const c: Float64Array[] = []
+  for (let g = 0; g < blocks; g++) {
+    const equations = normalEquations(design, y, weights, Float64Array.from(block, owner => (owner === g ? 1 : 0)))
+    a.push(equations.a)
+    c.push(equations.c)
+  }
+
+  return {a, c, columns: design.columns}
+}
+
+/** Sum of the blocks' equations, block g counted `times[g]` times. */
+function combine(equations: BlockEquations, times: Float64Array): {a: Float64Array; c: Float64Array} {
+  const p = equations.columns
+  const a = new Float64Array(p * p)
+  const c = new Float64Array(p)
+  for (const [g, count] of times.entries()) {
+    if (count === 0) continue
+    for (let k = 0; k < p * p; k++) a[k] += count * equations.a[g][k]
+    for (let k = 0; k < p; k++) c[k] += count * equations.c[g][k]
+  }
+
+  return {a, c}
+}
+
+function solve(a: Float64Array, c: Float64Array): Float64Array {
+  const p = c.length
   const inverse = invertSymmetric(a, p)
   const b = new Float64Array(p)
   for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) b[j] += inverse[(j * p) + k] * c[k]
-  const r = residuals(design, y, b)
-  const scores = new Float64Array(blocks * p)
-  for (let i = 0; i < design.rows; i++) {
-    const scale = weights[i] * r[i]
-    for (let j = 0; j < p; j++) scores[(block[i] * p) + j] += design.values[(i * p) + j] * scale
-  }
-
-  const meat = new Float64Array(p * p)
-  for (let g = 0; g < blocks; g++) {
-    for (let j = 0; j < p; j++) {
-      const sj = scores[(g * p) + j]
-      if (sj === 0) continue
-      for (let k = 0; k < p; k++) meat[(j * p) + k] += sj * scores[(g * p) + k]
-    }
-  }
-
-  const standardErrors = new Float64Array(p)
-  for (let j = 0; j < p; j++) {
-    let variance = 0
-    for (let k = 0; k < p; k++) {
-      for (let l = 0; l < p; l++) variance += inverse[(j * p) + k] * meat[(k * p) + l] * inverse[(l * p) + j]
-    }
-
-    standardErrors[j] = Math.sqrt(Math.max(0, variance))
-  }
-
-  return {coefficients: b, standardErrors}
+  return b
 }
 
-/** Percentile intervals of the constrained fit over `rounds` resamples of whole blocks, robust weights held fixed. */
+/**
+ * The unconstrained weighted fit and its delete-one-block jackknife standard errors: with barely
+ * more blocks than columns, sandwich errors come out too small; the jackknife errs on the safe side.
+ */
+export function jackknifeFit(equations: BlockEquations): {coefficients: Float64Array; standardErrors: Float64Array} {
+  const p = equations.columns
+  const blocks = equations.a.length
+  const times = new Float64Array(blocks).fill(1)
+  const full = combine(equations, times)
+  const coefficients = solve(full.a, full.c)
+  const leaveOut = Array.from({length: blocks}, (_, g) => {
+    times.fill(1)
+    times[g] = 0
+    const {a, c} = combine(equations, times)
+    return solve(a, c)
+  })
+  const standardErrors = new Float64Array(p)
+  for (let j = 0; j < p; j++) {
+    let mean = 0
+    for (const b of leaveOut) mean += b[j] / blocks
+    let sum = 0
+    for (const b of leaveOut) sum += (b[j] - mean) ** 2
+    standardErrors[j] = Math.sqrt(((blocks - 1) / blocks) * sum)
+  }
+
+  return {coefficients, standardErrors}
+}
+
+/** Percentile intervals of the constrained fit over `rounds` resamples of whole blocks. */
 export function blockBootstrapIntervals(
-  design: Design, y: Float64Array, weights: Float64Array, free: readonly boolean[],
-  options: {block: Int32Array; blocks: number; level: number; random: SeededRandom; rounds: number},
+  equations: BlockEquations, free: readonly boolean[], options: {level: number; random: SeededRandom; rounds: number},
 ): {lower: Float64Array; upper: Float64Array} {
-  const p = design.columns
+  const p = equations.columns
+  const blocks = equations.a.length
   const draws = Array.from({length: p}, () => new Float64Array(options.rounds))
-  const drawn = new Float64Array(options.blocks)
-  const multiplicity = new Float64Array(design.rows)
+  const drawn = new Float64Array(blocks)
   for (let round = 0; round < options.rounds; round++) {
     drawn.fill(0)
-    for (let g = 0; g < options.blocks; g++) drawn[options.random.below(options.blocks)]++
-    for (let i = 0; i < design.rows; i++) multiplicity[i] = drawn[options.block[i]]
-    const {a, c} = normalEquations(design, y, weights, multiplicity)
+    for (let g = 0; g < blocks; g++) drawn[options.random.below(blocks)]++
+    const {a, c} = combine(equations, drawn)
     const b = boundedSolve(a, c, free)
     for (let j = 0; j < p; j++) draws[j][round] = b[j]
   }

@@ -15,6 +15,12 @@ export const MIN_JUMP_MB = 10
 /** ... nor one within this many noise scales of the step statistic (its robust SD over all intervals). */
 const JUMP_NOISE_SCALES = 5
 /**
+ * The leak fit restarts its level at any step this many noise scales high: a step missed there
+ * would read as a slow trend and land on whichever route's count happens to follow it. A false
+ * break costs the fit little; a missed one can name the wrong route.
+ */
+const BREAK_NOISE_SCALES = 3.5
+/**
  * The step at an interval: median of the next levels minus median of the previous ones (this
  * many each side). Medians ignore a lone sample that caught a burst of in-flight memory, and a
  * step that does not stay up for several samples is not a step.
@@ -26,6 +32,8 @@ export const MIN_JUMPS = 5
 const PERMUTATIONS = 999
 
 export interface JumpIndex {
+  /** Intervals with a step too small to test as a jump but big enough to restart the leak fit's level. */
+  breaks: Set<number>
   /** Index (into the intervals given) of each jump interval. */
   jumps: number[]
   /** Step of each jump interval, MiB: what stayed. */
@@ -64,7 +72,10 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
     }
   }
 
-  const thresholdMb = Math.max(MIN_JUMP_MB, JUMP_NOISE_SCALES * robustScale(all))
+  const noise = robustScale(all)
+  const thresholdMb = Math.max(MIN_JUMP_MB, JUMP_NOISE_SCALES * noise)
+  const breakMb = BREAK_NOISE_SCALES * noise
+  const breaks = new Set<number>()
   const jumps: number[] = []
   const sizes = new Map<number, number>()
   const strata: number[][] = []
@@ -76,16 +87,18 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
       const own = intervals[index].endMb - intervals[index].startMb
       // The step statistic rises over the few intervals around a step: keep only its peak, and
       // only where this interval's own change carries it.
-      if (!(step >= thresholdMb) || own < step / 2) continue
+      if (!(step >= breakMb) || own < step / 2) continue
       const around = run.slice(Math.max(0, position - SIDE_SAMPLES + 1), position + SIDE_SAMPLES)
       if (around.some(other => other !== index && steps[other] > step)) continue
+      breaks.add(index)
+      if (step < thresholdMb) continue
       jumps.push(index)
       sizes.set(index, step)
     }
   }
 
   return {
-    jumps, sizes, strata, thresholdMb,
+    breaks, jumps, sizes, strata, thresholdMb,
   }
 }
 

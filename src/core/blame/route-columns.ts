@@ -10,9 +10,9 @@ import type {MemoryInterval} from './intervals.js'
 import {OTHER_ROUTE} from './route-template.js'
 
 /** A route with fewer requests than this in the window cannot carry an estimate: pooled as `other`. */
-const MIN_REQUESTS = 30
+const MIN_REQUESTS = 10
 /** ... nor one seen in fewer intervals than this. */
-const MIN_INTERVALS = 10
+const MIN_INTERVALS = 5
 /** Columns of the regression; the p x p algebra and the bootstrap grow with its square. */
 const MAX_COLUMNS = 40
 /**

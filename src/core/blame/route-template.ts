@@ -35,8 +35,11 @@ export function routeTemplate(method: string, path: string): string {
   return `${method.toUpperCase()} ${template}`
 }
 
+const DIGIT = /\d/
+
 function templateSegment(segment: string): string {
-  if (segment === '') return segment
+  // Every id shape but an all-letter UUID has a digit: most segments are words and stop here.
+  if (!DIGIT.test(segment)) return segment
   if (NUMBER.test(segment) || UUID.test(segment) || HEX.test(segment) || TOKEN.test(segment)) return ':id'
   const withExtension = NUMBER_WITH_EXTENSION.exec(segment)
   if (withExtension) return `:id${withExtension[1]}`

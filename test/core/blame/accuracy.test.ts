@@ -9,7 +9,8 @@ import {BlameAccumulator, buildBlame} from '../../../src/core/blame/blame.js'
 import {BLOAT_ROUTE, simulateTraffic, type TrafficScenario} from '../../simulator/request-traffic.js'
 
 const GUILTY = 'GET /reports/:id'
-const LEAK_MB_PER_REQUEST = 0.05
+/** About 25 MB an hour on each dyno from this route alone: a leak that reaches the quota within a day. */
+const LEAK_MB_PER_REQUEST = 0.1
 /** The realistic noise every run gets. */
 const NOISE: Omit<TrafficScenario, 'seed'> = {
   heapStepsPerHour: 0.25, hours: 4, l10BurstsPerHour: 0.5, lostLines: 0.02, requestsPerSecond: 2, restart: true, tied: true,
@@ -68,12 +69,12 @@ describe('mem:blame accuracy on simulated apps', () => {
 
   it('does not blame a route whose large buffer is freed when the request ends', () => {
     let blamed = 0
-    for (const seed of seeds(10, 400)) {
+    for (const seed of seeds(5, 400)) {
       const result = blame({...NOISE, bloat: {callsPerHour: 2, kept: false, mb: [30, 80]}, seed})
       if (result.suspects.some(suspect => suspect.route === BLOAT_ROUTE.template)) blamed++
     }
 
-    console.log(`      bloat freed: route blamed ${blamed}/10`)
-    expect(blamed).to.be.at.most(1)
+    console.log(`      bloat freed: route blamed ${blamed}/5`)
+    expect(blamed).to.equal(0)
   })
 })
