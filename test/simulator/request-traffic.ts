@@ -10,7 +10,7 @@ import type {RouterRequest} from '../../src/core/blame/router-request.js'
  * - `leak`: route `leak.route` keeps `leak.mbPerRequest` for good after every request.
  * - `bloat`: route `POST /imports/:id/process`, `bloat.callsPerHour` a dyno, allocates a buffer of
  *   `bloat.mb`; `kept` keeps it (memory steps up and stays), otherwise it is freed when done.
- * - `heapSteps`: steps up of 15-40 MB at random times, no route behind them.
+ * - `heapStepsPerHour`: steps up of 15-40 MB at random times, no route behind them.
  * - `lostLines`: each router line dropped with this probability, plus `l10Bursts` an hour of
  *   30 s in which Logplex drops every line.
  * - `restart`: web.1 restarts halfway (a new instance, memory back to base).
