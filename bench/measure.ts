@@ -7,7 +7,7 @@ import {createReadStream, openSync, readSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {createInterface} from 'node:readline'
 
-import {EVENT_NEEDLES, LogParser} from '../src/core/parse-line.js'
+import {EVENT_NEEDLES, LogParser} from '../src/core/parse/index.js'
 import {LineScanner, readLogFiles} from '../src/stream/file-source.js'
 
 type Mode = 'prefilter' | 'read-bytes' | 'read-log-files' | 'read-log-files-all' | 'readline' | 'readline-logfmt' | 'readline-parse'

@@ -3,7 +3,7 @@
  * Prints lines per CPU second for each kind of line alone and for a mix like a busy app's log
  * (about 80% router and app lines, 20% platform lines).
  */
-import {LogParser} from '../src/core/parse-line.js'
+import {LogParser} from '../src/core/parse/index.js'
 
 const INSTANCE = 'heroku.2808254.d97d0ea7-cf3d-411b-b453-d2943a50b456'
 

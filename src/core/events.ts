@@ -43,18 +43,23 @@ export interface MemoryError extends EventBase {
   kind: 'error'
 }
 
-/** `Process running mem=1013M(197.9%)`: the platform's own reading just before an R14/R15. */
+/**
+ * `Process running mem=1013M(197.9%)`: the platform's own reading just before an R14/R15; also a
+ * 2013 legacy sample that logged `memory_total` alone (no percent then).
+ */
 export interface MemoryReading extends EventBase {
   kind: 'reading'
   /** MiB */
   mem: number
-  percent: number
+  /** Percent of the quota, when the line gives one. */
+  percent?: number
 }
 
 export type DynoStateChange =
   | {action: 'crashed' | 'state'; from: string; to: string}
   | {action: 'cycling'}
-  | {action: 'exited'; status: number}
+  /** Old logs say `Process exited` with no status. */
+  | {action: 'exited'; status?: number}
   | {action: 'restarting'}
   | {action: 'sigkill'}
   | {action: 'starting'; command: string}
@@ -76,6 +81,45 @@ export interface ReleaseEvent {
 }
 
 export type LogEvent = DynoEvent | LoadSample | MemoryError | MemoryReading | MemorySample | ReleaseEvent
+
+/**
+ * `heroku[logplex]: Error L10 (output buffer overflow): drain 'd.…' dropped 12 messages since
+ * 2025-10-22T14:24:27.798935+00:00.`: Logplex dropped lines, so the log has a gap. Not a
+ * `LogEvent`: a parser emits it only to a caller that asks for it (`onLinesDropped`).
+ */
+export interface LinesDropped {
+  /** Lines dropped, when the message says. */
+  count?: number
+  kind: 'dropped'
+  /** Epoch ms of the first line dropped, when the message says. */
+  since?: number
+  /** When Logplex reported it. */
+  time: number
+}
+
+/**
+ * One request as the router logged it (`heroku[router]: at=info method=GET path="/x" ... dyno=web.3
+ * connect=0ms service=2340ms status=200 bytes=880123 protocol=https`); `time` is when the response
+ * finished. Not a `LogEvent`: a parser emits it only to a caller that asks for it (`onRouterRequest`).
+ */
+export interface RouterRequest {
+  /** Response bytes; undefined when the line has none. */
+  bytes?: number
+  /** `H12` and the like on `at=error` lines. */
+  code?: string
+  /** The dyno that served the request (`dyno=`); empty when none did (e.g. H12 before a dyno took it). */
+  dyno: string
+  kind: 'router'
+  method: string
+  /** Path and query as logged. */
+  path: string
+  /** Milliseconds the dyno took (`service=`). */
+  serviceMs: number
+  status: number
+  time: number
+  /** The process type of `dyno` (`web`). */
+  type: string
+}
 
 /** The process type of a dyno name: `web.1` -> `web`, `run.1234` -> `run`, `web` -> `web`. */
 export function processTypeOf(dyno: string): string {

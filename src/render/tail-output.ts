@@ -60,7 +60,7 @@ function eventJson(event: LogEvent, dyno: DynoStatus): Json | undefined {
 
   case 'reading': {
     return {
-      type: 'memory_reading', ...base, mem_mb: event.mem, percent_of_quota: event.percent,
+      type: 'memory_reading', ...base, mem_mb: event.mem, percent_of_quota: event.percent ?? null,
     }
   }
 
@@ -93,7 +93,8 @@ export function tailLine(update: FeedUpdate): string | undefined {
   }
 
   case 'reading': {
-    return `${head} platform reading mem=${formatMb(event.mem)} (${formatPercent(event.percent)})`
+    const percent = event.percent === undefined ? '' : ` (${formatPercent(event.percent)})`
+    return `${head} platform reading mem=${formatMb(event.mem)}${percent}`
   }
 
   case 'dyno': {
@@ -119,7 +120,7 @@ function describeDynoEvent(event: LogEvent & {kind: 'dyno'}): string {
   }
 
   case 'exited': {
-    return `process exited with status ${event.status}`
+    return event.status === undefined ? 'process exited' : `process exited with status ${event.status}`
   }
 
   case 'starting': {

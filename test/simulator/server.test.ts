@@ -6,7 +6,7 @@ import {expect} from 'chai'
 import type {LogEvent, MemorySample} from '../../src/core/events.js'
 import type {AppScript, Simulator, SimulatorOptions} from './server.js'
 
-import {LogParser} from '../../src/core/parse-line.js'
+import {LogParser} from '../../src/core/parse/index.js'
 import {scenario} from './scenarios.js'
 import {startSimulator} from './server.js'
 

@@ -9,7 +9,7 @@ import {gzipSync} from 'node:zlib'
 
 import type {LogEvent} from '../../src/core/events.js'
 
-import {EVENT_NEEDLES, LogParser} from '../../src/core/parse-line.js'
+import {EVENT_NEEDLES, LogParser} from '../../src/core/parse/index.js'
 import {UserError} from '../../src/errors.js'
 import {
   LineScanner, readLogFiles, type ReadLogOptions, type ReadLogTotals, searchKeys,

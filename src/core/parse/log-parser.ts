@@ -1,0 +1,154 @@
+/**
+ * LogParser: the one parser of every log shape the plugin reads, one raw line at a time.
+ *
+ * Shapes (they may be mixed in one input):
+ * 1. `heroku logs`:          `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: MESSAGE` (heroku-logs-shape.ts)
+ * 2. syslog drain frames:    `335 <134>1 2023-08-24T10:28:47.153192+00:00 host heroku web.1 - MESSAGE`,
+ *                            with or without host field and octet count, several to a body (syslog-shape.ts)
+ * 3. 2013 legacy metrics:    `measure=memory_total val=509 units=MB`, one metric a line, in any shape (legacy.ts)
+ * 4. Papertrail archive TSV: `id \t generated_at \t received_at \t ... \t program \t message`
+ * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE` (papertrail-shapes.ts)
+ *
+ * Only the line's own source field decides whether it is the platform speaking (`heroku[...]`,
+ * syslog app-name `heroku`, program `heroku/...`): see `finishHeader`. The only app lines
+ * accepted are release lines of dyno `api`.
+ *
+ * Hot path: most lines are router or app lines; they are rejected by a few index checks on the
+ * header, before any timestamp parsing, regex or allocation.
+ */
+import type {LinesDropped, LogEvent, RouterRequest} from '../events.js'
+import type {HeaderFields, LineContext} from './header.js'
+
+import {
+  Char, digitsEnd, isDigit, isUpper, trimmedEnd,
+} from './chars.js'
+import {emptyFields, finishHeader} from './header.js'
+import {readHerokuLogsFields} from './heroku-logs-shape.js'
+import {LegacyGroups} from './legacy.js'
+import {messageEvent} from './messages.js'
+import {readArchiveFields, readNoYearFields} from './papertrail-shapes.js'
+import {METRIC_NAMES} from './samples.js'
+import {collectorFrameStart, isSyslogCount, readSyslogFields} from './syslog-shape.js'
+import {NoYearCalendar} from './time.js'
+
+export interface LogParserOptions {
+  /**
+   * The year of the first line of a shape that carries no year (Papertrail search output); later
+   * lines roll over to the next year when the month steps back (Dec -> Jan). Callers pass the
+   * current year. Without it, the year of the last fully dated line seen is used, and no-year lines
+   * met before any dated line are skipped.
+   */
+  defaultYear?: number
+  /**
+   * Called with each `Error L10` line (Logplex dropped lines: the log has a gap). Without it,
+   * those lines give nothing.
+   */
+  onLinesDropped?: (drop: LinesDropped) => void
+  /**
+   * Called with each router line's request (for per-request analysis). Without it, router lines
+   * are rejected by their header as before, at no cost.
+   */
+  onRouterRequest?: (request: RouterRequest) => void
+}
+
+/** The shortest line that can be an event. */
+const MIN_LINE = 16
+
+/**
+ * Turns raw log lines into `LogEvent`s. Keeps state only for the 2013 legacy format (one metric a
+ * line, grouped into one sample) and for the year of no-year lines: use one parser per input.
+ */
+export class LogParser {
+  private readonly context: LineContext
+  /** Where the header fields of the line being read lie. */
+  private readonly fields: HeaderFields = emptyFields()
+
+  constructor(options: LogParserOptions = {}) {
+    const year = options.defaultYear
+    const defaultYear = year !== undefined && Number.isInteger(year) && year >= 1970 && year <= 9999 ? year : undefined
+    this.context = {
+      calendar: new NoYearCalendar(defaultYear),
+      dyno: '',
+      legacy: new LegacyGroups(),
+      onLinesDropped: options.onLinesDropped,
+      onRouterRequest: options.onRouterRequest,
+      origin: 'platform',
+      read: {end: 0},
+      routerLines: options.onRouterRequest !== undefined,
+      time: 0,
+      values: new Float64Array(METRIC_NAMES.length),
+    }
+  }
+
+  /** Legacy groups still waiting for their last metric, oldest first; call at the end of input. */
+  flush(): LogEvent[] {
+    return this.context.legacy.flush()
+  }
+
+  /**
+   * One raw line (no trailing newline; a trailing `\r` is fine) to its event, or undefined when it
+   * is not a platform event (or, for legacy lines, when the group it belongs to is not complete).
+   * A drain body with several frames on one line yields its first frame only: use `parseAll`.
+   * Never throws.
+   */
+  parse(line: string): LogEvent | undefined {
+    const end = trimmedEnd(line, 0, line.length)
+    if (end < MIN_LINE) return undefined
+    const {context, fields} = this
+    const first = line.charCodeAt(0)
+    let found = false
+    if (isDigit(first)) {
+      const pos = digitsEnd(line, 1, end)
+      const next = line.charCodeAt(pos)
+      if (next === Char.Dash && pos === 4) found = readHerokuLogsFields(line, end, fields)
+      else if (next === Char.Space) found = readFrameFields(line, isSyslogCount(line, 0, end) ? 0 : collectorFrameStart(line, end), end, fields)
+      else if (next === Char.Tab) found = readArchiveFields(line, pos + 1, end, fields)
+    } else if (first === Char.LessThan) {
+      found = readSyslogFields(line, 0, end, fields)
+    } else if (isUpper(first)) {
+      found = readNoYearFields(line, end, fields)
+    }
+
+    // The one step every shape shares: judge the header, then read the message.
+    if (!found || !finishHeader(line, fields, context)) return undefined
+    return messageEvent(line, fields.messageStart, fields.messageEnd, context)
+  }
+
+  /**
+   * Every event of one raw line, in order, to `emit`: the call for every reader. A line may be a
+   * drain body holding several octet-counted syslog frames, glued or spaced; they are split by
+   * their octet counts only, so text inside one frame's message can never pose as another frame.
+   * Any other line is read as `parse` reads it. Allocates nothing for a line without events.
+   */
+  parseAll(line: string, emit: (event: LogEvent) => void): void {
+    const end = trimmedEnd(line, 0, line.length)
+    if (!isDigit(line.charCodeAt(0)) || !isSyslogCount(line, 0, end)) {
+      const event = this.parse(line)
+      if (event) emit(event)
+      return
+    }
+
+    const {context, fields} = this
+    let start = 0
+    while (start < end) {
+      fields.frameEnd = end
+      const event = readSyslogFields(line, start, end, fields) && finishHeader(line, fields, context)
+        ? messageEvent(line, fields.messageStart, fields.messageEnd, context)
+        : undefined
+      if (event) emit(event)
+      start = fields.frameEnd
+      while (start < end && isFrameSeparator(line.charCodeAt(start))) start++
+      if (!isSyslogCount(line, start, end)) return
+    }
+  }
+}
+
+/** Frames of a body may be glued, or apart by spaces or line breaks. */
+function isFrameSeparator(code: number): boolean {
+  return code === Char.Space || code === Char.LineFeed || code === Char.CarriageReturn
+}
+
+/** The syslog frame at `start`, -1 meaning there is none. */
+function readFrameFields(line: string, start: number, end: number, fields: HeaderFields): boolean {
+  return start !== -1 && readSyslogFields(line, start, end, fields)
+}
