@@ -2,20 +2,17 @@
  * What mem:blame reads, through the one log path: saved files, or the app's live log for a window
  * (the 1500 lines Logplex keeps are seconds of router traffic: no use here). Router lines and
  * memory samples go to the blame accumulator, which keeps per-interval counts, not requests.
- *
- * INTEGRATION POINT (parser branch): the parser emits router events only when asked. When its
- * `router` event lands, readLog gains the option that asks for them (e.g. `routerLines: true`) and
- * it is passed in both calls below; `Error L10` events, if the parser emits them, are counted into
- * `lostLineWarnings`. Until then the parser drops router lines and the command says so.
+ * The parser reads router lines and `Error L10` lines only for a caller that asks
+ * (`onRouterRequest`, `onLinesDropped`): every other command pays nothing for them.
  */
-import type {LogEvent} from '../core/events.js'
+import type {LogEvent, RouterRequest} from '../core/events.js'
 import type {HerokuApi} from '../heroku/api.js'
 import type {WatchProgress} from './report-input.js'
 
 import {BlameAccumulator} from '../core/blame/blame.js'
 import {UserError} from '../errors.js'
 import {ensureRuntimeMetrics} from '../heroku/preflight.js'
-import {readLog} from './read-log.js'
+import {readLog, type ReadLogOptions} from './read-log.js'
 
 export interface BlameInputOptions {
   app?: string
@@ -34,17 +31,23 @@ export interface BlameInput {
 export async function readBlameInput(options: BlameInputOptions): Promise<BlameInput> {
   const accumulator = new BlameAccumulator()
   const input = {accumulator, lostLineWarnings: 0}
-  const onEvent = (event: LogEvent) => accumulator.add(event)
+  const reading = {
+    onEvent: (event: LogEvent) => accumulator.add(event),
+    onLinesDropped() {
+      input.lostLineWarnings++
+    },
+    onRouterRequest: (request: RouterRequest) => accumulator.add(request),
+  }
   let where: string
   if (options.files) {
-    await readLog({kind: 'files', paths: options.files}, {loadSamples: false, onEvent})
+    await readLog({kind: 'files', paths: options.files}, {loadSamples: false, ...reading})
     where = options.files.join(', ')
   } else {
     if (!options.app) throw new UserError('Name the app with -a APP (and a window with --duration), or read saved logs with --file PATH', 2)
     if (!options.durationMs) throw new UserError('mem:blame needs a window of the live log (--duration 1h) or saved logs (--file): the recent log holds seconds of router lines', 2)
     const api = await options.connect()
     await ensureRuntimeMetrics(api, options.app)
-    await watch(api, options.app, options.durationMs, accumulator, options)
+    await watch(api, options.app, options.durationMs, {accumulator, options, reading})
     where = `the live log of ${options.app}`
   }
 
@@ -55,7 +58,10 @@ export async function readBlameInput(options: BlameInputOptions): Promise<BlameI
 }
 
 /** The live log for the window (or until the signal), unfiltered: router lines come from heroku[router]. */
-async function watch(api: HerokuApi, app: string, durationMs: number, accumulator: BlameAccumulator, options: BlameInputOptions): Promise<void> {
+async function watch(
+  api: HerokuApi, app: string, durationMs: number,
+  {accumulator, options, reading}: {accumulator: BlameAccumulator; options: BlameInputOptions; reading: Omit<ReadLogOptions, 'api' | 'signal'>},
+): Promise<void> {
   const stop = new AbortController()
   const onAbort = () => stop.abort()
   options.signal?.addEventListener('abort', onAbort, {once: true})
@@ -64,7 +70,7 @@ async function watch(api: HerokuApi, app: string, durationMs: number, accumulato
   const tick = setInterval(() => progress?.update(Date.now(), accumulator.counts().samples), 1000)
   const timer = setTimeout(onAbort, durationMs)
   try {
-    await readLog({app, kind: 'tail', lines: 0}, {api, onEvent: event => accumulator.add(event), signal: stop.signal})
+    await readLog({app, kind: 'tail', lines: 0}, {...reading, api, signal: stop.signal})
   } finally {
     clearInterval(tick)
     clearTimeout(timer)

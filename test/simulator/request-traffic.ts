@@ -1,4 +1,4 @@
-import type {RouterRequest} from '../../src/core/blame/router-request.js'
+import type {RouterRequest} from '../../src/core/events.js'
 /**
  * A seeded web app whose routes have known memory costs, for mem:blame: router requests and
  * memory samples as the log would show them. Traffic follows a Zipf-like route popularity and a
@@ -41,6 +41,8 @@ export interface TrafficScenario {
 export interface SimulatedTraffic {
   events: Array<MemorySample | RouterRequest>
   l10Bursts: number
+  /** The L10 bursts: [from, to) in which Logplex dropped every line. */
+  lostWindows: Array<[number, number]>
   requests: number
 }
 
@@ -131,7 +133,7 @@ export function simulateTraffic(scenario: TrafficScenario): SimulatedTraffic {
       if (scenario.leak && spec.template === scenario.leak.route) steps.push({mb: scenario.leak.mbPerRequest, time: finished})
       if (finished >= end || dynoRandom.next() < (scenario.lostLines ?? 0) || lost.some(([from, to]) => finished >= from && finished < to)) return
       events.push({
-        bytes: dynoRandom.int(200, 90_000), dyno, kind: 'router', method: spec.method, path: spec.path(dynoRandom), serviceMs: Math.round(serviceMs), status, time: Math.round(finished),
+        bytes: dynoRandom.int(200, 90_000), dyno, kind: 'router', method: spec.method, path: spec.path(dynoRandom), serviceMs: Math.round(serviceMs), status, time: Math.round(finished), type: 'web',
       })
     }
 
@@ -168,7 +170,9 @@ export function simulateTraffic(scenario: TrafficScenario): SimulatedTraffic {
   }
 
   events.sort((x, y) => x.time - y.time)
-  return {events, l10Bursts: lost.length, requests}
+  return {
+    events, l10Bursts: lost.length, lostWindows: lost, requests,
+  }
 }
 
 /** Samples every ~20 s: base + background + kept steps + memory of requests in flight + noise. */
@@ -275,4 +279,20 @@ function cumulate(weights: number[]): Float64Array {
 function pick(cumulative: Float64Array, u: number): number {
   for (let index = 0; index < cumulative.length; index++) if (u < cumulative[index]) return index
   return cumulative.length - 1
+}
+
+/**
+ * The traffic as `heroku logs` prints it: router lines, log-runtime-metrics memory lines and an
+ * `Error L10` line where Logplex dropped lines (formats in /work/shared/heroku-facts.md).
+ */
+export function trafficLog(traffic: SimulatedTraffic): string {
+  const lines: Array<[number, string]> = traffic.events.map((event, index) => [event.time, event.kind === 'router'
+    ? `heroku[router]: at=info method=${event.method} path="${event.path}" host=acme.herokuapp.com request_id=req-${index} fwd="203.0.113.7" dyno=${event.dyno} connect=0ms service=${event.serviceMs}ms status=${event.status} bytes=${event.bytes} protocol=https`
+    : `heroku[${event.dyno}]: source=${event.dyno} dyno=${event.instance} sample#memory_total=${event.total.toFixed(2)}MB sample#memory_rss=${event.rss.toFixed(2)}MB sample#memory_cache=${event.cache.toFixed(2)}MB sample#memory_swap=${event.swap.toFixed(2)}MB sample#memory_pgpgin=0pages sample#memory_pgpgout=0pages sample#memory_quota=512.00MB`])
+  for (const [from, to] of traffic.lostWindows) {
+    lines.push([to, `heroku[logplex]: Error L10 (output buffer overflow): drain 'd.0' dropped 1200 messages since ${new Date(from).toISOString().replace('Z', '000+00:00')}.`])
+  }
+
+  lines.sort((x, y) => x[0] - y[0])
+  return lines.map(([time, text]) => `${new Date(time).toISOString().replace('Z', '000+00:00')} ${text}\n`).join('')
 }

@@ -3,11 +3,10 @@
  * a jump test (bloat) and a leak regression -> suspects ranked by the memory they account for, and
  * what this log cannot show. Pure: the caller feeds events and gets plain data back.
  */
-import type {LogEvent} from '../events.js'
+import type {LogEvent, RouterRequest} from '../events.js'
 import type {
   BlameLimit, BlameResult, BlameSuspect, BlameTypeSummary, RouteFinding,
 } from './blame-schema.js'
-import type {RouterRequest} from './router-request.js'
 
 import {IntervalBuilder, type IntervalData, type MemoryInterval} from './intervals.js'
 import {

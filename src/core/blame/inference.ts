@@ -79,9 +79,7 @@ export function jackknifeFit(equations: BlockEquations): {coefficients: Float64A
 }
 
 /** Percentile intervals of the constrained fit over `rounds` resamples of whole blocks. */
-export function blockBootstrapIntervals(
-  equations: BlockEquations, free: readonly boolean[], options: {level: number; random: SeededRandom; rounds: number},
-): {lower: Float64Array; upper: Float64Array} {
+export function blockBootstrapIntervals(equations: BlockEquations, free: readonly boolean[], options: {level: number; random: SeededRandom; rounds: number}): {lower: Float64Array; upper: Float64Array} {
   const p = equations.columns
   const blocks = equations.a.length
   const draws = Array.from({length: p}, () => new Float64Array(options.rounds))

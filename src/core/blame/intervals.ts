@@ -3,8 +3,7 @@
  * against the requests that dyno started in that interval. Only counts are kept per interval
  * (sparse route -> count), never the requests themselves: router lines are most of a log's bytes.
  */
-import type {MemorySample} from '../events.js'
-import type {RouterRequest} from './router-request.js'
+import type {MemorySample, RouterRequest} from '../events.js'
 
 import {usedMemory} from '../dyno-state.js'
 import {processTypeOf} from '../events.js'
@@ -93,8 +92,9 @@ export class IntervalBuilder {
     })
     const error = request.status >= 500 ? 1 : 0
     const serviceMs = Number.isFinite(request.serviceMs) && request.serviceMs > 0 ? request.serviceMs : 0
+    const bytes = request.bytes ?? 0
     totals.requests++
-    totals.bytes += request.bytes
+    totals.bytes += bytes
     totals.errors += error
     totals.serviceMs += serviceMs
     const track = this.dynos.get(request.dyno)
@@ -106,7 +106,7 @@ export class IntervalBuilder {
 
     const {interval} = target
     interval.requests++
-    interval.bytes += request.bytes
+    interval.bytes += bytes
     interval.errors += error
     interval.serviceMs += serviceMs
     target.counts.set(route, (target.counts.get(route) ?? 0) + 1)

@@ -24,8 +24,10 @@ import {SeededRandom} from './seeded-random.js'
 
 /** Samples per segment (1 h): each has its own level. */
 export const SEGMENT_SAMPLES = 180
-/** Samples per block (30 min): the unit of the jackknife and the bootstrap. Shorter blocks
- * took a step too small to detect for evidence and named routes when none was guilty (4/20 runs). */
+/**
+ * Samples per block (30 min): the unit of the jackknife and the bootstrap. Shorter blocks
+ * took a step too small to detect for evidence and named routes when none was guilty (4/20 runs).
+ */
 export const BLOCK_SAMPLES = 90
 /** A run of contiguous samples shorter than this carries too little to fit its own level. */
 const MIN_SEGMENT_SAMPLES = 15

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {runCommand} from '../../helpers/run-command.js'
+import {simulateTraffic, trafficLog} from '../../simulator/request-traffic.js'
 
 describe('mem:blame (built plugin)', () => {
   it('needs a window: -a without --duration is a usage error (exit 2)', async () => {
@@ -22,5 +23,32 @@ describe('mem:blame (built plugin)', () => {
     expect(result.code).to.equal(1)
     expect(result.stderr.trim().split('\n')).to.have.length(1)
     expect(result.stderr).to.include('No router lines in')
+  })
+})
+
+describe('mem:blame on a saved log (built plugin, parser router lines)', function () {
+  this.timeout(120_000)
+  const directory = mkdtempSync(join(tmpdir(), 'blame-'))
+  const file = join(directory, 'leaky.log')
+  const traffic = simulateTraffic({
+    heapStepsPerHour: 0.25, hours: 4, l10BurstsPerHour: 0.5, leak: {mbPerRequest: 0.1, route: 'GET /reports/:id'}, lostLines: 0.02, requestsPerSecond: 2, restart: true, seed: 109, tied: true,
+  })
+
+  before(() => writeFileSync(file, trafficLog(traffic)))
+
+  it('names the leaking route first in --json, reads every router line and counts the L10 bursts', async () => {
+    const result = await runCommand(['mem:blame', '--file', file, '--json'])
+    expect(result.code, result.stderr).to.equal(0)
+    const json = JSON.parse(result.stdout) as {limits: Array<{code: string}>; requests: number; suspects: Array<{leak?: {mb_per1000: number}; route: string}>}
+    expect(json.suspects[0].route).to.equal('GET /reports/:id')
+    expect(json.suspects[0].leak!.mb_per1000).to.be.within(50, 150)
+    expect(json.requests).to.equal(traffic.events.filter(event => event.kind === 'router').length)
+    expect(json.limits.some(limit => limit.code === 'lost-lines')).to.equal(traffic.l10Bursts > 0)
+  })
+
+  it('prints the ranked table as text', async () => {
+    const result = await runCommand(['mem:blame', '--file', file])
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.match(/\n {2}1 {2}GET \/reports\/:id +[\d,]+ {2}leak /)
   })
 })

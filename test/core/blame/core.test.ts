@@ -1,7 +1,6 @@
 import {expect} from 'chai'
 
-import type {RouterRequest} from '../../../src/core/blame/router-request.js'
-import type {MemorySample} from '../../../src/core/events.js'
+import type {MemorySample, RouterRequest} from '../../../src/core/events.js'
 
 import {BlameAccumulator, buildBlame} from '../../../src/core/blame/blame.js'
 import {holmAdjust} from '../../../src/core/blame/inference.js'
@@ -20,7 +19,7 @@ function sample(seconds: number, rss: number, instance = 'heroku.1.a'): MemorySa
 
 function request(finishedAt: number, serviceMs: number, path = '/reports/42/export?x=1'): RouterRequest {
   return {
-    bytes: 100, dyno: 'web.1', kind: 'router', method: 'GET', path, serviceMs, status: 200, time: START + (finishedAt * 1000),
+    bytes: 100, dyno: 'web.1', kind: 'router', method: 'GET', path, serviceMs, status: 200, time: START + (finishedAt * 1000), type: 'web',
   }
 }
 
