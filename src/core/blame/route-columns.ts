@@ -1,7 +1,6 @@
 /**
  * Which routes become regressors, and which of them cannot be told apart. A route needs enough
- * requests to estimate anything; the busiest `MAX_COLUMNS` are kept and the rest pooled as
- * `other`. Routes that always come together (a page and the XHR it makes) have proportional
+ * requests to estimate anything; the busiest are kept and the rest pooled as `other`. Routes that always come together (a page and the XHR it makes) have proportional
  * counts in every interval: no method can split their cost, so they share one column and the
  * output says so.
  */
@@ -13,8 +12,6 @@ import {OTHER_ROUTE} from './route-template.js'
 const MIN_REQUESTS = 10
 /** ... nor one seen in fewer intervals than this. */
 const MIN_INTERVALS = 5
-/** Columns of the regression; the p x p algebra and the bootstrap grow with its square. */
-const MAX_COLUMNS = 40
 /**
  * Partial correlation (given each interval's total requests) above which two routes are one
  * column. Independent routes sit near 0 whatever the load; routes fired together sit near 1.
@@ -30,7 +27,8 @@ export interface RouteColumns {
   names: string[]
 }
 
-export function chooseColumns(intervals: readonly MemoryInterval[], routes: readonly string[]): RouteColumns {
+/** The busiest `limit` routes with enough requests, tied ones merged, the rest pooled as `other`. */
+export function chooseColumns(intervals: readonly MemoryInterval[], routes: readonly string[], limit: number): RouteColumns {
   const requests = new Float64Array(routes.length)
   const seen = new Float64Array(routes.length)
   for (const interval of intervals) {
@@ -43,7 +41,7 @@ export function chooseColumns(intervals: readonly MemoryInterval[], routes: read
   const ranked = routes.map((_, id) => id)
   .filter(id => routes[id] !== OTHER_ROUTE && requests[id] >= MIN_REQUESTS && seen[id] >= MIN_INTERVALS)
   .sort((x, y) => requests[y] - requests[x])
-  const kept = ranked.slice(0, MAX_COLUMNS)
+  const kept = ranked.slice(0, limit)
   const groups = tiedGroups(intervals, kept, routes.length)
   const columnOf = new Int32Array(routes.length).fill(-1)
   const members: string[][] = []
