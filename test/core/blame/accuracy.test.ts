@@ -51,7 +51,7 @@ describe('mem:blame accuracy on simulated apps', () => {
 
   it('blames no route in at least 19 of 20 runs where none is guilty', () => {
     const blamed: string[] = []
-    for (const seed of seeds(20, 600)) {
+    for (const seed of seeds(20, 620)) {
       const result = blame({...NOISE, seed})
       if (result.suspects.length > 0) blamed.push(`${seed}: ${result.suspects.map(suspect => suspect.route).join(', ')}`)
     }
