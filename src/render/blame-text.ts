@@ -23,7 +23,9 @@ export function blameText(result: BlameResult): string {
   }
 
   for (const type of result.types) {
-    const background = type.backgroundMbPerHour === undefined ? 'not fitted (too few samples)' : `${formatMb(type.backgroundMbPerHour)}/h`
+    const background = type.backgroundMbPerHour === undefined
+      ? 'not fitted (too few samples)'
+      : `${formatMb(type.backgroundMbPerHour)}/h + ${formatMb(type.sharedMbPer1000 ?? 0)}/1000 requests of any route`
     lines.push(`${type.type}: ${type.dynos} dyno${type.dynos === 1 ? '' : 's'}, ${count(type.intervals)} intervals, ${count(type.requests)} requests placed, ${type.jumps} jump${type.jumps === 1 ? '' : 's'} (>= ${formatMb(type.jumpThresholdMb)}), background growth ${background}`)
   }
 

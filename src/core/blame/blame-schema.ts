@@ -47,6 +47,11 @@ export interface BlameTypeSummary {
   backgroundMbPerHour?: number
   /** Requests in flight on average (service time / wall time) on a dyno. */
   concurrency: number
+  /**
+   * Growth every request pays alike, MiB per 1000 requests (undefined without a leak fit). Traffic
+   * grows with time, so this and the background trade places: their sum is what the log shows.
+   */
+  sharedMbPer1000?: number
   dynos: number
   intervals: number
   jumpThresholdMb: number

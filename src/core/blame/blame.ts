@@ -159,6 +159,7 @@ function analyseType(type: string, intervals: MemoryInterval[], data: IntervalDa
     summary: {
       backgroundMbPerHour: leak?.backgroundMbPerHour,
       concurrency: wallMs > 0 ? serviceMs / wallMs : 0,
+      sharedMbPer1000: leak?.commonMbPer1000,
       dynos: new Set(intervals.map(interval => interval.dyno)).size,
       intervals: intervals.length,
       jumpThresholdMb: jumpIndex.thresholdMb,
