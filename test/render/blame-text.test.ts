@@ -7,7 +7,7 @@ import {blameText} from '../../src/render/blame-text.js'
 
 const START = Date.UTC(2026, 10, 20, 6)
 const TYPE = {
-  backgroundMbPerHour: 7.9, concurrency: 0.6, dynos: 4, intervals: 2876, jumpThresholdMb: 17, jumps: 2, requests: 150_000, routes: [], tied: [], type: 'web', windows: 96,
+  backgroundMbPerHour: 7.9, concurrency: 0.6, dynos: 4, intervals: 2876, jumpThresholdMb: 17, jumps: 2, requests: 150_000, routes: [], tied: [], type: 'web', leakBlocks: 36,
 }
 
 function result(suspects: BlameResult['suspects']): BlameResult {

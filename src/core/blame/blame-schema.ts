@@ -61,7 +61,8 @@ export interface BlameTypeSummary {
   /** Route groups that always came together. */
   tied: string[][]
   type: string
-  windows: number
+  /** Blocks (30 min of one dyno) the leak fit rests on; 0 when it was not possible. */
+  leakBlocks: number
 }
 
 export interface BlameLimit {

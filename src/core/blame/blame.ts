@@ -168,7 +168,7 @@ function analyseType(type: string, intervals: MemoryInterval[], data: IntervalDa
       routes: routes.map(({finding}) => finding),
       tied: jumpColumns.members.filter(group => group.length > 1),
       type,
-      windows: leak?.blocks ?? 0,
+      leakBlocks: leak?.blocks ?? 0,
     },
   }
 }
