@@ -5,6 +5,8 @@ import {join} from 'node:path'
 
 import {runCommand} from '../../helpers/run-command.js'
 import {simulateTraffic, trafficLog} from '../../simulator/request-traffic.js'
+import {scenario} from '../../simulator/scenarios.js'
+import {startSimulator} from '../../simulator/server.js'
 
 describe('mem:blame (built plugin)', () => {
   it('needs a window: -a without --duration is a usage error (exit 2)', async () => {
@@ -50,5 +52,26 @@ describe('mem:blame on a saved log (built plugin, parser router lines)', functio
     const result = await runCommand(['mem:blame', '--file', file])
     expect(result.code, result.stderr).to.equal(0)
     expect(result.stdout).to.match(/\n {2}1 {2}GET \/reports\/:id +[\d,]+ {2}leak /)
+  })
+})
+
+describe('mem:blame on the live log (built plugin, simulator)', () => {
+  it('watches an unfiltered session for --duration and blames from its router lines', async () => {
+    const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
+    try {
+      const result = await runCommand(['mem:blame', '-a', 'demo-app', '--duration', '3s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
+      expect(result.code, result.stderr).to.equal(0)
+      expect(result.stderr).to.match(/^Watching demo-app: done, \d+ samples$/m)
+      const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: unknown[]}
+      expect(json.requests).to.be.above(0)
+      expect(json.samples).to.be.above(20)
+      // The simulator's router lines cost no memory: nothing may stand out.
+      expect(json.suspects).to.deep.equal([])
+      const session = live.requests.find(request => request.method === 'POST' && request.path.endsWith('/log-sessions'))
+      expect(session?.body).to.include({source: 'heroku', tail: true})
+      expect(session?.body).not.to.have.property('dyno')
+    } finally {
+      await live.close()
+    }
   })
 })
