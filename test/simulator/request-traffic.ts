@@ -1,4 +1,3 @@
-import type {RouterRequest} from '../../src/core/events.js'
 /**
  * A seeded web app whose routes have known memory costs, for mem:blame: router requests and
  * memory samples as the log would show them. Traffic follows a Zipf-like route popularity and a
@@ -11,12 +10,12 @@ import type {RouterRequest} from '../../src/core/events.js'
  * - `bloat`: route `POST /imports/:id/process`, `bloat.callsPerHour` a dyno, allocates a buffer of
  *   `bloat.mb`; `kept` keeps it (memory steps up and stays), otherwise it is freed when done.
  * - `heapStepsPerHour`: steps up of 15-40 MB at random times, no route behind them.
- * - `lostLines`: each router line dropped with this probability, plus `l10Bursts` an hour of
+ * - `lostLines`: each router line dropped with this probability, plus `l10BurstsPerHour` of
  *   30 s in which Logplex drops every line.
  * - `restart`: web.1 restarts halfway (a new instance, memory back to base).
  * - `tied`: `GET /dashboard` always fires `GET /api/dashboard/widgets` right after.
  */
-import type {MemorySample} from '../../src/core/events.js'
+import type {MemorySample, RouterRequest} from '../../src/core/events.js'
 
 import {Random} from './random.js'
 
