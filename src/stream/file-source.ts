@@ -14,7 +14,7 @@ import {
 import {pipeline} from 'node:stream/promises'
 import {createGunzip} from 'node:zlib'
 
-import type {LogEvent} from '../core/events.js'
+import type {LinesDropped, LogEvent, RouterRequest} from '../core/events.js'
 
 import {EVENT_NEEDLES, LogParser} from '../core/parse/index.js'
 import {UserError} from '../errors.js'
@@ -36,6 +36,10 @@ export interface ReadLogOptions {
   loadSamples?: boolean
   /** A line longer than this is skipped (and counted in `overlongLines`) rather than held. */
   maxLineBytes?: number
+  /** `Error L10` lines (Logplex dropped lines), for a caller that asks: their lines pass the prefilter then. */
+  onLinesDropped?: (drop: LinesDropped) => void
+  /** Router requests, for a caller that asks (mem:blame): router lines pass the prefilter then. */
+  onRouterRequest?: (request: RouterRequest) => void
   /** Keep events at or after this time (epoch ms). */
   since?: number
   /** What `-` reads; process.stdin by default. */
@@ -60,6 +64,9 @@ export interface ReadLogTotals {
 const DEFAULT_CHUNK = 128 * 1024
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024
 const NEWLINE = 10
+/** Every router line has it (`at=info method=GET ...`, `at=error code=H12 ... method=GET`). */
+const ROUTER_NEEDLE = 'method='
+const L10_NEEDLE = 'Error L10'
 /** The needles only load-average lines hold (`sample#load_`, `measure=load_`). */
 const isLoadNeedle = (needle: string): boolean => needle.includes('load_')
 
@@ -79,7 +86,14 @@ export async function readLogFiles(
   const since = options.since ?? -Infinity
   const until = options.until ?? Infinity
   const loadSamples = options.loadSamples ?? true
-  const needles = loadSamples ? EVENT_NEEDLES : EVENT_NEEDLES.filter(needle => !isLoadNeedle(needle))
+  const needles = [
+    ...(loadSamples ? EVENT_NEEDLES : EVENT_NEEDLES.filter(needle => !isLoadNeedle(needle))),
+    ...(options.onRouterRequest ? [ROUTER_NEEDLE] : []),
+    ...(options.onLinesDropped ? [L10_NEEDLE] : []),
+  ]
+  const onRouterRequest = options.onRouterRequest && ((request: RouterRequest): void => {
+    if (request.time >= since && request.time <= until) options.onRouterRequest!(request)
+  })
   const emit = (event: LogEvent): void => {
     if (event.time < since || event.time > until || (!loadSamples && event.kind === 'load')) return
     totals.events++
@@ -87,7 +101,7 @@ export async function readLogFiles(
   }
 
   for (const path of paths) {
-    const parser = new LogParser({defaultYear: options.defaultYear})
+    const parser = new LogParser({defaultYear: options.defaultYear, onLinesDropped: options.onLinesDropped, onRouterRequest})
     const scanner = new LineScanner({
       chunkSize: options.chunkSize ?? DEFAULT_CHUNK,
       countLines: options.countLines ?? false,

@@ -6,7 +6,7 @@
  */
 import type {Readable} from 'node:stream'
 
-import type {LogEvent} from '../core/events.js'
+import type {LinesDropped, LogEvent, RouterRequest} from '../core/events.js'
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {HerokuApi} from '../heroku/api.js'
 
@@ -31,7 +31,11 @@ export interface ReadLogOptions {
   /** Load-average samples are half the metric lines; files skip them early when false. Default true. */
   loadSamples?: boolean
   onEvent: (event: LogEvent) => void
+  /** `Error L10` lines (Logplex dropped lines): only for a caller that asks. */
+  onLinesDropped?: (drop: LinesDropped) => void
   onNotice?: (notice: StreamNotice) => void
+  /** Router requests (one per request: most of a log's lines): only for a caller that asks (mem:blame). */
+  onRouterRequest?: (request: RouterRequest) => void
   signal?: AbortSignal
   /** A live tail silent this long is reopened (default: LogStream's STALL_MS). */
   stallMs?: number
@@ -49,7 +53,7 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
   const defaultYear = new Date().getUTCFullYear()
   if (source.kind === 'files') {
     const totals: ReadLogTotals = await readLogFiles(source.paths, options.onEvent, {
-      defaultYear, loadSamples: options.loadSamples, since: options.since, stdin: source.stdin, until: options.until,
+      defaultYear, loadSamples: options.loadSamples, onLinesDropped: options.onLinesDropped, onRouterRequest: options.onRouterRequest, since: options.since, stdin: source.stdin, until: options.until,
     })
     return {bytes: totals.bytes, events: totals.events, warnings: totals.warnings}
   }
@@ -65,7 +69,10 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
     options.onEvent(event)
   }
 
-  const parser = new LogParser({defaultYear})
+  const onRouterRequest = options.onRouterRequest && ((request: RouterRequest): void => {
+    if (request.time >= since && request.time <= until) options.onRouterRequest!(request)
+  })
+  const parser = new LogParser({defaultYear, onLinesDropped: options.onLinesDropped, onRouterRequest})
   await new LogStream(options.api, {
     app: source.app,
     dyno: source.dyno,

@@ -1,0 +1,63 @@
+import {Command, Flags} from '@oclif/core'
+
+import type {HerokuApi} from '../../heroku/api.js'
+
+import {failInOneLine} from '../../command-errors.js'
+import {buildBlame} from '../../core/blame/blame.js'
+import {durationFlag} from '../../flags.js'
+import {appFromGitRemote, connect} from '../../heroku/connect.js'
+import {blameJson} from '../../render/blame-json.js'
+import {blameText} from '../../render/blame-text.js'
+import {ReportProgress} from '../../render/report-progress.js'
+import {readBlameInput} from '../../stream/blame-input.js'
+import {StopSignal} from '../../stream/stop-signal.js'
+
+/** Like mem:report, an oclif Command: with --file it needs no API client. */
+export default class Blame extends Command {
+  static description = `which requests make a dyno's memory grow: router lines joined with memory samples, no agent
+Per dyno, memory between samples (~20 s) against the requests it served: routes over-represented where memory jumped (bloat) and a robust regression of memory on requests per route (leak). Reads the live log for --duration or saved logs (--file) with router lines. Exit codes: 0 ok, 1 error, 2 bad usage. JSON schema: docs/blame.md.`
+  static examples = [
+    '$ heroku mem:blame -a my-app --duration 2h',
+    '$ heroku mem:blame --file app.log --json',
+    '$ heroku logs -t -a my-app > app.log   # hours later: heroku mem:blame --file app.log',
+  ]
+  static flags = {
+    app: Flags.string({char: 'a', description: 'app to watch (not needed with --file; default: the git remote\'s app)', env: 'HEROKU_APP'}),
+    remote: Flags.string({char: 'r', description: 'git remote of app to use'}),
+    duration: durationFlag({description: 'watch the live log this long, then blame, e.g. 1h (hours give sharper answers)'}),
+    file: Flags.string({description: 'read a saved log with router lines ("-" for stdin, .gz read directly; repeatable)', exclusive: ['duration'], multiple: true}),
+    json: Flags.boolean({description: 'output JSON (schema in docs/blame.md)'}),
+  }
+  static topic = 'mem'
+
+  async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
+    failInOneLine(error)
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Blame)
+    // Ctrl-C or SIGTERM ends a live window early and blames what it gathered.
+    const stop = flags.duration ? new StopSignal() : undefined
+    try {
+      let api: HerokuApi | undefined
+      const app = flags.file ? undefined : flags.app ?? await appFromGitRemote(flags.remote)
+      const input = await readBlameInput({
+        app,
+        connect: async () => {
+          api ??= await connect(this.config)
+          return api
+        },
+        durationMs: flags.duration,
+        files: flags.file,
+        progress: startedAt => new ReportProgress(text => process.stderr.write(text), {
+          durationMs: flags.duration ?? 0, interactive: Boolean(process.stderr.isTTY), label: `Watching ${app}`, startedAt,
+        }),
+        signal: stop?.signal,
+      })
+      const result = buildBlame(input.accumulator, {lostLineWarnings: input.lostLineWarnings})
+      process.stdout.write(flags.json ? blameJson(result) : blameText(result))
+    } finally {
+      stop?.release()
+    }
+  }
+}

@@ -1,0 +1,26 @@
+const MODULUS = 2_147_483_647
+const MULTIPLIER = 48_271
+
+/**
+ * A small seeded generator (Park-Miller) for the permutation test and the bootstrap: the same log
+ * gives the same p-values and intervals on every run, and the core stays free of global state.
+ */
+export class SeededRandom {
+  private state: number
+
+  constructor(seed: number) {
+    this.state = (Math.abs(Math.trunc(seed)) % (MODULUS - 1)) + 1
+  }
+
+  /** Integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.next() * n)
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    // 48271 x (2^31 - 1) stays below 2^53: exact in a double.
+    this.state = (this.state * MULTIPLIER) % MODULUS
+    return (this.state - 1) / (MODULUS - 1)
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * What mem:blame reads, through the one log path: saved files, or the app's live log for a window
+ * (the 1500 lines Logplex keeps are seconds of router traffic: no use here). Router lines and
+ * memory samples go to the blame accumulator, which keeps per-interval counts, not requests.
+ * The parser reads router lines and `Error L10` lines only for a caller that asks
+ * (`onRouterRequest`, `onLinesDropped`): every other command pays nothing for them.
+ */
+import type {LogEvent, RouterRequest} from '../core/events.js'
+import type {HerokuApi} from '../heroku/api.js'
+import type {WatchProgress} from './report-input.js'
+
+import {BlameAccumulator} from '../core/blame/blame.js'
+import {UserError} from '../errors.js'
+import {ensureRuntimeMetrics} from '../heroku/preflight.js'
+import {readLog, type ReadLogOptions} from './read-log.js'
+
+export interface BlameInputOptions {
+  app?: string
+  connect: () => Promise<HerokuApi>
+  durationMs?: number
+  files?: string[]
+  progress?: (startedAt: number) => WatchProgress
+  signal?: AbortSignal
+}
+
+export interface BlameInput {
+  accumulator: BlameAccumulator
+  lostLineWarnings: number
+}
+
+export async function readBlameInput(options: BlameInputOptions): Promise<BlameInput> {
+  const accumulator = new BlameAccumulator()
+  const input = {accumulator, lostLineWarnings: 0}
+  const reading = {
+    onEvent: (event: LogEvent) => accumulator.add(event),
+    onLinesDropped() {
+      input.lostLineWarnings++
+    },
+    onRouterRequest: (request: RouterRequest) => accumulator.add(request),
+  }
+  let where: string
+  if (options.files) {
+    await readLog({kind: 'files', paths: options.files}, {loadSamples: false, ...reading})
+    where = options.files.join(', ')
+  } else {
+    if (!options.app) throw new UserError('Name the app with -a APP (and a window with --duration), or read saved logs with --file PATH', 2)
+    if (!options.durationMs) throw new UserError('mem:blame needs a window of the live log (--duration 1h) or saved logs (--file): the recent log holds seconds of router lines', 2)
+    const api = await options.connect()
+    await ensureRuntimeMetrics(api, options.app)
+    await watch(api, options.app, options.durationMs, {accumulator, options, reading})
+    where = `the live log of ${options.app}`
+  }
+
+  const {requests, samples} = accumulator.counts()
+  if (samples === 0) throw new UserError(`No memory samples in ${where}: is log-runtime-metrics enabled (heroku labs:enable log-runtime-metrics)?`)
+  if (requests === 0) throw new UserError(`No router lines in ${where}: mem:blame needs heroku[router] lines (a log saved without -d/-p filters, e.g. heroku logs -t -a APP > app.log)`)
+  return input
+}
+
+/** The live log for the window (or until the signal), unfiltered: router lines come from heroku[router]. */
+async function watch(
+  api: HerokuApi, app: string, durationMs: number,
+  {accumulator, options, reading}: {accumulator: BlameAccumulator; options: BlameInputOptions; reading: Omit<ReadLogOptions, 'api' | 'signal'>},
+): Promise<void> {
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  options.signal?.addEventListener('abort', onAbort, {once: true})
+  const startedAt = Date.now()
+  const progress = options.progress?.(startedAt)
+  const tick = setInterval(() => progress?.update(Date.now(), accumulator.counts().samples), 1000)
+  const timer = setTimeout(onAbort, durationMs)
+  try {
+    await readLog({app, kind: 'tail', lines: 0}, {...reading, api, signal: stop.signal})
+  } finally {
+    clearInterval(tick)
+    clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onAbort)
+    progress?.finish(accumulator.counts().samples)
+  }
+}

@@ -1,0 +1,77 @@
+import {expect} from 'chai'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {runCommand} from '../../helpers/run-command.js'
+import {simulateTraffic, trafficLog} from '../../simulator/request-traffic.js'
+import {scenario} from '../../simulator/scenarios.js'
+import {startSimulator} from '../../simulator/server.js'
+
+describe('mem:blame (built plugin)', () => {
+  it('needs a window: -a without --duration is a usage error (exit 2)', async () => {
+    const result = await runCommand(['mem:blame', '-a', 'some-app'])
+    expect(result.code).to.equal(2)
+    expect(result.stderr).to.include('needs a window of the live log (--duration 1h)')
+    expect(result.stderr).not.to.include('    at ')
+  })
+
+  it('says in one line when a saved log has memory samples but no router lines (exit 1)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'blame-'))
+    const file = join(directory, 'app.log')
+    const lines = Array.from({length: 10}, (_, index) => `2026-11-20T10:${String(index).padStart(2, '0')}:00.000000+00:00 heroku[web.1]: source=web.1 dyno=heroku.1.aaaa sample#memory_total=${200 + index}.00MB sample#memory_rss=${200 + index}.00MB sample#memory_cache=0.00MB sample#memory_swap=0.00MB sample#memory_pgpgin=1pages sample#memory_pgpgout=1pages sample#memory_quota=512.00MB`)
+    writeFileSync(file, `${lines.join('\n')}\n`)
+    const result = await runCommand(['mem:blame', '--file', file])
+    expect(result.code).to.equal(1)
+    expect(result.stderr.trim().split('\n')).to.have.length(1)
+    expect(result.stderr).to.include('No router lines in')
+  })
+})
+
+describe('mem:blame on a saved log (built plugin, parser router lines)', function () {
+  this.timeout(120_000)
+  const directory = mkdtempSync(join(tmpdir(), 'blame-'))
+  const file = join(directory, 'leaky.log')
+  const traffic = simulateTraffic({
+    heapStepsPerHour: 0.25, hours: 4, l10BurstsPerHour: 0.5, leak: {mbPerRequest: 0.1, route: 'GET /reports/:id'}, lostLines: 0.02, requestsPerSecond: 2, restart: true, seed: 109, tied: true,
+  })
+
+  before(() => writeFileSync(file, trafficLog(traffic)))
+
+  it('names the leaking route first in --json, reads every router line and counts the L10 bursts', async () => {
+    const result = await runCommand(['mem:blame', '--file', file, '--json'])
+    expect(result.code, result.stderr).to.equal(0)
+    const json = JSON.parse(result.stdout) as {limits: Array<{code: string}>; requests: number; suspects: Array<{leak?: {mb_per1000: number}; route: string}>}
+    expect(json.suspects[0].route).to.equal('GET /reports/:id')
+    expect(json.suspects[0].leak!.mb_per1000).to.be.within(50, 150)
+    expect(json.requests).to.equal(traffic.events.filter(event => event.kind === 'router').length)
+    expect(json.limits.some(limit => limit.code === 'lost-lines')).to.equal(traffic.l10Bursts > 0)
+  })
+
+  it('prints the ranked table as text', async () => {
+    const result = await runCommand(['mem:blame', '--file', file])
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.match(/\n {2}1 {2}GET \/reports\/:id +[\d,]+ {2}leak /)
+  })
+})
+
+describe('mem:blame on the live log (built plugin, simulator)', () => {
+  it('watches an unfiltered session for --duration and blames from its router lines', async () => {
+    const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
+    try {
+      const result = await runCommand(['mem:blame', '-a', 'demo-app', '--duration', '3s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
+      expect(result.code, result.stderr).to.equal(0)
+      expect(result.stderr).to.match(/^Watching demo-app: done, \d+ samples$/m)
+      const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: unknown[]}
+      expect(json.requests).to.be.above(0)
+      expect(json.samples).to.be.above(20)
+      // The simulator's router lines cost no memory: nothing may stand out.
+      expect(json.suspects).to.deep.equal([])
+      const session = live.requests.find(request => request.method === 'POST' && request.path.endsWith('/log-sessions'))
+      expect(session?.body).to.include({source: 'heroku', tail: true})
+      expect(session?.body).not.to.have.property('dyno')
+    } finally {
+      await live.close()
+    }
+  })
+})
