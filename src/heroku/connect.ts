@@ -1,3 +1,4 @@
+import type {APIClient} from '@heroku-cli/command'
 import type {Config} from '@oclif/core'
 
 import {HerokuApi} from './api.js'
@@ -7,8 +8,13 @@ import {HerokuApi} from './api.js'
  * Heroku command library costs about a second and 50 MB, so it is loaded only when the API is used.
  */
 export async function connect(config: Config): Promise<HerokuApi> {
+  return new HerokuApi(await apiClient(config))
+}
+
+/** The credentialed HTTP client of @heroku-cli/command (netrc or HEROKU_API_KEY), loaded on first use. */
+export async function apiClient(config: Config): Promise<APIClient> {
   const {APIClient} = await import('@heroku-cli/command')
-  return new HerokuApi(new APIClient(config))
+  return new APIClient(config)
 }
 
 /** The app `--app` would default to: `HEROKU_APP` (oclif reads it), else the one Heroku git remote. */

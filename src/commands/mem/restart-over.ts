@@ -51,7 +51,7 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
 
   async run(): Promise<void> {
     const {flags} = await this.parse(RestartOver)
-    const {app} = flags
+    const app = await this.appOf(flags)
     const policyOptions: RestartPolicyOptions = {
       cooldownMs: flags.cooldown ?? POLICY_DEFAULTS.cooldownMs,
       dryRun: flags['dry-run'],
@@ -81,7 +81,7 @@ Watches log-runtime-metrics samples (RSS + swap, what R14 measures). A dyno is r
       policy: new RestartPolicy(policyOptions),
       // Restart calls get their own client, whose waits on 429 end at Ctrl-C.
       jitterMs: flags['send-jitter'],
-      restartApi: new HerokuApi(this.heroku, {
+      restartApi: new HerokuApi(this.client, {
         deadlineMs: flags['request-timeout'],
         async sleep(ms) {
           await abortableSleep(ms, stop.signal)

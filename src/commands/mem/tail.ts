@@ -34,7 +34,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Tail)
-    const {app} = flags
+    const app = await this.appOf(flags)
     await ensureRuntimeMetrics(this.api, app, {enable: flags['enable-metrics']})
     const dynos = await this.api.listDynos(app)
     requireFilteredDynos(app, dynos, dynoFilter(flags))
