@@ -13,6 +13,7 @@ import type {HerokuApi} from '../heroku/api.js'
 import {LogParser} from '../core/parse/index.js'
 import {readLogFiles, type ReadLogTotals} from './file-source.js'
 import {LogStream} from './log-stream.js'
+import {holdYoungGeneration} from './young-generation.js'
 
 /** Logplex keeps at most 1500 lines per session: the most a history session can return. */
 export const HISTORY_LINES = 1500
@@ -52,6 +53,7 @@ export type ReadLogResult = {bytes?: number; events: number; warnings: string[]}
 export async function readLog(source: LogSource, options: ReadLogOptions): Promise<ReadLogResult> {
   const defaultYear = new Date().getUTCFullYear()
   if (source.kind === 'files') {
+    holdYoungGeneration()
     const totals: ReadLogTotals = await readLogFiles(source.paths, options.onEvent, {
       defaultYear, loadSamples: options.loadSamples, onLinesDropped: options.onLinesDropped, onRouterRequest: options.onRouterRequest, since: options.since, stdin: source.stdin, until: options.until,
     })

@@ -265,5 +265,17 @@ describe('file-source', () => {
       const sample = Buffer.from('State cangd'.repeat(10))
       expect(searchKeys(['State changed'], sample).map(String)).to.deep.equal(['hanged'])
     })
+
+    it('searches both memory needles with one key, y_, only when the sample has it nowhere else', () => {
+      const memoryLine = `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: ${memoryMessage('web.1', 300)}\n`
+      const appLine = '2026-11-20T10:12:00.200000+00:00 app[web.1]: job done retry_count=0 body_size=512\n'
+      const memoryOnly = searchKeys(EVENT_NEEDLES, Buffer.from(memoryLine.repeat(20))).map(String)
+      expect(memoryOnly).to.include('y_')
+      expect(memoryOnly.filter(key => 'sample#memory_'.includes(key) || 'measure=memory_'.includes(key))).to.deep.equal(['y_'])
+      // Ten app lines with y_ among the memory lines: each would be decoded and parsed for nothing.
+      const withApp = searchKeys(EVENT_NEEDLES, Buffer.from(memoryLine.repeat(20) + appLine.repeat(10))).map(String)
+      expect(withApp).to.not.include('y_')
+      for (const needle of EVENT_NEEDLES) expect(withApp.some(key => needle.includes(key)), needle).to.equal(true)
+    })
   })
 })
