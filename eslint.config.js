@@ -37,7 +37,9 @@ export default [
       'import/no-restricted-paths': ['error', {
         zones: [
           {
-            from: ['./src/*.ts', './src/commands/**', './src/heroku/**', './src/render/**', './src/store/**', './src/stream/**'], message: 'core/ is pure: it imports nothing outside core/', target: './src/core',
+            from: ['./src/*.ts', './src/commands/**', './src/heroku/**', './src/render/**', './src/store/**', './src/stream/**'],
+            message: 'core/ is pure: it imports nothing outside core/',
+            target: './src/core',
           },
           {from: ['./src/commands', './src/render'], message: 'adapters never import render/ or commands/', target: ['./src/heroku', './src/store', './src/stream']},
           {from: ['./src/stream', './src/heroku'], message: 'store/ keeps what it is given: it never reads the log or the API', target: './src/store'},

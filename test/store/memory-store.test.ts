@@ -124,6 +124,7 @@ function storeSuite(name: string, target: () => Promise<string>) {
 
 describe('MemoryStore on an embedded file', () => {
   const dirs: string[] = []
+
   after(() => {
     for (const dir of dirs) rmSync(dir, {force: true, recursive: true})
   })
