@@ -5,6 +5,7 @@
  * idempotent, so a batch written twice (a retry, a reconnect's replay, two recorders) is harmless.
  */
 import type {LogEvent, MemorySample} from '../core/events.js'
+import type {StoreStatus} from '../core/ports/recorder-status.js'
 import type {SqlDriver, SqlRow, SqlValue} from './sql-driver.js'
 
 import {processTypeOf} from '../core/events.js'
@@ -51,23 +52,6 @@ export interface ReadResult {
   rollups?: Span
 }
 
-export interface AppStatus {
-  app: string
-  from?: number
-  to?: number
-  samples: number
-  events: number
-  rollups: number
-  dynos: number
-}
-
-export interface StoreStatus {
-  label: string
-  dialect: string
-  sizeBytes: number
-  apps: AppStatus[]
-}
-
 export interface Retention {
   /** Raw samples and events are kept this long (default 14 days)... */
   rawMs: number
@@ -83,6 +67,9 @@ export interface PruneResult {
 }
 
 export class MemoryStore {
+  /** One operation at a time on the one connection: a prune's transaction must not take in a recorder's write. */
+  private queue: Promise<unknown> = Promise.resolve()
+
   constructor(private readonly driver: SqlDriver) {}
 
   get label(): string {
@@ -100,17 +87,38 @@ export class MemoryStore {
     return new MemoryStore(driver)
   }
 
+  /** The store as it is, for reading: undefined when the recorder never created its tables there. */
+  static async openExisting(driver: SqlDriver): Promise<MemoryStore | undefined> {
+    const tables = await driver.all(driver.dialect.name === 'sqlite'
+      ? 'SELECT name FROM sqlite_master WHERE type = \'table\' AND name = \'mem_schema_version\''
+      : 'SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename = \'mem_schema_version\'')
+    if (tables.length === 0) {
+      await driver.close()
+      return undefined
+    }
+
+    return MemoryStore.open(driver)
+  }
+
   async close(): Promise<void> {
     await this.driver.close()
   }
 
   /** Merged spans of the app's log the recorders saw (see coverage.ts for the gaps between them). */
   async coverage(app: string): Promise<Span[]> {
+    return this.exclusive(() => this.coverageNow(app))
+  }
+
+  private async coverageNow(app: string): Promise<Span[]> {
     const rows = await this.driver.all('SELECT start_time, end_time FROM mem_coverage WHERE app = ?', [app])
     return mergeSpans(rows.map(row => ({from: Number(row.start_time), to: Number(row.end_time)})))
   }
 
   async prune(retention: Retention, now: number): Promise<PruneResult> {
+    return this.exclusive(() => this.pruneNow(retention, now))
+  }
+
+  private async pruneNow(retention: Retention, now: number): Promise<PruneResult> {
     const {greatest, least} = this.driver.dialect
     // Bucket-aligned, so a bucket is rolled up whole, once.
     const cutoff = Math.floor((now - retention.rawMs) / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS
@@ -158,6 +166,10 @@ export class MemoryStore {
    * bucket (its mean memory) with the bucket's R14/R15 and restarts.
    */
   async read(app: string, window: ReadWindow, onEvent: (event: LogEvent) => void): Promise<ReadResult> {
+    return this.exclusive(() => this.readNow(app, window, onEvent))
+  }
+
+  private async readNow(app: string, window: ReadWindow, onEvent: (event: LogEvent) => void): Promise<ReadResult> {
     const bounds = (await this.driver.all(`SELECT MIN(t) AS first, MAX(t) AS last FROM (
       SELECT MIN(time) AS t FROM mem_samples WHERE app = ? UNION ALL SELECT MAX(time) FROM mem_samples WHERE app = ?
       UNION ALL SELECT MIN(bucket) FROM mem_rollups WHERE app = ? UNION ALL SELECT MAX(time) FROM mem_events WHERE app = ?) AS bounds`, [app, app, app, app]))[0]
@@ -184,6 +196,10 @@ export class MemoryStore {
   }
 
   async status(): Promise<StoreStatus> {
+    return this.exclusive(() => this.statusNow())
+  }
+
+  private async statusNow(): Promise<StoreStatus> {
     const rows = await this.driver.all(`SELECT app, MIN(first) AS first, MAX(last) AS last, SUM(samples) AS samples, SUM(events) AS events, SUM(rollups) AS rollups FROM (
       SELECT app, MIN(time) AS first, MAX(time) AS last, COUNT(*) AS samples, 0 AS events, 0 AS rollups FROM mem_samples GROUP BY app
       UNION ALL SELECT app, MIN(time), MAX(time), 0, COUNT(*), 0 FROM mem_events GROUP BY app
@@ -209,6 +225,10 @@ export class MemoryStore {
 
   /** Writes the batch in one transaction: all of it or, on any failure or crash, none of it. */
   async write(batch: RecordBatch): Promise<void> {
+    return this.exclusive(() => this.writeNow(batch))
+  }
+
+  private async writeNow(batch: RecordBatch): Promise<void> {
     const samples: SqlValue[][] = []
     const events: SqlValue[][] = []
     for (const event of batch.events) {
@@ -231,6 +251,12 @@ export class MemoryStore {
             end_time = ${greatest}(mem_coverage.end_time, excluded.end_time)`, [batch.app, segment.recorder, segment.segment, segment.from, segment.to])
       }
     })
+  }
+
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation)
+    this.queue = result.catch(() => {})
+    return result
   }
 
   private async insertRows(table: string, columns: readonly string[], rows: SqlValue[][]): Promise<void> {

@@ -2,6 +2,7 @@
  * Which store a command uses: `--store postgres://...` (or DATABASE_URL) for Postgres, `--store
  * PATH` for another SQLite file, else the embedded file in the CLI's data directory.
  */
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {MemoryStore} from './memory-store.js'
@@ -24,4 +25,19 @@ export async function openStore(target: string): Promise<MemoryStore> {
 
   const {SqliteDriver} = await import('./sqlite-driver.js')
   return MemoryStore.open(await SqliteDriver.open(target))
+}
+
+/**
+ * A store to read from, if there is one: a missing file is not created and a database without the
+ * recorder's tables is not changed (DATABASE_URL may well be an app's own database).
+ */
+export async function openStoreForReading(target: string): Promise<MemoryStore | undefined> {
+  if (isPostgresUrl(target)) {
+    const {PostgresDriver} = await import('./postgres-driver.js')
+    return MemoryStore.openExisting(await PostgresDriver.open(target))
+  }
+
+  if (!existsSync(target)) return undefined
+  const {SqliteDriver} = await import('./sqlite-driver.js')
+  return MemoryStore.openExisting(await SqliteDriver.open(target))
 }

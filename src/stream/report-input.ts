@@ -3,6 +3,7 @@
  * files, the app's recent history (one session per process type, releases from the API), or the
  * live log for a window. The command only parses flags, calls `readReportInput`, and renders.
  */
+import type {LogEvent} from '../core/events.js'
 import type {ReportSource} from '../core/report/report-schema.js'
 import type {HerokuApi} from '../heroku/api.js'
 
@@ -10,6 +11,7 @@ import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
 import {ensureRuntimeMetrics} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
+import {readStoredHistory, type StoreChoice, storedHistoryNotes} from './stored-history.js'
 
 export interface ReportFilters {
   dyno?: string
@@ -37,12 +39,16 @@ export interface ReportInputOptions {
   progress?: (startedAt: number) => WatchProgress
   /** Ends a live window early (Ctrl-C): what was gathered is reported. */
   signal?: AbortSignal
+  /** mem:record's store: its history comes first, the log buffer adds what is newer. */
+  store?: StoreChoice
 }
 
 export interface ReportInput {
   accumulator: ReportAccumulator
   /** What to do for a longer window, for the report to say when the span is short. */
   hint: string
+  /** What the report should say about its sources (spans, gaps). */
+  notes?: string[]
   source: ReportSource
 }
 
@@ -90,18 +96,34 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
     return {accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, source: {app, kind: 'live'}}
   }
 
+  const notes: string[] = []
+  const stored = options.store ? await readStoredHistory(options.store, app, filters, onEvent, notes) : undefined
+  // The log buffer adds only what is newer than the store (the store already holds what it saw of the buffer).
+  const buffer = {from: Number.POSITIVE_INFINITY, to: Number.NEGATIVE_INFINITY}
+  const onBufferEvent = stored
+    ? (event: LogEvent) => {
+      if (event.time <= stored.through) return
+      buffer.from = Math.min(buffer.from, event.time)
+      buffer.to = Math.max(buffer.to, event.time)
+      onEvent(event)
+    }
+    : onEvent
   // One session per process type, so router lines do not use up the 1500-line budget.
   const types = filters.dyno || filters.type ? [undefined] : formation.filter(entry => (entry.quantity ?? 1) > 0).map(entry => entry.type)
   for (const type of types.length > 0 ? types : [undefined]) {
     await readLog({
       app, dyno: filters.dyno, kind: 'history', type: type ?? filters.type,
-    }, {api, onEvent})
+    }, {api, onEvent: onBufferEvent})
   }
 
+  if (stored) notes.push(...storedHistoryNotes(stored, buffer.from <= buffer.to ? buffer : undefined))
   return {
     accumulator,
-    hint: `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`,
-    source: {app, kind: 'history'},
+    hint: stored
+      ? `Keep heroku mem:record -a ${app} running for a longer history.`
+      : `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h), pass saved logs with --file, or keep heroku mem:record -a ${app} running.`,
+    notes,
+    source: {app, kind: stored ? 'store' : 'history', ...(stored ? {store: stored.label} : {})},
   }
 }
 

@@ -13,6 +13,7 @@ import {reportHtml} from '../../render/report-html.js'
 import {reportJson} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
+import {storeTarget} from '../../store/open-store.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
 
 /**
@@ -38,6 +39,8 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
     file: Flags.string({description: 'read a saved log instead of the app ("-" for stdin, .gz read directly; repeatable)', exclusive: ['duration'], multiple: true}),
     html: Flags.string({description: 'also write a self-contained HTML report to this file'}),
     since: Flags.string({description: 'only samples from this time on (ISO time, or a duration ago like 6h)'}),
+    store: Flags.string({description: 'mem:record\'s store to read history from: postgres://... or a SQLite file [default: DATABASE_URL, else the CLI data directory\'s file, if any]', exclusive: ['no-store', 'file', 'duration']}),
+    'no-store': Flags.boolean({description: 'read only the log buffer, not mem:record\'s history'}),
     until: Flags.string({description: 'only samples up to this time (ISO time, or a duration ago)'}),
   }
   static topic = 'mem'
@@ -73,12 +76,15 @@ Reads log-runtime-metrics samples from the app's recent log (default), the live 
           durationMs: flags.duration ?? 0, interactive: Boolean(process.stderr.isTTY), label: `Watching ${flags.app}`, startedAt,
         }),
         signal: stop.signal,
+        store: flags['no-store'] ? undefined : {explicit: flags.store !== undefined, target: storeTarget(flags.store, this.config.dataDir)},
       })
     } finally {
       process.off('SIGINT', onSignal)
     }
 
-    const report = buildReport(input.accumulator, {failOn, longerWindowHint: input.hint, source: input.source})
+    const report = buildReport(input.accumulator, {
+      failOn, longerWindowHint: input.hint, notes: input.notes, source: input.source,
+    })
     process.stdout.write(flags.json ? reportJson(report) : reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10))}))
     if (flags.html) {
       await writeFile(flags.html, reportHtml(report))

@@ -22,6 +22,8 @@ export interface BuildOptions {
   failOn?: FailOnCondition[]
   /** What to suggest for a longer window (differs for files and a live app). */
   longerWindowHint?: string
+  /** What the input says about itself (sources, their spans, gaps), first among the notes. */
+  notes?: string[]
 }
 
 /** Judges every series and assembles the report. Linear in the number of series and dynos. */
@@ -35,7 +37,7 @@ export function buildReport(accumulator: ReportAccumulator, options: BuildOption
   const to = Number.isFinite(accumulator.to) ? accumulator.to : 0
   const spanSeconds = Math.max(0, (to - from) / 1000)
   const tooShort = spanSeconds < SHORT_SPAN_HOURS * 3600
-  const notes: string[] = []
+  const notes: string[] = [...options.notes ?? []]
   if (tooShort && accumulator.samples > 0) {
     notes.push(`The log covers only ${formatSpan(spanSeconds)}: too short to tell a leak from bloat.${options.longerWindowHint ? ` ${options.longerWindowHint}` : ''}`)
   }
