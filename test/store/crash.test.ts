@@ -1,6 +1,8 @@
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, utimesSync} from 'node:fs'
+import {
+  existsSync, mkdtempSync, rmSync, utimesSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'

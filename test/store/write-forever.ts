@@ -12,5 +12,9 @@ const store = await openStore(target)
 process.stdout.write('ready\n')
 for (let time = Number(startText); ; time += 20_000) {
   const events = Array.from({length: BATCH}, (_, index) => sample(`web.${index + 1}`, time, 100 + index))
-  await store.write({app: 'crash-app', coverage: [{from: time, recorder: 'crash', segment: 0, to: time}], events})
+  await store.write({
+    app: 'crash-app', coverage: [{
+      from: time, recorder: 'crash', segment: 0, to: time,
+    }], events,
+  })
 }
