@@ -30,21 +30,21 @@ export default [
     },
   },
   {
-    // Layers point down only: core <- heroku, stream, store <- render <- commands (docs/ARCHITECTURE.md).
+    // Layers point down only: core <- heroku, notify, stream, store <- render <- commands (docs/ARCHITECTURE.md).
     files: ['src/**/*.ts'],
     rules: {
       'import/no-cycle': 'error',
       'import/no-restricted-paths': ['error', {
         zones: [
           {
-            from: ['./src/*.ts', './src/commands/**', './src/heroku/**', './src/render/**', './src/store/**', './src/stream/**'],
+            from: ['./src/*.ts', './src/commands/**', './src/heroku/**', './src/notify/**', './src/render/**', './src/store/**', './src/stream/**'],
             message: 'core/ is pure: it imports nothing outside core/',
             target: './src/core',
           },
-          {from: ['./src/commands', './src/render'], message: 'adapters never import render/ or commands/', target: ['./src/heroku', './src/store', './src/stream']},
+          {from: ['./src/commands', './src/render'], message: 'adapters never import render/ or commands/', target: ['./src/heroku', './src/notify', './src/store', './src/stream']},
           {from: ['./src/stream', './src/heroku'], message: 'store/ keeps what it is given: it never reads the log or the API', target: './src/store'},
           {from: ['./src/stream'], message: 'heroku/ is the API adapter: it never drives the log stream', target: './src/heroku'},
-          {from: ['./src/commands', './src/stream', './src/heroku', './src/store'], message: 'render/ turns plain data into text: no I/O adapters', target: './src/render'},
+          {from: ['./src/commands', './src/stream', './src/heroku', './src/notify', './src/store'], message: 'render/ turns plain data into text: no I/O adapters', target: './src/render'},
         ],
       }],
     },

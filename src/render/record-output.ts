@@ -19,6 +19,14 @@ export function recorderStatusLine(status: RecorderStatus, now: number): string 
 
 export function recorderNoticeLine(notice: RecorderNotice): string | undefined {
   switch (notice.kind) {
+  case 'alert': {
+    return `${notice.action === 'trigger' ? 'ALERT' : 'resolved'}: ${notice.summary}`
+  }
+
+  case 'alert-failed': {
+    return `alert delivery failed: ${notice.message}`
+  }
+
   case 'dropped': {
     return `${notice.app}: the store has been down too long: dropped the ${notice.dropped} oldest waiting events (a gap in the history)`
   }

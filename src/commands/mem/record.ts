@@ -4,6 +4,7 @@ import {MemCommand} from '../../base-command.js'
 import {UserError} from '../../errors.js'
 import {durationFlag} from '../../flags.js'
 import {appFromGitRemote} from '../../heroku/connect.js'
+import {parseTarget} from '../../notify/alert-targets.js'
 import {RecordConsole, storeStatusText} from '../../render/record-output.js'
 import {DEFAULT_RETENTION} from '../../store/memory-store.js'
 import {openStore, storeTarget} from '../../store/open-store.js'
@@ -38,6 +39,9 @@ Follows each app's log and stores memory samples, R14/R15, restarts, crashes and
     remote: Flags.string({char: 'r', description: 'git remote of app to use'}),
     'keep-raw': durationFlag({description: 'keep raw samples this long, then as 5-minute rollups [default: 14d]'}),
     'keep-rollups': durationFlag({description: 'keep 5-minute rollups this long [default: 365d]'}),
+    notify: Flags.string({description: 'send alerts (R15, over quota, recorder blind) here: a Slack webhook, PagerDuty (https://events.pagerduty.com/v2/enqueue?routing_key=KEY) or any JSON webhook (repeatable)', multiple: true}),
+    'over-quota-for': durationFlag({description: 'alert when a dyno stays over its quota this long [default: 10m]'}),
+    'blind-after': durationFlag({description: 'alert when nothing arrives from an app\'s log this long [default: 5m]'}),
     num: Flags.integer({
       char: 'n', default: 1500, description: 'lines of the log buffer to start from (0 to 1500)', max: 1500, min: 0,
     }),
@@ -51,6 +55,7 @@ Follows each app's log and stores memory samples, R14/R15, restarts, crashes and
     const {flags} = await this.parse(Record)
     const retention = {rawMs: flags['keep-raw'] ?? DEFAULT_RETENTION.rawMs, rollupMs: flags['keep-rollups'] ?? DEFAULT_RETENTION.rollupMs}
     if (retention.rollupMs < retention.rawMs) throw new UserError('--keep-rollups must be at least --keep-raw', 2)
+    const targets = (flags.notify ?? []).map((url: string, index: number) => parseTarget(url, index))
     const store = await openStore(storeTarget(flags.store, this.config.dataDir))
     try {
       if (flags.status) {
@@ -72,6 +77,7 @@ Follows each app's log and stores memory samples, R14/R15, restarts, crashes and
       process.stdout.write(`Recording ${apps.join(', ')} into ${store.label}; Ctrl-C to stop\n`)
       try {
         const result = await recordApps({
+          alerts: {blindAfterMs: flags['blind-after'], overQuotaMs: flags['over-quota-for'], targets},
           api: this.api,
           apps: [...new Set(apps)],
           lines: flags.num,

@@ -26,6 +26,8 @@ export type RecorderNotice =
   | {kind: 'store-up'; written: number}
   | {app: string; dropped: number; kind: 'dropped'}
   | {kind: 'pruned'; rolledUpSamples: number; deletedRollups: number}
+  | {action: 'resolve' | 'trigger'; kind: 'alert'; summary: string}
+  | {kind: 'alert-failed'; message: string}
 
 /** What the store holds for one app (`mem:record --status`). */
 export interface AppStatus {
