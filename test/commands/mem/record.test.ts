@@ -8,6 +8,7 @@ import type {LogEvent} from '../../../src/core/events.js'
 import type {Simulator} from '../../simulator/server.js'
 
 import {EMBEDDED_STORE_FILE, openStore} from '../../../src/store/open-store.js'
+import {startReceiver} from '../../helpers/http-receiver.js'
 import {startPostgres, type TestPostgres} from '../../helpers/postgres.js'
 import {runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
@@ -154,6 +155,31 @@ describe('heroku mem:record (end to end against the simulator)', function () {
     expect(unknown.stderr.trim().split('\n')).to.have.length(1)
     const none = await runCommand(['mem:record'], {env})
     expect(none.code).to.equal(2)
+  })
+
+  it('--notify: an R15 reaches the webhook (trigger, then resolve after the crash restart); the URL never shows', async () => {
+    const receiver = await startReceiver()
+    const r15Sim = await startSimulator({apps: [scenario('r15-crash')], tickMs: 20})
+    try {
+      const hook = `${receiver.url}/hooks/secret-hook-token`
+      const result = await runCommand(['mem:record', '-a', 'r15-crash-app', '--notify', hook, '-n', '0'], {
+        env: {...env, HEROKU_API_KEY: r15Sim.token, HEROKU_HOST: r15Sim.url},
+        async whileRunning() {
+          await until(() => receiver.posts.some(post => post.body.kind === 'r15' && post.body.action === 'resolve'), 'the R15 resolve', 60_000)
+        },
+      })
+      expect(result.code, result.stderr).to.equal(0)
+      const r15 = receiver.posts.filter(post => post.body.kind === 'r15')
+      expect(r15[0].body).to.deep.include({
+        action: 'trigger', app: 'r15-crash-app', dedup_key: 'heroku-mem/r15-crash-app/web.1', dyno: 'web.1', schema: 'heroku-mem.alert/1', severity: 'critical',
+      })
+      expect(r15.at(-1)!.body).to.deep.include({action: 'resolve', dedup_key: 'heroku-mem/r15-crash-app/web.1'})
+      expect(result.stdout).to.match(/ALERT: r15-crash-app web\.1: R15/)
+      expect(result.stdout + result.stderr).not.to.contain('secret-hook-token')
+    } finally {
+      await r15Sim.close()
+      await receiver.close()
+    }
   })
 
   describe('with --store postgres://', () => {
