@@ -4,6 +4,7 @@ import {AlertMonitor} from '../../../src/core/alerts/alert-monitor.js'
 import {sample, T0} from '../../fixtures/recorded-events.js'
 
 const MINUTE = 60_000
+const r15 = (time: number) => ({code: 'R15' as const, dyno: 'web.1', kind: 'error' as const, time, type: 'web'})
 const options = {blindAfterMs: 5 * MINUTE, overQuotaMs: 10 * MINUTE, rateLimitMs: 15 * MINUTE}
 
 describe('AlertMonitor', () => {
