@@ -4,15 +4,14 @@ import {AlertMonitor} from '../../../src/core/alerts/alert-monitor.js'
 import {sample, T0} from '../../fixtures/recorded-events.js'
 
 const MINUTE = 60_000
-const r15 = (time: number) => ({code: 'R15' as const, dyno: 'web.1', kind: 'error' as const, time, type: 'web'})
+const r15 = (time: number) => ({
+  code: 'R15' as const, dyno: 'web.1', kind: 'error' as const, time, type: 'web',
+})
 const options = {blindAfterMs: 5 * MINUTE, overQuotaMs: 10 * MINUTE, rateLimitMs: 15 * MINUTE}
 
 describe('AlertMonitor', () => {
   it('R15 triggers once per rate-limit window, keyed by app and dyno, and resolves when the dyno is back under its quota', () => {
     const monitor = new AlertMonitor(options)
-    const r15 = (time: number) => ({
-      code: 'R15' as const, dyno: 'web.1', kind: 'error' as const, time, type: 'web',
-    })
     const first = monitor.onEvent('demo-app', r15(T0), T0)
     expect(first.map(alert => [alert.action, alert.kind, alert.dedupKey])).to.deep.equal([['trigger', 'r15', 'heroku-mem/demo-app/web.1']])
     // The platform logs R15 every 20 s while it lasts: one alert, not one per line.
