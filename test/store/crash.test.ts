@@ -7,8 +7,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import {MemoryStore} from '../../src/store/memory-store.js'
 import {SqliteDriver, STALE_LOCK_MS} from '../../src/store/sqlite-driver.js'
-import {T0} from '../fixtures/recorded-events.js'
+import {sample, T0} from '../fixtures/recorded-events.js'
 import {ROOT} from '../helpers/run-command.js'
 
 const BATCH = 1000
@@ -62,6 +63,23 @@ describe('the embedded store survives kill -9 mid-write', function () {
       } finally {
         await driver.close()
       }
+    }
+  })
+
+  it('a full disk is a one-line error naming the store and --prune', async () => {
+    const driver = await SqliteDriver.open(path)
+    const store = await MemoryStore.open(driver)
+    // The file may not grow past its current size plus a few pages: what a full disk looks like to SQLite.
+    const pages = Number((await driver.all('PRAGMA page_count'))[0].page_count)
+    await driver.run(`PRAGMA max_page_count = ${pages + 2}`)
+    const events = Array.from({length: 5000}, (_, index) => sample(`web.${index}`, T0, 100))
+    try {
+      await store.write({app: 'full-app', coverage: [], events})
+      expect.fail('the write should have failed')
+    } catch (error) {
+      expect((error as Error).message).to.equal(`The store ${path} is out of disk space: free some space or prune it (heroku mem:record --prune)`)
+    } finally {
+      await store.close()
     }
   })
 
