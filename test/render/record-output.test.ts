@@ -24,7 +24,7 @@ describe('mem:record output', () => {
     expect(out).to.equal(`\r\u001B[2K${'recording 2 apps, 5 dynos: 1234 samples stored, last 3s ago, 1 gap'.slice(0, 38)}…`)
     out = ''
     screen.notice({kind: 'store-up', written: 12})
-    expect(out).to.match(/^\r\u001B\[2Kstore answering again: 12 waiting events written\nrecording/)
+    expect(out.startsWith('\r\u001B[2Kstore answering again: 12 waiting events written\nrecording')).to.equal(true)
   })
 
   it('piped, the status is one line a minute', () => {
