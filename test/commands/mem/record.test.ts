@@ -141,6 +141,17 @@ describe('heroku mem:record (end to end against the simulator)', function () {
     expect(status.stdout).to.match(/demo-app: \S+ to \S+, 3 dynos, \d+ samples, \d+ events, 0 5-minute rollups/)
   })
 
+  it('two recorders on the same app and the same embedded file: both run, each sample is stored once, none missing', async () => {
+    const store = join(home, 'shared.sqlite')
+    const [one, two] = await Promise.all([recordWhile(30, ['--store', store]), recordWhile(30, ['--store', store])])
+    expect(one.code, one.stderr).to.equal(0)
+    expect(two.code, two.stderr).to.equal(0)
+    const keys = (await storedEvents(store, 'demo-app')).filter(event => event.kind === 'memory').map(event => `${event.kind === 'memory' && event.dyno} ${event.time}`)
+    expect(new Set(keys).size).to.equal(keys.length)
+    const logged = simulatedSamples(sim, 'demo-app')
+    expect(keys.length).to.equal(logged.size)
+  })
+
   it('mem:report --no-store reads the log buffer only', async () => {
     const first = await recordWhile(20, [])
     expect(first.code, first.stderr).to.equal(0)
