@@ -6,11 +6,17 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {MemoryStore} from './memory-store.js'
+import {postgresLabel} from './postgres-driver.js'
 
 export const EMBEDDED_STORE_FILE = 'memory-history.sqlite'
 
 export function storeTarget(flag: string | undefined, dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
   return flag ?? env.DATABASE_URL ?? join(dataDir, EMBEDDED_STORE_FILE)
+}
+
+/** What to call a store in messages: a path, or a Postgres URL without its credentials. */
+export function storeLabel(target: string): string {
+  return isPostgresUrl(target) ? postgresLabel(target) : target
 }
 
 export function isPostgresUrl(target: string): boolean {

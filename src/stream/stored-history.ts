@@ -8,7 +8,7 @@ import type {MemoryStore} from '../store/memory-store.js'
 
 import {UserError} from '../errors.js'
 import {gapsBetween, MERGE_SLACK_MS, type Span} from '../store/coverage.js'
-import {openStoreForReading} from '../store/open-store.js'
+import {openStoreForReading, storeLabel} from '../store/open-store.js'
 
 export interface StoreChoice {
   target: string
@@ -37,7 +37,11 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
     return undefined
   }
 
-  if (!store) return undefined
+  if (!store) {
+    if (choice.explicit) throw new UserError(`No recorded history in ${storeLabel(choice.target)}: heroku mem:record -a ${app} --store ... writes it`)
+    return undefined
+  }
+
   try {
     let from = Number.POSITIVE_INFINITY
     let through = Number.NEGATIVE_INFINITY

@@ -14,19 +14,27 @@ import {ROOT} from '../helpers/run-command.js'
 
 const BATCH = 1000
 
-/** Starts the writer, waits until it has written for `ms`, kills it with SIGKILL (no chance to finish anything). */
+/** Starts the writer, waits for its first committed batch and then `ms` more, kills it with SIGKILL (no chance to finish anything). */
 async function killWhileWriting(path: string, start: number, ms: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/store/write-forever.ts'), path, String(start)], {cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit']})
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', chunk => String(chunk).includes('ready') && resolve())
-    child.once('exit', code => reject(new Error(`writer exited early (${code})`)))
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/store/write-forever.ts'), path, String(start)], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+  let stderr = ''
+  child.stderr.on('data', chunk => {
+    stderr += chunk
   })
-  await sleep(ms)
-  const exited = new Promise(resolve => {
+  const exited = new Promise<null | number>(resolve => {
     child.once('exit', resolve)
   })
-  child.kill('SIGKILL')
-  await exited
+  try {
+    const wrote = new Promise<void>(resolve => {
+      child.stdout.on('data', chunk => String(chunk).includes('batch') && resolve())
+    })
+    if (await Promise.race([wrote.then(() => 'wrote'), exited.then(() => 'exited')]) === 'exited') throw new Error(`the writer exited before writing: ${stderr.slice(-300)}`)
+    await sleep(ms)
+    if (child.exitCode !== null) throw new Error(`the writer failed while writing: ${stderr.slice(-300)}`)
+  } finally {
+    child.kill('SIGKILL')
+    await exited
+  }
 }
 
 describe('the embedded store survives kill -9 mid-write', function () {

@@ -17,4 +17,5 @@ for (let time = Number(startText); ; time += 20_000) {
       from: time, recorder: 'crash', segment: 0, to: time,
     }], events,
   })
+  process.stdout.write('batch\n')
 }

@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -10,7 +11,7 @@ import type {Simulator} from '../../simulator/server.js'
 import {EMBEDDED_STORE_FILE, openStore} from '../../../src/store/open-store.js'
 import {startReceiver} from '../../helpers/http-receiver.js'
 import {startPostgres, type TestPostgres} from '../../helpers/postgres.js'
-import {runCommand} from '../../helpers/run-command.js'
+import {ROOT, runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -150,6 +151,38 @@ describe('heroku mem:record (end to end against the simulator)', function () {
     expect(new Set(keys).size).to.equal(keys.length)
     const logged = simulatedSamples(sim, 'demo-app')
     expect(keys.length).to.equal(logged.size)
+  })
+
+  it('SIGTERM (a process manager stopping it) writes the last batch and exits 0', async () => {
+    const store = join(home, 'term.sqlite')
+    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'mem:record', '-a', 'demo-app', '--store', store, '-n', '0'], {
+      env: {...env, HEROKU_DISABLE_AUTOUPDATE: '1', PATH: process.env.PATH}, stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', chunk => {
+      stdout += chunk
+    })
+    const exited = new Promise<null | number>(resolve => {
+      child.on('close', resolve)
+    })
+    await until(() => sim.requests.some(r => r.path.endsWith('/log-sessions')), 'the log session')
+    await sleep(500)
+    const before = sim.now()
+    sim.step(3)
+    await sleep(300)
+    // Well inside the 2 s flush interval: only the final flush can have written these.
+    child.kill('SIGTERM')
+    expect(await exited).to.equal(0)
+    expect(stdout).to.match(/Stopped: 9 samples of 3 dynos stored/)
+    const stored = (await storedEvents(store, 'demo-app')).filter(event => event.kind === 'memory')
+    expect(stored.map(event => event.time).every(time => time > before)).to.equal(true)
+    expect(stored).to.have.length(9)
+  })
+
+  it('mem:report --store naming a file with no history is an error, not a silent fallback', async () => {
+    const result = await runCommand(['mem:report', '-a', 'demo-app', '--store', join(home, 'none.sqlite')], {env})
+    expect(result.code).to.equal(1)
+    expect(result.stderr.trim()).to.equal(`›   Error: No recorded history in ${join(home, 'none.sqlite')}: heroku mem:record -a demo-app --store ... writes it`)
   })
 
   it('mem:report --no-store reads the log buffer only', async () => {
