@@ -88,19 +88,27 @@ export class Recorder {
     const {options} = this
     const flushMs = options.flushMs ?? 2000
     const timer = setInterval(() => this.flushSoon(), flushMs)
-    try {
-      await Promise.all(this.recordings.map(recording => readLog({app: recording.app, kind: 'tail', lines: options.lines ?? HISTORY_LINES}, {
-        api: options.api,
-        loadSamples: false,
-        onEvent: event => this.onEvent(recording, event),
-        onNotice: notice => this.onStreamNotice(recording, notice),
-        signal: options.signal,
-      })))
-    } finally {
-      clearInterval(timer)
-    }
-
-    return this.finalFlush()
+    // One app's stream failing for good (its app deleted, the token revoked) stops the others too,
+    // and what was read is still written before the error is reported.
+    const stop = new AbortController()
+    const onStop = () => stop.abort()
+    options.signal.addEventListener('abort', onStop, {once: true})
+    const results = await Promise.allSettled(this.recordings.map(recording => readLog({app: recording.app, kind: 'tail', lines: options.lines ?? HISTORY_LINES}, {
+      api: options.api,
+      loadSamples: false,
+      onEvent: event => this.onEvent(recording, event),
+      onNotice: notice => this.onStreamNotice(recording, notice),
+      signal: stop.signal,
+    }).catch(error => {
+      stop.abort()
+      throw error
+    })))
+    clearInterval(timer)
+    options.signal.removeEventListener('abort', onStop)
+    const unwritten = await this.finalFlush()
+    const failed = results.find(result => result.status === 'rejected')
+    if (failed) throw failed.reason
+    return unwritten
   }
 
   private addToSegment(recording: AppRecording, time: number): void {

@@ -7,6 +7,7 @@ import type {RecorderNotice} from '../../src/core/ports/recorder-status.js'
 import type {RecordBatch} from '../../src/store/memory-store.js'
 import type {Simulator} from '../simulator/server.js'
 
+import {UserError} from '../../src/errors.js'
 import {HerokuApi} from '../../src/heroku/api.js'
 import {Recorder} from '../../src/stream/recorder.js'
 import {ROOT} from '../helpers/run-command.js'
@@ -87,5 +88,41 @@ describe('Recorder (in process, against the simulator)', function () {
     const covered = written.flatMap(batch => batch.coverage)
     expect(Math.min(...covered.map(segment => segment.from))).to.equal(oldestKept)
     expect(oldestKept).to.be.above(failureStart + 20_000)
+  })
+
+  it('an app whose log can no longer be opened (deleted, access revoked): what was read is written, then the error ends the run', async () => {
+    const written: RecordBatch[] = []
+    let sessions = 0
+    // The first session works; when it drops, the platform refuses the next one for good.
+    const refusing = Object.create(api) as HerokuApi
+    refusing.createLogSession = async (app, request) => {
+      if (++sessions > 1) throw new UserError('Couldn\'t find that app.', 1, 404)
+      return api.createLogSession(app, request)
+    }
+
+    sim.faults.dropStreamAfterLines = 40
+    const recorder = new Recorder({
+      api: refusing,
+      apps: ['demo-app'],
+      flushMs: 60_000,
+      lines: 1500,
+      recorderId: 'test',
+      signal: new AbortController().signal,
+      sink: {
+        async write(batch) {
+          written.push(batch)
+        },
+      },
+    })
+    let failure: unknown
+    try {
+      await recorder.run()
+    } catch (error) {
+      failure = error
+    }
+
+    expect((failure as UserError)?.status).to.equal(404)
+    // Nothing was flushed on the timer (60 s): these are the final flush's.
+    expect(written.flatMap(batch => batch.events).length).to.be.above(5)
   })
 })
