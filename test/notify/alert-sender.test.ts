@@ -6,21 +6,12 @@ import {AlertSender} from '../../src/notify/alert-sender.js'
 import {parseTarget, WEBHOOK_SCHEMA} from '../../src/notify/alert-targets.js'
 import {T0} from '../fixtures/recorded-events.js'
 import {type HttpReceiver, startReceiver} from '../helpers/http-receiver.js'
+import {until} from '../helpers/until.js'
 
 const trigger: Alert = {
   action: 'trigger', app: 'demo-app', dedupKey: 'heroku-mem/demo-app/web.1', details: {code: 'R15'}, dyno: 'web.1', kind: 'r15', summary: 'demo-app web.1: R15', time: T0,
 }
 const resolve: Alert = {...trigger, action: 'resolve', summary: 'demo-app web.1: back under its quota'}
-
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise(done => {
-      setTimeout(done, 10)
-    })
-  }
-}
 
 describe('AlertSender against a local HTTP receiver', () => {
   let receiver: HttpReceiver
@@ -72,7 +63,7 @@ describe('AlertSender against a local HTTP receiver', () => {
     sender.send(resolve)
     // send only queues: nothing has been posted when it returns.
     expect(receiver.posts).to.have.length(0)
-    await until(() => sender.delivered === 2)
+    await until(() => sender.delivered === 2, 'both alerts delivered')
     expect(receiver.posts.map(post => post.body.action)).to.deep.equal(['trigger', 'trigger', 'trigger', 'resolve'])
   })
 
@@ -81,7 +72,7 @@ describe('AlertSender against a local HTTP receiver', () => {
     const failures: string[] = []
     const sender = new AlertSender([parseTarget(`slack+${receiver.url}/services/T0/B0/secret-token`, 0)], {attempts: 2, onFailure: message => failures.push(message), retryBaseMs: 5})
     sender.send(trigger)
-    await until(() => failures.length > 0)
+    await until(() => failures.length > 0, 'the failure report')
     expect(failures).to.deep.equal(['slack #1: could not deliver the r15 alert for demo-app web.1 after 2 tries (HTTP 500)'])
   })
 

@@ -11,16 +11,9 @@ import {UserError} from '../../src/errors.js'
 import {HerokuApi} from '../../src/heroku/api.js'
 import {Recorder} from '../../src/stream/recorder.js'
 import {ROOT} from '../helpers/run-command.js'
+import {until} from '../helpers/until.js'
 import {scenario} from '../simulator/scenarios.js'
 import {startSimulator} from '../simulator/server.js'
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
 
 describe('Recorder (in process, against the simulator)', function () {
   this.timeout(60_000)

@@ -12,6 +12,7 @@ import {EMBEDDED_STORE_FILE, openStore} from '../../../src/store/open-store.js'
 import {startReceiver} from '../../helpers/http-receiver.js'
 import {startPostgres, type TestPostgres} from '../../helpers/postgres.js'
 import {ROOT, runCommand} from '../../helpers/run-command.js'
+import {until} from '../../helpers/until.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -36,15 +37,6 @@ async function storedEvents(target: string, app: string): Promise<LogEvent[]> {
   }
 
   return events
-}
-
-/** Waits until `check` holds, polling; fails after `ms`. */
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(50)
-  }
 }
 
 describe('heroku mem:record (end to end against the simulator)', function () {
