@@ -177,6 +177,22 @@ describe('heroku mem:record (end to end against the simulator)', function () {
     expect(result.stderr.trim()).to.equal(`›   Error: No recorded history in ${join(home, 'none.sqlite')}: heroku mem:record -a demo-app --store ... writes it`)
   })
 
+  it('--prune rolls what is past --keep-raw into 5-minute rollups; --keep-rollups under --keep-raw is a usage error', async () => {
+    const store = join(home, 'prune.sqlite')
+    const recorded = await recordWhile(5, ['--store', store])
+    expect(recorded.code, recorded.stderr).to.equal(0)
+    // The simulated history reaches 10 min back: a 1-minute raw retention rolls at least its first 4 minutes up.
+    const pruned = await runCommand(['mem:record', '--prune', '--keep-raw', '1m', '--store', store], {env})
+    expect(pruned.code, pruned.stderr).to.equal(0)
+    const rolled = Number(/Pruned \S+: (\d+) samples rolled up/.exec(pruned.stdout)?.[1])
+    expect(rolled).to.be.at.least(30)
+    const status = await runCommand(['mem:record', '--status', '--store', store], {env})
+    expect(Number(/(\d+) 5-minute rollups/.exec(status.stdout)?.[1])).to.be.above(0)
+    const bad = await runCommand(['mem:record', '--prune', '--keep-raw', '2d', '--keep-rollups', '1d', '--store', store], {env})
+    expect(bad.code).to.equal(2)
+    expect(bad.stderr).to.contain('--keep-rollups must be at least --keep-raw')
+  })
+
   it('mem:report --no-store reads the log buffer only', async () => {
     const first = await recordWhile(20, [])
     expect(first.code, first.stderr).to.equal(0)
