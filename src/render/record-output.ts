@@ -92,7 +92,12 @@ export class RecordConsole {
   private shown = ''
 
   /** `columns`: the terminal's width; a redrawn line must not wrap, or `\r` no longer reaches its start. */
-  constructor(private readonly write: (text: string) => void, private readonly interactive: boolean, private readonly columns = 80) {}
+  private readonly columns: number
+
+  constructor(private readonly write: (text: string) => void, private readonly interactive: boolean, columns?: number) {
+    // A terminal that reports no size (0, as under `script`) gets the usual 80 columns.
+    this.columns = columns && columns > 0 ? columns : 80
+  }
 
   close(): void {
     if (this.interactive && this.shown) this.write('\n')

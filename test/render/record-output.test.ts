@@ -27,6 +27,14 @@ describe('mem:record output', () => {
     expect(out.startsWith('\r\u001B[2Kstore answering again: 12 waiting events written\nrecording')).to.equal(true)
   })
 
+  it('a terminal that reports no width gets 80 columns, not an empty line', () => {
+    let out = ''
+    new RecordConsole(text => {
+      out += text
+    }, true, 0).status(status, 4000)
+    expect(out).to.equal('\r\u001B[2Krecording 2 apps, 5 dynos: 1234 samples stored, last 3s ago, 1 gap')
+  })
+
   it('piped, the status is one line a minute', () => {
     const lines: string[] = []
     const screen = new RecordConsole(text => lines.push(text), false)
