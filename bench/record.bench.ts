@@ -66,8 +66,9 @@ async function fill(target: string, end: number): Promise<{rowsPerSecond: number
  * The real `mem:report --since` against the simulator's demo-app, reading the store; wall time and peak RSS
  * from /usr/bin/time. Spawned asynchronously: the simulator answering it runs in this process.
  */
-async function report(target: string, env: Record<string, string>): Promise<{maxRssMb: number; samples: number; wallS: number}> {
-  const child = spawn('/usr/bin/time', ['-f', 'bench-time %e %M', process.execPath, join(root, 'bin/run.js'), 'mem:report', '-a', 'demo-app', '--since', `${hours + 1}h`, '--store', target, '--json'], {
+async function report(target: string | undefined, env: Record<string, string>): Promise<{maxRssMb: number; samples: number; wallS: number}> {
+  const store = target ? ['--store', target] : ['--no-store']
+  const child = spawn('/usr/bin/time', ['-f', 'bench-time %e %M', process.execPath, join(root, 'bin/run.js'), 'mem:report', '-a', 'demo-app', '--since', `${hours + 1}h`, ...store, '--json'], {
     cwd: root, env: {...process.env, ...env, HEROKU_DISABLE_AUTOUPDATE: '1'},
   })
   let stdout = ''
@@ -97,13 +98,18 @@ if (postgresBinDir() && existsSync('/usr/bin/time')) {
 
 const scale = TARGET_HOURS / hours
 console.log(`${dynos} dynos x ${hours} h of samples (${Math.round(dynos * hours * 180).toLocaleString('en-US')}); x${scale.toFixed(0)} = the 30-day target`)
-console.log('store            insert rows/s   size      report  peak RSS   | 30 days (linear): size, report')
+// What every report costs without the store (start-up, API calls, the log buffer's sessions): only the rest grows with the history.
+const baseline = await report(undefined, env)
+console.log(`mem:report --no-store (the fixed part): ${baseline.wallS.toFixed(1)} s, ${baseline.maxRssMb.toFixed(0)} MB`)
+console.log('store            insert rows/s   size      report  peak RSS   | 30 days (linear in the store part): size, report')
 try {
   for (const store of stores) {
     const filled = await fill(store.target, simulator.now() - 60_000)
     const measured = await report(store.target, env)
     const mb = filled.sizeBytes / 1024 / 1024
-    console.log(`${store.name.padEnd(16)} ${Math.round(filled.rowsPerSecond).toLocaleString('en-US').padStart(13)}  ${mb.toFixed(0).padStart(5)} MB  ${measured.wallS.toFixed(1).padStart(5)} s  ${measured.maxRssMb.toFixed(0).padStart(5)} MB   | ${(mb * scale / 1024).toFixed(1)} GB, ${(measured.wallS * scale).toFixed(0)} s (target 2 s, 150 MB)`)
+    const storePartS = Math.max(0, measured.wallS - baseline.wallS)
+    const projected = `${(mb * scale / 1024).toFixed(1)} GB, ${(baseline.wallS + storePartS * scale).toFixed(0)} s`
+    console.log(`${store.name.padEnd(16)} ${Math.round(filled.rowsPerSecond).toLocaleString('en-US').padStart(13)}  ${mb.toFixed(0).padStart(5)} MB  ${measured.wallS.toFixed(1).padStart(5)} s  ${measured.maxRssMb.toFixed(0).padStart(5)} MB   | ${projected} (target 2 s, 150 MB)`)
     if (measured.samples < filled.samples) console.log(`  (the report counted ${measured.samples} of ${filled.samples} samples)`)
   }
 } finally {
