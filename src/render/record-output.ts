@@ -90,7 +90,6 @@ const PIPED_STATUS_EVERY_MS = 60_000
 export class RecordConsole {
   private lastPrinted = 0
   private shown = ''
-
   /** `columns`: the terminal's width; a redrawn line must not wrap, or `\r` no longer reaches its start. */
   private readonly columns: number
 
