@@ -13,6 +13,16 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The store tests run a real, throwaway Postgres server (Debian's package: initdb, pg_ctl, postgres).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+fi
+
 npm ci --no-audit --no-fund
 # The e2e test installs the real `heroku` CLI (npm package heroku@11) into
 # ~/.cache/heroku-mem-test/heroku-cli on its first run (HEROKU_MEM_TEST_CLI_DIR to use another one).

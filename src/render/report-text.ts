@@ -10,7 +10,9 @@ import {releaseLabel} from '../core/report/release-timeline.js'
 import {terminalChart} from './report-chart.js'
 import {wrapText} from './wrap-text.js'
 
-const SOURCE_NAMES = {files: 'saved logs', history: 'recent log history', live: 'live log stream'}
+const SOURCE_NAMES = {
+  files: 'saved logs', history: 'recent log history', live: 'live log stream', store: 'recorded history and recent log',
+}
 
 /** The readable report: header, per-type tables, verdicts, advice, and a chart per dyno. */
 export function reportText(report: Report, options: {charts?: boolean; width?: number; wrap?: number} = {}): string {

@@ -34,3 +34,8 @@ export function sparkline(values: readonly number[], quota: number, width: numbe
 
   return out
 }
+
+/** `1 dyno`, `3 dynos`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}

@@ -3,6 +3,7 @@
  * files, the app's recent history (one session per process type, releases from the API), or the
  * live log for a window. The command only parses flags, calls `readReportInput`, and renders.
  */
+import type {LogEvent} from '../core/events.js'
 import type {ReportSource} from '../core/report/report-schema.js'
 import type {AppRuntime} from '../core/runtime/detect.js'
 import type {HerokuApi} from '../heroku/api.js'
@@ -12,6 +13,7 @@ import {UserError} from '../errors.js'
 import {readAppRuntime} from '../heroku/app-runtime.js'
 import {ensureFilteredDynos, runtimeMetricsOf} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
+import {readStoredHistory, type StoreChoice, storedHistoryNotes} from './stored-history.js'
 
 export interface ReportFilters {
   dyno?: string
@@ -39,6 +41,8 @@ export interface ReportInputOptions {
   progress?: (startedAt: number) => WatchProgress
   /** Ends a live window early (Ctrl-C): what was gathered is reported. */
   signal?: AbortSignal
+  /** mem:record's store: its history comes first, the log buffer adds what is newer. */
+  store?: StoreChoice
 }
 
 export interface ReportInput {
@@ -48,7 +52,7 @@ export interface ReportInput {
   source: ReportSource
   /** The app's runtime: from the API, or from the boot lines of saved logs. */
   runtime?: AppRuntime
-  /** Notes from gathering the input (config vars not readable), for the report's notes. */
+  /** What the report should say about its input: config vars not readable, sources and their spans, gaps. */
   notes: string[]
   /** What could not be read but did not stop the report (a truncated .gz): for stderr and the report's notes. */
   warnings: string[]
@@ -115,21 +119,36 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
     }
   }
 
+  // The runtime's notes first, then where the stored history and the log buffer each reached.
+  const stored = options.store ? await readStoredHistory(options.store, app, filters, onEvent, notes) : undefined
+  // The log buffer adds only what is newer than the store (the store already holds what it saw of the buffer).
+  const buffer = {from: Number.POSITIVE_INFINITY, to: Number.NEGATIVE_INFINITY}
+  const onBufferEvent = stored
+    ? (event: LogEvent) => {
+      if (event.time <= stored.through) return
+      buffer.from = Math.min(buffer.from, event.time)
+      buffer.to = Math.max(buffer.to, event.time)
+      onEvent(event)
+    }
+    : onEvent
   // One session per process type, so router lines do not use up the 1500-line budget.
   const types = filters.dyno || filters.type ? [undefined] : formation.filter(entry => (entry.quantity ?? 1) > 0).map(entry => entry.type)
   for (const type of types.length > 0 ? types : [undefined]) {
     await readLog({
       app, dyno: filters.dyno, kind: 'history', type: type ?? filters.type,
-    }, {api, onEvent})
+    }, {api, onEvent: onBufferEvent})
   }
 
+  if (stored) notes.push(...storedHistoryNotes(stored, buffer.from <= buffer.to ? buffer : undefined))
   return {
     accumulator,
-    hint: `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h) or pass saved logs with --file.`,
+    hint: stored
+      ? `Keep heroku mem:record -a ${app} running for a longer history.`
+      : `Watch longer with --duration (e.g. heroku mem:report -a ${app} --duration 1h), pass saved logs with --file, or keep heroku mem:record -a ${app} running.`,
     metricsDisabled,
     notes,
     runtime,
-    source: {app, kind: 'history'},
+    source: {app, kind: stored ? 'store' : 'history', ...(stored ? {store: stored.label} : {})},
     warnings: [],
   }
 }

@@ -18,7 +18,7 @@ export interface RunOptions {
   interruptWhen?: string
   timeoutMs?: number
   /** Runs while the command runs; when it resolves the command gets SIGINT (Ctrl-C), when it throws SIGKILL. */
-  whileRunning?: (child: {exited: () => boolean; stderr: () => string}) => Promise<void>
+  whileRunning?: (child: {exited: () => boolean; stderr: () => string; stdout: () => string}) => Promise<void>
 }
 
 /**
@@ -57,7 +57,7 @@ export function runCommand(args: string[], options: RunOptions = {}): Promise<Co
     const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
     const interrupter = options.interruptAfterMs === undefined ? undefined : setTimeout(interrupt, options.interruptAfterMs)
     let failure: Error | undefined
-    options.whileRunning?.({exited: () => child.exitCode !== null, stderr: () => stderr}).then(interrupt, error => {
+    options.whileRunning?.({exited: () => child.exitCode !== null, stderr: () => stderr, stdout: () => stdout}).then(interrupt, error => {
       failure = error
       child.kill('SIGKILL')
     })

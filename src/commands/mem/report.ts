@@ -14,6 +14,7 @@ import {reportHtml} from '../../render/report-html.js'
 import {reportJsonChunks} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
+import {storeTarget} from '../../store/open-store.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
 import {StopSignal} from '../../stream/stop-signal.js'
 
@@ -44,6 +45,8 @@ export default class Report extends Command {
     html: Flags.string({description: 'also write a self-contained HTML report to this file'}),
     json: Flags.boolean({description: 'print the report as one JSON document instead of text'}),
     since: Flags.string({description: 'only samples from this time on (ISO time, or a duration ago like 6h)'}),
+    store: Flags.string({description: 'mem:record\'s store to read history from: postgres://... or a SQLite file [default: DATABASE_URL, else the CLI data directory\'s file, if any]', exclusive: ['no-store', 'file', 'duration']}),
+    'no-store': Flags.boolean({description: 'read only the log buffer, not mem:record\'s history'}),
     until: Flags.string({description: 'only samples up to this time (ISO time, or a duration ago)'}),
   }
   static topic = 'mem'
@@ -81,6 +84,7 @@ export default class Report extends Command {
           durationMs: flags.duration ?? 0, interactive: Boolean(process.stderr.isTTY), label: `Watching ${flags.app}`, startedAt,
         }),
         signal: stop?.signal,
+        store: flags['no-store'] ? undefined : {explicit: flags.store !== undefined, target: storeTarget(flags.store, this.config.dataDir)},
       })
     } finally {
       stop?.release()

@@ -93,9 +93,12 @@ export interface ProcessTypeReport extends UsageSummary {
 }
 
 export interface ReportSource {
-  kind: 'files' | 'history' | 'live'
+  /** `store`: mem:record's history, then the log buffer for what is newer (the notes name the spans and gaps). */
+  kind: 'files' | 'history' | 'live' | 'store'
   app?: string
   files?: string[]
+  /** The store read (a path, or a Postgres URL without credentials). */
+  store?: string
   /** Lines read and bytes read, when the source counts them. */
   lines?: number
   bytes?: number

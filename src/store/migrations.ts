@@ -1,0 +1,75 @@
+/**
+ * The store's schema, as numbered steps: a store records the steps it has taken in
+ * mem_schema_version and takes the missing ones in order, each in a transaction. Never edit a
+ * released step: add the next one. Types are those both SQLite and Postgres accept (BIGINT for
+ * epoch ms, DOUBLE PRECISION for MiB); tables are prefixed `mem_` to share a database safely.
+ */
+import type {SqlDriver} from './sql-driver.js'
+
+import {UserError} from '../errors.js'
+
+export interface Migration {
+  version: number
+  /** The statements for a dialect (`rowless`: SQLite's `WITHOUT ROWID`, Postgres's nothing). */
+  statements: (rowless: string) => string[]
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    statements: rowless => [
+      // One row a memory sample. The key makes writing a sample twice (a reconnect's replay, two recorders) a no-op.
+      `CREATE TABLE mem_samples (
+        app TEXT NOT NULL, dyno TEXT NOT NULL, time BIGINT NOT NULL, instance TEXT NOT NULL,
+        rss DOUBLE PRECISION NOT NULL, swap DOUBLE PRECISION NOT NULL, cache DOUBLE PRECISION NOT NULL,
+        total DOUBLE PRECISION NOT NULL, quota DOUBLE PRECISION,
+        PRIMARY KEY (app, time, dyno, instance))${rowless}`,
+      // R14/R15, Process running readings, lifecycle (restart, crash, cycling) and release lines. `detail` is what
+      // rollups count by (the error code, the lifecycle or release action); `body` the rest of the event as JSON.
+      `CREATE TABLE mem_events (
+        app TEXT NOT NULL, time BIGINT NOT NULL, dyno TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, body TEXT NOT NULL,
+        PRIMARY KEY (app, time, dyno, kind, body))${rowless}`,
+      // The spans of each app's log a recorder saw: what is outside them (between runs, stream gaps) is unknown.
+      // One row per uninterrupted segment of a recorder run (a stream gap starts the next segment).
+      `CREATE TABLE mem_coverage (
+        app TEXT NOT NULL, recorder TEXT NOT NULL, segment BIGINT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT NOT NULL,
+        PRIMARY KEY (app, recorder, segment))`,
+      // Per dyno, 5 minutes of samples once the raw samples have aged out. Memory is RSS + swap.
+      `CREATE TABLE mem_rollups (
+        app TEXT NOT NULL, dyno TEXT NOT NULL, bucket BIGINT NOT NULL, samples BIGINT NOT NULL,
+        mem_min DOUBLE PRECISION NOT NULL, mem_sum DOUBLE PRECISION NOT NULL, mem_max DOUBLE PRECISION NOT NULL,
+        quota DOUBLE PRECISION, r14 BIGINT NOT NULL, r15 BIGINT NOT NULL, restarts BIGINT NOT NULL,
+        PRIMARY KEY (app, dyno, bucket))`,
+    ],
+    version: 1,
+  },
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version
+
+/** Brings the store to SCHEMA_VERSION; refuses a store written by a newer plugin. */
+export async function migrate(driver: SqlDriver): Promise<void> {
+  await driver.run('CREATE TABLE IF NOT EXISTS mem_schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)')
+  const current = await versionOf(driver)
+  if (current > SCHEMA_VERSION) {
+    throw new UserError(`The store ${driver.label} has schema version ${current}, newer than this plugin's ${SCHEMA_VERSION}: update the plugin`)
+  }
+
+  for (const migration of MIGRATIONS.filter(step => step.version > current)) {
+    try {
+      await driver.transaction(async () => {
+        // Rows stored in the key's own b-tree: the key is most of a row, so this halves what a row takes.
+        const rowless = driver.dialect.name === 'sqlite' ? ' WITHOUT ROWID' : ''
+        for (const statement of migration.statements(rowless)) await driver.run(statement)
+        await driver.run('INSERT INTO mem_schema_version (version, applied_at) VALUES (?, ?)', [migration.version, Date.now()])
+      })
+    } catch (error) {
+      // Two processes migrating at once: the loser's transaction rolls back; fine if the winner took this step.
+      if (await versionOf(driver) < migration.version) throw error
+    }
+  }
+}
+
+async function versionOf(driver: SqlDriver): Promise<number> {
+  const rows = await driver.all('SELECT MAX(version) AS version FROM mem_schema_version')
+  return Number(rows[0]?.version ?? 0)
+}

@@ -1,0 +1,35 @@
+/** A loopback HTTP server that records every POST (path and JSON body) and answers with the status `answer` picks. */
+import {createServer, type Server} from 'node:http'
+
+export interface ReceivedPost {
+  path: string
+  body: Record<string, unknown>
+}
+
+export interface HttpReceiver {
+  url: string
+  posts: ReceivedPost[]
+  /** Status for the next request (default 200). */
+  answer: (post: ReceivedPost) => number
+  close(): Promise<void>
+}
+
+export async function startReceiver(): Promise<HttpReceiver> {
+  const receiver = {answer: () => 200, posts: [] as ReceivedPost[]} as unknown as HttpReceiver
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const post = {body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'), path: request.url ?? ''}
+    receiver.posts.push(post)
+    response.writeHead(receiver.answer(post)).end('ok')
+  })
+  await new Promise<void>(resolve => {
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const {port} = server.address() as {port: number}
+  receiver.url = `http://127.0.0.1:${port}`
+  receiver.close = () => new Promise(resolve => {
+    server.close(() => resolve())
+  })
+  return receiver
+}
