@@ -1,29 +1,15 @@
-const MODULUS = 2_147_483_647
-const MULTIPLIER = 48_271
+import {SeededRandom} from '../../src/core/blame/seeded-random.js'
 
-/** A small seeded PRNG (Park-Miller): the simulator's runs are reproducible for a given seed. */
-export class Random {
-  private state: number
-
-  constructor(seed: number) {
-    this.state = (Math.abs(Math.trunc(seed)) % (MODULUS - 1)) + 1
-  }
-
+/** The core's seeded generator (Park-Miller) with what the simulator draws: its runs are reproducible for a given seed. */
+export class Random extends SeededRandom {
   /** A fresh generator whose sequence depends on this one's, for an independent stream of values. */
   fork(): Random {
-    return new Random(this.int(1, MODULUS - 1))
+    return new Random(this.int(1, 2_147_483_646))
   }
 
   /** Integer in [min, max]. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1))
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    // 48271 x (2^31 - 1) stays below 2^53: exact in a double.
-    this.state = (this.state * MULTIPLIER) % MODULUS
-    return (this.state - 1) / (MODULUS - 1)
   }
 
   pick<T>(items: readonly T[]): T {
