@@ -4,23 +4,16 @@
  * (about 80% router and app lines, 20% platform lines).
  */
 import {LogParser, type LogParserOptions} from '../src/core/parse/index.js'
-
-const INSTANCE = 'heroku.2808254.d97d0ea7-cf3d-411b-b453-d2943a50b456'
+import {INSTANCE, LOAD_MESSAGE, MEMORY_MESSAGE} from '../test/fixtures/log-lines.js'
 
 function stamp(index: number): string {
   return new Date(Date.UTC(2026, 10, 20) + (index * 37)).toISOString().replace('Z', '123+00:00')
 }
 
-const MEMORY = [
-  'sample#memory_total=491.32MB',
-  'sample#memory_rss=491.20MB',
-  'sample#memory_cache=0.12MB',
-  'sample#memory_swap=0.00MB',
-  'sample#memory_pgpgin=176221pages',
-  'sample#memory_pgpgout=50442pages',
-  'sample#memory_quota=512.00MB',
-].join(' ')
-const LOAD = 'sample#load_avg_1m=2.46 sample#load_avg_5m=1.06 sample#load_avg_15m=0.99'
+/** The metrics of the test fixtures' lines, after their `source=web.1 dyno=...` (each line here names its own dyno). */
+const metricsOf = (message: string): string => message.slice(message.indexOf(' sample#') + 1)
+const MEMORY = metricsOf(MEMORY_MESSAGE)
+const LOAD = metricsOf(LOAD_MESSAGE)
 const ROUTER = 'at=info method=GET path="/api/v1/items" host=myapp.herokuapp.com request_id=2f7a1c8e fwd="203.0.113.9" dyno=web.1 connect=0ms service=31ms status=200 bytes=1423 protocol=https'
 const PLATFORM = ['Error R14 (Memory quota exceeded)', 'Process running mem=1013M(197.9%)', 'State changed from up to starting']
 
