@@ -55,6 +55,11 @@ export class DynoBoard {
       return status
     }
 
+    // `Process running mem=`: the platform's reading over the quota, all an app without log-runtime-metrics has.
+    case 'reading': {
+      return status
+    }
+
     case 'dyno': {
       if (restartCause(event)) status.restarts++
       if (event.action === 'state' || event.action === 'crashed') status.state = event.to

@@ -30,14 +30,21 @@ export async function runtimeMetricsOf(api: HerokuApi, app: string): Promise<{en
 /**
  * The checks before reading memory samples from an app's log: it exists, it is a Cedar app
  * (log-runtime-metrics does not exist on Fir), and the feature is on — or is switched on
- * when the user asked for that.
+ * when the user asked for that, or (`readingsWithout`) the command says it shows readings only.
  */
-export async function ensureRuntimeMetrics(api: HerokuApi, app: string, options: {enable?: boolean} = {}): Promise<Heroku.App> {
+export async function ensureRuntimeMetrics(api: HerokuApi, app: string, options: {enable?: boolean; readingsWithout?: boolean} = {}): Promise<Heroku.App> {
   const {enabled, info} = await runtimeMetricsOf(api, app)
   if (enabled) return info
   if (options.enable) {
     await api.enableRuntimeMetrics(app)
     process.stderr.write(`Enabled log-runtime-metrics on ${app}. Samples appear after the dynos restart: heroku ps:restart -a ${app}\n`)
+    return info
+  }
+
+  if (options.readingsWithout) {
+    // Without samples the platform still logs `Process running mem=` and R14/R15 while a dyno is over its quota.
+    process.stderr.write(`log-runtime-metrics is off on ${app}: showing only the platform's "Process running" readings, logged while a dyno is over its quota. `
+      + `For samples: heroku labs:enable log-runtime-metrics -a ${app} && heroku ps:restart -a ${app} (or pass --enable-metrics)\n`)
     return info
   }
 

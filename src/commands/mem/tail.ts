@@ -35,7 +35,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
   async run(): Promise<void> {
     const {flags} = await this.parse(Tail)
     const app = await this.appOf(flags)
-    await ensureRuntimeMetrics(this.api, app, {enable: flags['enable-metrics']})
+    await ensureRuntimeMetrics(this.api, app, {enable: flags['enable-metrics'], readingsWithout: true})
     const dynos = await this.api.listDynos(app)
     requireFilteredDynos(app, dynos, dynoFilter(flags))
     const sizes = new Map(dynos.map(dyno => [dyno.name ?? '', dyno.size ?? '']))

@@ -43,7 +43,7 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
 
   beforeEach(async () => {
     sim = await startSimulator({
-      apps: [scenario('demo'), scenario('fir-app'), scenario('no-metrics'), scenario('hostile'), scenario('preboot')],
+      apps: [scenario('demo'), scenario('fir-app'), scenario('no-metrics'), scenario('no-metrics-r15'), scenario('hostile'), scenario('preboot')],
       tickMs: 10,
     })
     env = {HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url}
@@ -138,7 +138,6 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
     ['a rejected token', ['-a', 'demo-app'], {HEROKU_API_KEY: 'wrong-token'}, /Invalid credentials.*heroku login/],
     ['an unknown app', ['-a', 'no-such-app'], {}, /Couldn't find app no-such-app\./],
     ['a Fir app', ['-a', 'fir-app'], {}, /fir-app is a Fir-generation app: log-runtime-metrics does not exist there/],
-    ['metrics disabled', ['-a', 'no-metrics-app'], {}, /log-runtime-metrics is not enabled on no-metrics-app\. Run: heroku labs:enable log-runtime-metrics -a no-metrics-app/],
   ]
   for (const [what, args, extraEnv, message] of failures) {
     it(`${what}: one line, exit 1, no stack trace, no secret`, async () => {
@@ -187,6 +186,15 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
     const result = await runCommand(['mem:tail'], {env})
     expect(result.code).to.equal(2)
     expect(result.stderr).to.contain('Missing required flag app')
+  })
+
+  it('without log-runtime-metrics, shows the platform\'s "Process running" readings over the quota, with a note', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'no-metrics-r15-app', '-n', '1500', '--duration', '2s', '--json'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.contain('log-runtime-metrics is off on no-metrics-r15-app: showing only the platform\'s "Process running" readings')
+    const lines = jsonLines(result.stdout)
+    expect(lines.some(line => line.type === 'memory_reading' && line.dyno === 'web.1')).to.equal(true)
+    expect(lines.some(line => line.type === 'sample')).to.equal(false)
   })
 
   it('--enable-metrics switches the feature on and says a restart is needed', async () => {
