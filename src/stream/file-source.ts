@@ -16,6 +16,7 @@ import {createGunzip} from 'node:zlib'
 
 import type {LinesDropped, LogEvent, RouterRequest} from '../core/events.js'
 
+import {eventFilter} from '../core/event-window.js'
 import {EVENT_NEEDLES, LogParser} from '../core/parse/index.js'
 import {UserError} from '../errors.js'
 
@@ -83,19 +84,18 @@ export async function readLogFiles(
     bytes: 0, events: 0, overlongLines: 0, warnings: [],
   }
   if (options.countLines) totals.lines = 0
-  const since = options.since ?? -Infinity
-  const until = options.until ?? Infinity
   const loadSamples = options.loadSamples ?? true
+  const keep = eventFilter(options)
   const needles = [
     ...(loadSamples ? EVENT_NEEDLES : EVENT_NEEDLES.filter(needle => !isLoadNeedle(needle))),
     ...(options.onRouterRequest ? [ROUTER_NEEDLE] : []),
     ...(options.onLinesDropped ? [L10_NEEDLE] : []),
   ]
   const onRouterRequest = options.onRouterRequest && ((request: RouterRequest): void => {
-    if (request.time >= since && request.time <= until) options.onRouterRequest!(request)
+    if (keep(request)) options.onRouterRequest!(request)
   })
   const emit = (event: LogEvent): void => {
-    if (event.time < since || event.time > until || (!loadSamples && event.kind === 'load')) return
+    if (!keep(event)) return
     totals.events++
     onEvent(event)
   }

@@ -10,6 +10,7 @@ import type {LinesDropped, LogEvent, RouterRequest} from '../core/events.js'
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {HerokuApi} from '../heroku/api.js'
 
+import {eventFilter} from '../core/event-window.js'
 import {LogParser} from '../core/parse/index.js'
 import {readLogFiles, type ReadLogTotals} from './file-source.js'
 import {LogStream} from './log-stream.js'
@@ -61,18 +62,16 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
   }
 
   if (!options.api) throw new Error(`readLog: the ${source.kind} of ${source.app} needs the API client`)
-  const since = options.since ?? -Infinity
-  const until = options.until ?? Infinity
-  const loadSamples = options.loadSamples ?? true
+  const keep = eventFilter(options)
   let events = 0
   const emit = (event: LogEvent): void => {
-    if (event.time < since || event.time > until || (!loadSamples && event.kind === 'load')) return
+    if (!keep(event)) return
     events++
     options.onEvent(event)
   }
 
   const onRouterRequest = options.onRouterRequest && ((request: RouterRequest): void => {
-    if (request.time >= since && request.time <= until) options.onRouterRequest!(request)
+    if (keep(request)) options.onRouterRequest!(request)
   })
   const parser = new LogParser({defaultYear, onLinesDropped: options.onLinesDropped, onRouterRequest})
   await new LogStream(options.api, {
