@@ -107,8 +107,8 @@ export async function readLogFiles(
       countLines: options.countLines ?? false,
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE,
       needles,
-      onLine(line) {
-        parser.parseAll(line, emit)
+      onLine(bytes, start, end) {
+        parser.parseAllBytes(bytes, start, end, emit)
       },
     })
     const warning = await (path === '-' ? readStream(options.stdin ?? process.stdin, scanner, 'stdin') : readFile(path, scanner))
@@ -225,8 +225,8 @@ interface LineScannerOptions {
   countLines: boolean
   maxLineBytes: number
   needles: readonly string[]
-  /** One line that holds a needle, without its `\n`. */
-  onLine(line: string): void
+  /** One line that holds a needle, `bytes[start, end)`, without its `\n`; the bytes are only valid during the call. */
+  onLine(bytes: Buffer, start: number, end: number): void
 }
 
 /**
@@ -246,7 +246,7 @@ export class LineScanner {
   private readonly maxLineBytes: number
   private readonly needles: readonly string[]
   private readonly next: number[] = []
-  private readonly onLine: (line: string) => void
+  private readonly onLine: (bytes: Buffer, start: number, end: number) => void
   /** Inside a line longer than maxLineBytes: bytes are dropped up to its newline. */
   private skipping = false
 
@@ -352,7 +352,7 @@ export class LineScanner {
       const lineStart = hit === 0 ? 0 : region.lastIndexOf(NEWLINE, hit - 1) + 1
       const newline = region.indexOf(NEWLINE, hit)
       const lineEnd = newline === -1 ? end : newline
-      this.onLine(region.toString('utf8', lineStart, lineEnd))
+      this.onLine(region, lineStart, lineEnd)
       const resume = lineEnd + 1
       // An index loop: `entries()` destructuring allocates, and this runs once per hit.
       // eslint-disable-next-line unicorn/no-for-loop

@@ -65,7 +65,7 @@ async function read(paths: string[], options: Partial<ReadLogOptions> = {}): Pro
 function scanned(text: string, needles: readonly string[], chunkSize: number): string[] {
   const lines: string[] = []
   const scanner = new LineScanner({
-    chunkSize, countLines: false, maxLineBytes: 1_048_576, needles, onLine: line => lines.push(line),
+    chunkSize, countLines: false, maxLineBytes: 1_048_576, needles, onLine: (bytes, start, end) => lines.push(bytes.toString('utf8', start, end)),
   })
   scanner.write(Buffer.from(text))
   scanner.finish()

@@ -27,6 +27,7 @@ import {
 import {emptyFields, finishHeader} from './header.js'
 import {readHerokuLogsFields} from './heroku-logs-shape.js'
 import {LegacyGroups} from './legacy.js'
+import {ByteLineState, usualMemoryLineBytes} from './memory-line-bytes.js'
 import {messageEvent} from './messages.js'
 import {readArchiveFields, readNoYearFields} from './papertrail-shapes.js'
 import {METRIC_NAMES} from './samples.js'
@@ -57,12 +58,15 @@ export interface LogParserOptions {
 
 /** The shortest line that can be an event. */
 const MIN_LINE = 16
+/** Lines the byte reader leaves to the string path are decoded as Buffer#toString does it (a BOM kept). */
+const UTF8 = new TextDecoder('utf8', {ignoreBOM: true})
 
 /**
  * Turns raw log lines into `LogEvent`s. Keeps state only for the 2013 legacy format (one metric a
  * line, grouped into one sample) and for the year of no-year lines: use one parser per input.
  */
 export class LogParser {
+  private readonly bytes = new ByteLineState()
   private readonly context: LineContext
   /** Where the header fields of the line being read lie. */
   private readonly fields: HeaderFields = emptyFields()
@@ -119,6 +123,20 @@ export class LogParser {
   }
 
   /**
+   * `parseAll` for a line still in UTF-8 bytes, `bytes[start, end)` (no newline): the entry for
+   * readers of saved logs. The usual memory line, most of what they hold, is read from the bytes
+   * (memory-line-bytes.ts: no string per line); any other line is decoded and read by `parseAll`.
+   * Gives the same events as `parseAll` of the decoded line.
+   */
+  parseAllBytes(bytes: Uint8Array, start: number, end: number, emit: (event: LogEvent) => void): void {
+    let trimmed = end
+    while (trimmed > start && isTrailing(bytes[trimmed - 1])) trimmed--
+    const sample = usualMemoryLineBytes(bytes, start, trimmed, this.context, this.bytes)
+    if (sample) emit(sample)
+    else this.parseAll(UTF8.decode(bytes.subarray(start, end)), emit)
+  }
+
+  /**
    * Every event of one raw line, in order, to `emit`: the call for every reader (live tail,
    * watchdog, history and files alike), e.g. `parser.parseAll(line, event => board.add(event))`.
    * A line may be a drain body holding several octet-counted syslog frames, glued or apart by
@@ -147,6 +165,11 @@ export class LogParser {
       if (!isSyslogCount(line, start, end)) return
     }
   }
+}
+
+/** What trimmedEnd drops at a line's end: spaces, `\r`, `\n`. */
+function isTrailing(code: number): boolean {
+  return code === Char.Space || code === Char.CarriageReturn || code === Char.LineFeed
 }
 
 /** Frames of a body may be glued, or apart by spaces or line breaks. */

@@ -60,8 +60,7 @@ function metricKey(text: string, start: number, length: number): number {
 const METRIC_BY_KEY = new Map(METRIC_NAMES.map((name, index) => [metricKey(name, 0, name.length), index]))
 
 /** A memory sample when the values hold an Metric.Rss, else a load sample when they hold a load, else nothing. */
-export function sampleEvent(values: Float64Array, dyno: string, instance: string | undefined, time: number): LogEvent | undefined {
-  const type = processTypeOf(dyno)
+export function sampleEvent(values: Float64Array, dyno: string, instance: string | undefined, time: number, type = processTypeOf(dyno)): LogEvent | undefined {
   const rss = values[Metric.Rss]
   if (Number.isFinite(rss)) {
     const cache = finiteOr(values[Metric.Cache], 0)

@@ -58,8 +58,7 @@ export function parseIsoTime(line: string, start: number, end: number): number {
   const separator = line.charCodeAt(start + 10)
   if (line.charCodeAt(start + 4) !== Char.Dash || line.charCodeAt(start + 7) !== Char.Dash || (separator !== Char.UpperT && separator !== Char.Space)) return Number.NaN
   if (line.charCodeAt(start + 13) !== Char.Colon || line.charCodeAt(start + 16) !== Char.Colon) return Number.NaN
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month - 1)) return Number.NaN
-  if (!isClock(hour, minute, second)) return Number.NaN
+  if (!isValidDate(year, month, day) || !isClock(hour, minute, second)) return Number.NaN
 
   let pos = start + 19
   let millis = 0
@@ -130,11 +129,16 @@ export function noYearTime(line: string, start: number, end: number, calendar: N
   return epochMs(year, month, day, (hour * 3600) + (minute * 60) + second)
 }
 
+/** A calendar date (month 1-12) a stamp may carry: from 1970 on, the day within its month. */
+export function isValidDate(year: number, month: number, day: number): boolean {
+  return year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month - 1)
+}
+
 /**
  * Epoch ms of a UTC calendar day (month 0-11) plus seconds into it, by arithmetic: Date.UTC is
  * a runtime call, and this runs on every platform line. (Days from civil, H. Hinnant.)
  */
-function epochMs(year: number, month: number, day: number, seconds: number): number {
+export function epochMs(year: number, month: number, day: number, seconds: number): number {
   const shiftedYear = month < 2 ? year - 1 : year
   const era = Math.floor(shiftedYear / 400)
   const yearOfEra = shiftedYear - (era * 400)
@@ -145,7 +149,7 @@ function epochMs(year: number, month: number, day: number, seconds: number): num
 }
 
 /** A leap second (`:60`) is allowed, as Date.parse allows it. */
-function isClock(hour: number, minute: number, second: number): boolean {
+export function isClock(hour: number, minute: number, second: number): boolean {
   return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 60
 }
 

@@ -1,0 +1,296 @@
+/**
+ * The platform's usual memory line, read straight from its UTF-8 bytes:
+ * `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: source=web.1 dyno=heroku.<app>.<uuid>
+ * sample#memory_total=491.32MB ... sample#memory_quota=512.00MB`, the line saved logs hold most
+ * of. It gives the same event the string path (heroku-logs-shape, finishHeader, the usual line of
+ * metrics.ts) gives, without decoding the line: no string per line, the dyno and instance strings
+ * reused from line to line, the date part of the time read once an hour. Any other line, or any
+ * doubt (a byte over 0x7F, a malformed time, a number too long), is `undefined` here and goes to
+ * the string path, which has the last word: LogParser.parseAllBytes.
+ */
+import type {MemorySample} from '../events.js'
+import type {LineContext} from './header.js'
+
+import {processTypeOf} from '../events.js'
+import {Char, isDigit, MAX_DIGITS} from './chars.js'
+import {Metric, sampleEvent} from './samples.js'
+import {epochMs, isClock, isValidDate} from './time.js'
+
+/** Bytes of `heroku[`, the source of a platform line in this shape. */
+const HEROKU_OPEN = [...'heroku['].map(char => char.charCodeAt(0))
+/** The message's keys before each value, in the order the platform writes them, as bytes. */
+const KEYS = ['source=',
+  ' dyno=',
+  ' sample#memory_total=',
+  ' sample#memory_rss=',
+  ' sample#memory_cache=',
+  ' sample#memory_swap=',
+  ' sample#memory_pgpgin=',
+  ' sample#memory_pgpgout=',
+  ' sample#memory_quota='].map(key => [...key].map(char => char.charCodeAt(0)))
+const SOURCE_KEY = 0
+const INSTANCE_KEY = 1
+/** KEYS[FIRST_METRIC_KEY + metric] precedes that metric's value (Metric.Total to Metric.Quota). */
+const FIRST_METRIC_KEY = 2
+/** `heroku logs` stamps are `YYYY-MM-DDTHH:MM:SS`, then a fraction and a zone: at least 19 bytes. */
+const MIN_STAMP = 19
+/** `YYYY-MM-DDTHH`: the part of a stamp that changes once an hour. */
+const HOUR_PREFIX = 13
+/** Dyno names longer than this are not dyno names (as isDynoName). */
+const MAX_DYNO_NAME = 64
+/** Names and instance ids remembered; past it the table starts again (a log of endless one-off dynos). */
+const MAX_NAMES = 4096
+
+/** A dyno name as the bytes hold it, with what is derived from it once. */
+interface NamedDyno {
+  name: string
+  type: string
+  /** The instance id of this dyno's previous sample: usually the next one's too. */
+  instance: string | undefined
+  next: NamedDyno | undefined
+}
+
+/**
+ * The state the byte reader keeps between lines: the hour of the previous stamp and the dyno
+ * names met so far (an instance id is compared with its dyno's last one before it is decoded).
+ */
+export class ByteLineState {
+  /** `YYYY-MM-DDTHH` of the previous stamp read; its epoch ms and year. */
+  private readonly hour = new Uint8Array(HOUR_PREFIX)
+  private hourMs = Number.NaN
+  hourYear = 0
+  private readonly names = new Map<number, NamedDyno>()
+  private readonly latin1 = new TextDecoder('latin1')
+
+  /**
+   * Epoch ms of the ISO stamp `bytes[start, end)`, as parseIsoTime reads it; NaN when it does not
+   * read it (the string path then decides).
+   */
+  isoTime(bytes: Uint8Array, start: number, end: number): number {
+    if (end - start < MIN_STAMP) return Number.NaN
+    if (!this.sameHour(bytes, start) && !this.readHour(bytes, start)) return Number.NaN
+    const minute = twoDigits(bytes, start + 14)
+    const second = twoDigits(bytes, start + 17)
+    if (bytes[start + 13] !== Char.Colon || bytes[start + 16] !== Char.Colon || !isClock(0, minute, second)) return Number.NaN
+    let pos = start + 19
+    let millis = 0
+    if (bytes[pos] === Char.Dot) {
+      const fractionStart = ++pos
+      let unit = 100
+      while (pos < end && isDigit(bytes[pos])) {
+        millis += (bytes[pos++] - Char.Digit0) * unit
+        unit /= 10
+      }
+
+      if (pos === fractionStart) return Number.NaN
+      millis = Math.floor(millis)
+    }
+
+    let offsetMinutes = 0
+    const zone = bytes[pos]
+    if (zone === Char.UpperZ) pos++
+    else if (zone === Char.Plus || zone === Char.Dash) {
+      const hours = twoDigits(bytes, pos + 1)
+      const colon = bytes[pos + 3] === Char.Colon ? 1 : 0
+      const minutes = twoDigits(bytes, pos + 3 + colon)
+      if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return Number.NaN
+      offsetMinutes = (zone === Char.Plus ? 1 : -1) * ((hours * 60) + minutes)
+      pos += 5 + colon
+    }
+
+    if (pos !== end) return Number.NaN
+    return this.hourMs + ((((minute * 60) + second - (offsetMinutes * 60))) * 1000) + millis
+  }
+
+  /** The dyno named by the ASCII bytes `bytes[start, end)` (already checked to be a dyno name). */
+  dyno(bytes: Uint8Array, start: number, end: number): NamedDyno {
+    const key = hashOf(bytes, start, end)
+    const first = this.names.get(key)
+    for (let named = first; named !== undefined; named = named.next) {
+      if (equalsText(bytes, start, end, named.name)) return named
+    }
+
+    if (this.names.size >= MAX_NAMES) this.names.clear()
+    const name = this.latin1.decode(bytes.subarray(start, end))
+    const named: NamedDyno = {
+      instance: undefined, name, next: this.names.get(key), type: processTypeOf(name),
+    }
+    this.names.set(key, named)
+    return named
+  }
+
+  /** The instance id `bytes[start, end)` (ASCII) of a sample of `dyno`: its previous one's string when the same. */
+  instance(bytes: Uint8Array, start: number, end: number, dyno: NamedDyno): string {
+    const last = dyno.instance
+    if (last !== undefined && equalsText(bytes, start, end, last)) return last
+    dyno.instance = this.latin1.decode(bytes.subarray(start, end))
+    return dyno.instance
+  }
+
+  /** Bytes `YYYY-MM-DDTHH` at `start` are the previous stamp's. */
+  private sameHour(bytes: Uint8Array, start: number): boolean {
+    const {hour} = this
+    for (let i = 0; i < HOUR_PREFIX; i++) if (bytes[start + i] !== hour[i]) return false
+    return true
+  }
+
+  /** Reads and remembers the `YYYY-MM-DDTHH` at `start`, as parseIsoTime checks it; false when it would not read it. */
+  private readHour(bytes: Uint8Array, start: number): boolean {
+    const year = (twoDigits(bytes, start) * 100) + twoDigits(bytes, start + 2)
+    const month = twoDigits(bytes, start + 5)
+    const day = twoDigits(bytes, start + 8)
+    const hour = twoDigits(bytes, start + 11)
+    const separator = bytes[start + 10]
+    if (bytes[start + 4] !== Char.Dash || bytes[start + 7] !== Char.Dash || (separator !== Char.UpperT && separator !== Char.Space)) return false
+    if (twoDigits(bytes, start) < 0 || twoDigits(bytes, start + 2) < 0 || !isValidDate(year, month, day) || !isClock(hour, 0, 0)) return false
+    this.hour.set(bytes.subarray(start, start + HOUR_PREFIX))
+    this.hourMs = epochMs(year, month - 1, day, hour * 3600)
+    this.hourYear = year
+    return true
+  }
+}
+
+/**
+ * The event of the usual memory line `bytes[start, end)` (end: after trailing spaces and `\r`
+ * are dropped), with the context's header set as finishHeader sets it; undefined when the line is
+ * not exactly that shape, which the string path then reads.
+ */
+export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: number, context: LineContext, state: ByteLineState): MemorySample | undefined {
+  // The stamp ends at the first space from its 19th byte on, as readHerokuLogsFields finds it.
+  let timeEnd = start + MIN_STAMP
+  while (timeEnd < end && bytes[timeEnd] !== Char.Space) timeEnd++
+  const sourceStart = timeEnd + 1
+  if (!startsWith(bytes, sourceStart, end, HEROKU_OPEN)) return undefined
+  const dynoStart = sourceStart + HEROKU_OPEN.length
+  const dynoEnd = nameEnd(bytes, dynoStart, end)
+  if (dynoEnd === -1 || bytes[dynoEnd] !== Char.CloseBracket || bytes[dynoEnd + 1] !== Char.Colon || bytes[dynoEnd + 2] !== Char.Space) return undefined
+  // `heroku[api]` is the release log and `heroku[router]` the router: the string path reads those.
+  if (isText(bytes, dynoStart, dynoEnd, 'api') || isText(bytes, dynoStart, dynoEnd, 'router')) return undefined
+  const time = state.isoTime(bytes, start, timeEnd)
+  if (Number.isNaN(time)) return undefined
+
+  let pos = dynoEnd + 3
+  if (!startsWith(bytes, pos, end, KEYS[SOURCE_KEY])) return undefined
+  const valueStart = pos + KEYS[SOURCE_KEY].length
+  const sourceEnd = asciiWordEnd(bytes, valueStart, end)
+  if (!startsWith(bytes, sourceEnd, end, KEYS[INSTANCE_KEY])) return undefined
+  const instanceStart = sourceEnd + KEYS[INSTANCE_KEY].length
+  const instanceEnd = asciiWordEnd(bytes, instanceStart, end)
+  const {values} = context
+  pos = instanceEnd
+  for (let metric = Metric.Total; metric <= Metric.Quota; metric++) {
+    const key = KEYS[FIRST_METRIC_KEY + metric]
+    if (!startsWith(bytes, pos, end, key)) return undefined
+    pos = readDecimal(bytes, pos + key.length, end, values, metric)
+    if (pos === -1) return undefined
+    // MiB for sizes (`MB`, required); `pages` or nothing for the paging counters.
+    if (metric === Metric.Pgpgin || metric === Metric.Pgpgout) {
+      if (isText(bytes, pos, Math.min(pos + 5, end), 'pages')) pos += 5
+    } else if (bytes[pos] === Char.UpperM && bytes[pos + 1] === Char.UpperB && pos + 2 <= end) {
+      pos += 2
+    } else {
+      return undefined
+    }
+  }
+
+  if (pos !== end) return undefined
+  values[Metric.Load1m] = Number.NaN
+  values[Metric.Load5m] = Number.NaN
+  values[Metric.Load15m] = Number.NaN
+  const header = state.dyno(bytes, dynoStart, dynoEnd)
+  context.calendar.noteDatedYear(state.hourYear)
+  context.origin = 'platform'
+  context.dyno = header.name
+  context.time = time
+  // The dyno `source=` names when it is a dyno name, else the header's (as sourceDyno decides).
+  const named = sourceEnd === valueStart || isSame(bytes, valueStart, sourceEnd, dynoStart, dynoEnd) || nameEnd(bytes, valueStart, sourceEnd) !== sourceEnd
+    ? header
+    : state.dyno(bytes, valueStart, sourceEnd)
+  const instance = instanceEnd > instanceStart ? state.instance(bytes, instanceStart, instanceEnd, header) : undefined
+  return sampleEvent(values, named.name, instance, time, named.type) as MemorySample
+}
+
+/** A decimal as readNumber reads it (digits, at most one `.`, 1 to 15 digits) into values[metric]; where it ends, -1 when none. */
+function readDecimal(bytes: Uint8Array, start: number, end: number, values: Float64Array, metric: number): number {
+  let pos = start
+  let mantissa = 0
+  let digits = 0
+  let scale = 1
+  while (pos < end && isDigit(bytes[pos])) {
+    mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
+    digits++
+  }
+
+  if (pos < end && bytes[pos] === Char.Dot) {
+    pos++
+    while (pos < end && isDigit(bytes[pos])) {
+      mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
+      scale *= 10
+      digits++
+    }
+  }
+
+  if (digits === 0 || digits > MAX_DIGITS) return -1
+  values[metric] = mantissa / scale
+  return pos
+}
+
+/** Where the dyno name starting at `start` ends (as isDynoName accepts it), at the first other byte; -1 when empty or too long. */
+function nameEnd(bytes: Uint8Array, start: number, end: number): number {
+  let pos = start
+  const limit = Math.min(end, start + MAX_DYNO_NAME + 1)
+  while (pos < limit) {
+    const code = bytes[pos]
+    const alphanumeric = (code >= Char.Digit0 && code <= Char.Digit9) || (code >= Char.UpperA && code <= Char.UpperZ) || (code >= Char.LowerA && code <= Char.LowerZ)
+    if (!alphanumeric && (pos === start || (code !== Char.Dot && code !== Char.Dash && code !== Char.Underscore))) break
+    pos++
+  }
+
+  return pos === start || pos - start > MAX_DYNO_NAME ? -1 : pos
+}
+
+/** Where the run of ASCII bytes other than a space ends; a byte over 0x7F ends it too, and no key follows it then. */
+function asciiWordEnd(bytes: Uint8Array, start: number, end: number): number {
+  let pos = start
+  while (pos < end && bytes[pos] !== Char.Space && bytes[pos] < 0x80) pos++
+  return pos
+}
+
+/** The unsigned 2-digit number at `start`, else -1. */
+function twoDigits(bytes: Uint8Array, start: number): number {
+  const tens = bytes[start] - Char.Digit0
+  const ones = bytes[start + 1] - Char.Digit0
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? (tens * 10) + ones : -1
+}
+
+function startsWith(bytes: Uint8Array, start: number, end: number, text: readonly number[]): boolean {
+  if (end - start < text.length) return false
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text[i]) return false
+  return true
+}
+
+/** `bytes[start, end)` is exactly the (ASCII) text. */
+function isText(bytes: Uint8Array, start: number, end: number, text: string): boolean {
+  return end - start === text.length && equalsText(bytes, start, end, text)
+}
+
+function equalsText(bytes: Uint8Array, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false
+  return true
+}
+
+function isSame(bytes: Uint8Array, start: number, end: number, otherStart: number, otherEnd: number): boolean {
+  if (end - start !== otherEnd - otherStart) return false
+  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false
+  return true
+}
+
+/* eslint-disable no-bitwise -- hashing is bit arithmetic */
+/** FNV-1a of the bytes, kept to a small integer (a cheap Map key). */
+function hashOf(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x81_1C_9D_C5
+  for (let pos = start; pos < end; pos++) hash = Math.imul(hash ^ bytes[pos], 0x01_00_01_93)
+  return hash & 0x3F_FF_FF_FF
+}
+/* eslint-enable no-bitwise */
