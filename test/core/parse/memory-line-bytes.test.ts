@@ -16,7 +16,7 @@ import {ByteLineState, usualMemoryLineBytes} from '../../../src/core/parse/memor
 import {METRIC_NAMES} from '../../../src/core/parse/samples.js'
 import {NoYearCalendar} from '../../../src/core/parse/time.js'
 import {
-  EVENT_LINES, INSTANCE, MEMORY_MESSAGE, NOT_OURS,
+  EVENT_LINES, INSTANCE, MEMORY_MESSAGE, NOT_OURS, TIME,
 } from '../../fixtures/log-lines.js'
 
 const LOGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'logs')
@@ -94,6 +94,20 @@ describe('parse/memory-line-bytes', () => {
     expect(events).to.have.length(2)
     expect(events[1].time - events[0].time).to.equal(20_000)
     expect(events.map(event => 'instance' in event && event.instance)).to.deep.equal([INSTANCE, INSTANCE])
+  })
+
+  it('reads lines from several buffers in turn (a reader\'s buffer grows or is replaced)', () => {
+    const state = new ByteLineState()
+    const context = freshContext()
+    const second = USUAL.replace('10:12:00', '10:12:20')
+    const lines: Array<[Buffer, number]> = [
+      [Buffer.from(`${USUAL}\n`), 0],
+      [Buffer.concat([Buffer.alloc(7, 32), Buffer.from(`${second}\n`)]).subarray(3), 4],
+      [Buffer.from(`abc${USUAL}`), 3],
+    ]
+    const events = lines.map(([bytes, start]) => usualMemoryLineBytes(bytes, start, start + USUAL.length, context, state))
+    expect(events.map(event => event && event.time - TIME)).to.deep.equal([0, 20_000, 0])
+    expect(events.map(event => event?.instance)).to.deep.equal([INSTANCE, INSTANCE, INSTANCE])
   })
 
   describe('gives the events the string path gives', () => {
