@@ -201,7 +201,7 @@ describe('parse/memory-line-bytes', () => {
 
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]
       const BYTES = [...Buffer.from('0123456789 .:-+TZ[]=#_MBpagesdynoure\t\r')].map(byte => [byte])
-      BYTES.push([0x80], [0xC3, 0xA9], [0xE2, 0x98], [0xFF], [0x00])
+      BYTES.push([0x80], [0xC3, 0xA9], [0xE2, 0x98], [0xFF], [0x00], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98], [0xC0, 0x80], [0xEF, 0xBB, 0xBF])
       const variants = [USUAL,
         USUAL.replace('web.1', 'worker.2').replace('10:12', '11:59'),
         USUAL.replace('2026-11-20T10', '2026-12-31T23'),
