@@ -3,8 +3,9 @@
  *
  * Most bytes of a saved log are router and app lines that can never be events, so the hot path
  * works on bytes: each chunk is searched for the parser's EVENT_NEEDLES with `Buffer.indexOf`
- * (C++, no per-line JavaScript), and only the lines around a hit are decoded and handed to the
- * one LogParser. `\n` is looked for only around hits, unless lines are to be counted.
+ * (C++, no per-line JavaScript), and only the lines around a hit are handed, still as bytes, to
+ * the one LogParser (`parseAllBytes`: the usual memory line is read without decoding it). `\n` is
+ * looked for only around hits, unless lines are to be counted.
  */
 import type {Readable} from 'node:stream'
 

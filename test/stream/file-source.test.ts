@@ -235,7 +235,7 @@ describe('file-source', () => {
   })
 
   describe('LineScanner', () => {
-    it('decodes only the lines holding a needle, each once, whole', () => {
+    it('hands on only the lines holding a needle, each once, whole', () => {
       const text = 'alpha one\nbeta two two\ngamma\n\ndelta two\nomega one'
       for (const chunkSize of [1, 4, 64]) {
         expect(scanned(text, ['two', 'one'], chunkSize), `chunkSize ${chunkSize}`).to.deep.equal(['alpha one', 'beta two two', 'delta two', 'omega one'])
@@ -244,7 +244,7 @@ describe('file-source', () => {
       }
     })
 
-    it('leaves load-average lines undecoded without their needles', () => {
+    it('passes load-average lines over without their needles', () => {
       const needles = EVENT_NEEDLES.filter(needle => !needle.includes('load_'))
       const decoded = scanned(MIXED_TEXT, needles, 256)
       expect(decoded.some(line => line.includes('sample#load_avg_1m'))).to.equal(false)
