@@ -112,7 +112,7 @@ export class ByteLineState {
 
   /**
    * Epoch ms of the ISO stamp `bytes[start, end)`, as parseIsoTime reads it; NaN when it does not
-   * read it (the string path then decides).
+   * read it (the string path then decides). `use(bytes)` comes first.
    */
   isoTime(bytes: Uint8Array, start: number, end: number): number {
     if (end - start < MIN_STAMP) return Number.NaN
