@@ -32,6 +32,8 @@ export interface RecorderOptions {
   flushMs?: number
   /** Events held in memory while the store is down; beyond, the oldest are dropped (default 200,000, ~60 MB). */
   maxBuffered?: number
+  /** On stop, how long the last batch may wait for a store that does not answer (default 15 s). */
+  finalFlushMs?: number
   onEvent?: (app: string, event: LogEvent) => void
   onNotice?: (notice: RecorderNotice) => void
   /** Called after every write attempt and stream notice. */
@@ -111,6 +113,33 @@ export class Recorder {
     return unwritten
   }
 
+  /**
+   * Records what another reader hands in (`feed`, `feedNotice`) instead of reading the log itself,
+   * until the signal; then writes what is left. mem:restart-over --record: one log stream for both.
+   */
+  async follow(): Promise<number> {
+    const {signal} = this.options
+    const timer = setInterval(() => this.flushSoon(), this.options.flushMs ?? 2000)
+    await new Promise<void>(resolve => {
+      if (signal.aborted) resolve()
+      else signal.addEventListener('abort', () => resolve(), {once: true})
+    })
+    clearInterval(timer)
+    return this.finalFlush()
+  }
+
+  /** An event of `app` read elsewhere (see `follow`). */
+  feed(app: string, event: LogEvent): void {
+    const recording = this.recordings.find(candidate => candidate.app === app)
+    if (recording) this.onEvent(recording, event)
+  }
+
+  /** A notice of the stream that reads `app` elsewhere: a gap ends the span recorded. */
+  feedNotice(app: string, notice: StreamNotice): void {
+    const recording = this.recordings.find(candidate => candidate.app === app)
+    if (recording) this.onStreamNotice(recording, notice)
+  }
+
   private addToSegment(recording: AppRecording, time: number): void {
     if (!recording.segment) recording.segment = {from: time, index: recording.nextSegment++, to: time}
     const {segment} = recording
@@ -133,7 +162,7 @@ export class Recorder {
   }
 
   private async finalFlush(): Promise<number> {
-    const deadline = Date.now() + FINAL_FLUSH_MS
+    const deadline = Date.now() + (this.options.finalFlushMs ?? FINAL_FLUSH_MS)
     await this.writing
     for (;;) {
       await this.flush()
