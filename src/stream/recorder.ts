@@ -60,6 +60,8 @@ export class Recorder {
   private readonly dynos = new Set<string>()
   private failures = 0
   private gaps = 0
+  /** Events of the write under way: still waiting for the store until it answers. */
+  private inFlight = 0
   private lastSampleAt?: number
   private readonly recordings: AppRecording[]
   private retryAt = 0
@@ -76,7 +78,7 @@ export class Recorder {
   get status(): RecorderStatus {
     return {
       apps: this.recordings.length,
-      buffered: this.recordings.reduce((sum, recording) => sum + recording.pending.length, 0),
+      buffered: this.inFlight + this.recordings.reduce((sum, recording) => sum + recording.pending.length, 0),
       dynos: this.dynos.size,
       gaps: this.gaps,
       lastSampleAt: this.lastSampleAt,
@@ -180,9 +182,12 @@ export class Recorder {
       const coverage: CoverageSegment[] = [...recording.dirty].map(([segment, span]) => ({...span, recorder: this.options.recorderId, segment}))
       recording.pending = []
       recording.dirty = new Map()
+      this.inFlight = events.length
       try {
         await this.options.sink.write({app: recording.app, coverage, events})
+        this.inFlight = 0
       } catch (error) {
+        this.inFlight = 0
         // Back in front of what arrived meanwhile; the coverage too (merged with newer extents).
         recording.pending = [...events, ...recording.pending]
         for (const span of coverage) {
