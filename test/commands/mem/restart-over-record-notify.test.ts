@@ -179,4 +179,38 @@ describe('mem:restart-over --record / --notify never harm the watchdog (faults i
     expect(restart?.body).to.deep.include({action: 'trigger', app: 'leaky-app', dyno: 'web.2', severity: 'warning'})
     expect(restart?.body.details).to.include({ run: 'heroku mem:report -a leaky-app -d web.2', threshold: '90%'})
   })
+
+  describe('--notify blind: a dead stream alerts, an app with no dyno running does not', () => {
+    /** A watchdog that stays up `ms` of wall-clock time with the simulated clock stopped. */
+    function idleWatch(app: string, ms: number): Promise<CommandResult> {
+      return runCommand(['mem:restart-over', '-a', app, '--threshold', '90%', '--json', '--no-state-file', '--notify', `${receiver.url}/hook`, '--blind-after', '1s'], {
+        env,
+        timeoutMs: 30_000,
+        async whileRunning(child) {
+          await waitFor(() => streamsOpened(sim) >= 2 || child.exited(), 20_000)
+          await sleep(ms)
+        },
+      })
+    }
+
+    it('the log stream stalls while dynos run: one blind alert, naming the running dynos', async () => {
+      sim.faults.streamStall = true
+      const result = await idleWatch('leaky-app', 3000)
+      expect(result.code, result.stderr).to.equal(0)
+      const blind = receiver.posts.filter(post => post.body.kind === 'blind')
+      expect(blind.map(post => post.body.action)).to.deep.equal(['trigger'])
+      expect(blind[0].body.summary).to.match(/leaky-app: nothing read from the app's log for \d+ min \(2 dynos running\): the log stream looks dead/)
+    })
+
+    it('an app scaled to zero: no alert, a note that it is idle', async () => {
+      await sim.close()
+      sim = await startSimulator({apps: [{dynos: [], historyTicks: 5, name: 'idle-app'}], tickMs: 0})
+      env = {...env, HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url}
+      const result = await idleWatch('idle-app', 3000)
+      expect(result.code, result.stderr).to.equal(0)
+      expect(receiver.posts).to.deep.equal([])
+      const notes = jsonLines(result.stdout).filter(line => line.type === 'note').map(line => String(line.message))
+      expect(notes.filter(note => /no dyno is running/.test(note)), notes.join('\n')).to.have.length(1)
+    })
+  })
 })
