@@ -36,6 +36,10 @@ export interface DynoStatus {
 export class DynoBoard {
   private readonly dynos = new Map<string, DynoStatus>()
   private readonly retired = new Map<string, Set<string>>()
+  /** Trends from earlier samples (see `seed`), taken up when the dyno first shows in the live log. */
+  private readonly seeds = new Map<string, {instance?: string; recent: number[]; through: number}>()
+  /** Per dyno, the newest seeded sample's time: live samples up to it are already in the trend. */
+  private readonly seededThrough = new Map<string, number>()
 
   constructor(private readonly historySize = 60, private readonly sizes: Map<string, string> = new Map()) {}
 
@@ -72,10 +76,31 @@ export class DynoBoard {
     }
   }
 
+  /**
+   * Starts trends from earlier samples (mem:record's store), oldest first. They only fill `recent`
+   * (of the newest instance each dyno had), and only for dynos that then show in the live log: a
+   * dyno gone since is not listed, and nothing is counted as seen (samples, peak, latest).
+   */
+  seed(samples: MemorySample[]): void {
+    for (const sample of samples) {
+      let seed = this.seeds.get(sample.dyno)
+      if (!seed || (sample.instance !== undefined && sample.instance !== seed.instance)) {
+        seed = {instance: sample.instance, recent: [], through: 0}
+        this.seeds.set(sample.dyno, seed)
+      }
+
+      if (sample.time <= seed.through) continue
+      if (seed.recent.length >= this.historySize) seed.recent.shift()
+      seed.recent.push(usedMemory(sample))
+      seed.through = sample.time
+    }
+  }
+
   /** Drops a dyno that is gone (one-off `run.N` dynos come and go): keeps a long tail bounded. */
   forget(name: string): void {
     this.dynos.delete(name)
     this.retired.delete(name)
+    this.seededThrough.delete(name)
   }
 
   get(name: string): DynoStatus | undefined {
@@ -123,6 +148,8 @@ export class DynoBoard {
     status.samples++
     const used = usedMemory(sample)
     if (used > status.peakUsed) status.peakUsed = used
+    // The log buffer repeats what the store had: a sample already in the seeded trend is not added twice.
+    if (sample.time <= (this.seededThrough.get(status.name) ?? Number.NEGATIVE_INFINITY)) return true
     if (status.recent.length >= this.historySize) status.recent.shift()
     status.recent.push(used)
     return true
@@ -136,6 +163,13 @@ export class DynoBoard {
         lastEventTime: 0, name, peakUsed: 0, quota: effectiveQuota(undefined, size), r14: 0, r15: 0, recent: [], restarts: 0, samples: 0, size, staleSamples: 0, type,
       }
       this.dynos.set(name, status)
+      const seed = this.seeds.get(name)
+      if (seed) {
+        status.recent.push(...seed.recent)
+        status.instance = seed.instance
+        this.seededThrough.set(name, seed.through)
+        this.seeds.delete(name)
+      }
     }
 
     return status

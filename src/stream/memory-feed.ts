@@ -1,20 +1,28 @@
 import type {LogEvent} from '../core/events.js'
 import type {FeedUpdate} from '../core/ports/feed-update.js'
 import type {HerokuApi} from '../heroku/api.js'
+import type {TrendSeed} from './stored-trend.js'
 
 import {DynoBoard} from '../core/dyno-state.js'
+import {processTypeOf} from '../core/events.js'
 import {readLog} from './read-log.js'
+import {withDeadline} from './with-deadline.js'
 
 /** Samples come every ~20 s: a dyno quiet for this long (on the log's clock) has stopped reporting. */
 export const SILENT_AFTER_MS = 70_000
 /** A dyno silent this long is gone (scaled down, a finished one-off dyno): forget it. */
 export const FORGET_AFTER_MS = 3_600_000
+/** The longest the first live line waits for the store's samples (read while the command's API calls run): past it, trends start from the log. */
+export const SEED_WAIT_MS = 1500
 
 export interface MemoryFeedOptions {
   app: string
   dyno?: string
   lines?: number
   onUpdate: (update: FeedUpdate) => void
+  /** Earlier samples to start trends from (stored-trend.ts), being read; a note for stderr when the store could not be read. */
+  seed?: Promise<TrendSeed>
+  onSeedNote?: (note: string) => void
   signal?: AbortSignal
   sizes?: Map<string, string>
   tail: boolean
@@ -37,6 +45,7 @@ export class MemoryFeed {
 
   async run(): Promise<void> {
     const {options} = this
+    if (options.seed) await this.seedTrends(options.seed)
     await readLog({
       app: options.app, dyno: options.dyno, kind: options.tail ? 'tail' : 'history', lines: options.lines, type: options.type,
     }, {
@@ -45,6 +54,19 @@ export class MemoryFeed {
       onNotice: notice => options.onUpdate({kind: 'stream', notice}),
       signal: options.signal,
     })
+  }
+
+  private async seedTrends(reading: Promise<TrendSeed>): Promise<void> {
+    let seed: TrendSeed
+    try {
+      seed = await withDeadline(reading, SEED_WAIT_MS)
+    } catch {
+      seed = {note: `mem:tail: the recorded history took over ${SEED_WAIT_MS / 1000}s to read: trends start from the log`, samples: []}
+    }
+
+    if (seed.note) this.options.onSeedNote?.(seed.note)
+    const {dyno, type} = this.options
+    this.board.seed(seed.samples.filter(sample => (!dyno || sample.dyno === dyno) && (!type || processTypeOf(sample.dyno) === type)))
   }
 
   private checkSilence(): void {

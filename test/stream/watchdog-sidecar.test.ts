@@ -41,6 +41,6 @@ describe('WatchdogSidecar (in process)', function () {
     const stopping = Date.now()
     await sidecar.stop()
     expect(Date.now() - stopping).to.be.below(EXIT_BUDGET_MS + 1500)
-    expect(notices.map(notice => JSON.stringify(notice)).join("\n")).to.match(/did not take the last 3000 events/)
+    expect(notices.map(notice => JSON.stringify(notice)).join('\n')).to.match(/did not take the last 3000 events/)
   })
 })

@@ -100,6 +100,18 @@ describe('mem:restart-over --record / --notify never harm the watchdog (faults i
     }
   }
 
+  /** A watchdog that stays up `ms` of wall-clock time with the simulated clock stopped. */
+  function idleWatch(app: string, ms: number): Promise<CommandResult> {
+    return runCommand(['mem:restart-over', '-a', app, '--threshold', '90%', '--json', '--no-state-file', '--notify', `${receiver.url}/hook`, '--blind-after', '1s'], {
+      env,
+      timeoutMs: 30_000,
+      async whileRunning(child) {
+        await waitFor(() => streamsOpened(sim) >= 2 || child.exited(), 20_000)
+        await sleep(ms)
+      },
+    })
+  }
+
   function expectSameRestarts(run: WatchRun, baseline: WatchRun, what: string, exitWithinMs = 6000): void {
     const {result} = run
     expect(result.code, result.stderr).to.equal(0)
@@ -176,23 +188,13 @@ describe('mem:restart-over --record / --notify never harm the watchdog (faults i
     const logged = sim.lines('leaky-app').filter(line => /heroku\[[\w.]+\]: source=\S+ dyno=\S+ .*sample#memory_rss=/.test(line))
     expect(samples.length, 'every sample the simulator logged').to.equal(logged.length)
     const restart = receiver.posts.find(post => post.body.kind === 'restart')
-    expect(restart?.body).to.deep.include({action: 'trigger', app: 'leaky-app', dyno: 'web.2', severity: 'warning'})
-    expect(restart?.body.details).to.include({ run: 'heroku mem:report -a leaky-app -d web.2', threshold: '90%'})
+    expect(restart?.body).to.deep.include({
+      action: 'trigger', app: 'leaky-app', dyno: 'web.2', severity: 'warning',
+    })
+    expect(restart?.body.details).to.include({run: 'heroku mem:report -a leaky-app -d web.2', threshold: '90%'})
   })
 
   describe('--notify blind: a dead stream alerts, an app with no dyno running does not', () => {
-    /** A watchdog that stays up `ms` of wall-clock time with the simulated clock stopped. */
-    function idleWatch(app: string, ms: number): Promise<CommandResult> {
-      return runCommand(['mem:restart-over', '-a', app, '--threshold', '90%', '--json', '--no-state-file', '--notify', `${receiver.url}/hook`, '--blind-after', '1s'], {
-        env,
-        timeoutMs: 30_000,
-        async whileRunning(child) {
-          await waitFor(() => streamsOpened(sim) >= 2 || child.exited(), 20_000)
-          await sleep(ms)
-        },
-      })
-    }
-
     it('the log stream stalls while dynos run: one blind alert, naming the running dynos', async () => {
       sim.faults.streamStall = true
       const result = await idleWatch('leaky-app', 3000)

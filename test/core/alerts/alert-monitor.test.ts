@@ -103,7 +103,9 @@ describe('AlertMonitor', () => {
     }
     const restart = monitor.onDecision('demo-app', decision, T0)
     expect(restart).to.have.length(1)
-    expect(restart[0]).to.deep.include({action: 'trigger', dedupKey: 'heroku-mem/demo-app/web.2', dyno: 'web.2', kind: 'restart'})
+    expect(restart[0]).to.deep.include({
+      action: 'trigger', dedupKey: 'heroku-mem/demo-app/web.2', dyno: 'web.2', kind: 'restart',
+    })
     expect(restart[0].details).to.deep.equal({
       limit_mb: 460.8, quota_mb: 512, readings_over: 3, release: 'v42', run: 'heroku mem:report -a demo-app -d web.2', threshold: '90%', value_mb: 470.3,
     })
