@@ -12,8 +12,8 @@ import {withDeadline} from './with-deadline.js'
 export const SILENT_AFTER_MS = 70_000
 /** A dyno silent this long is gone (scaled down, a finished one-off dyno): forget it. */
 export const FORGET_AFTER_MS = 3_600_000
-/** The longest the first live line waits for the store's samples (read while the command's API calls run): past it, trends start from the log. */
-export const SEED_WAIT_MS = 1500
+/** Earlier samples that arrive later than this are not used: the trends have started from the log. */
+export const SEED_WAIT_MS = 5000
 
 export interface MemoryFeedOptions {
   app: string
@@ -45,7 +45,8 @@ export class MemoryFeed {
 
   async run(): Promise<void> {
     const {options} = this
-    if (options.seed) await this.seedTrends(options.seed)
+    // The store is read alongside the log, never before it: the first live line waits for nothing.
+    if (options.seed) this.seedTrends(options.seed)
     await readLog({
       app: options.app, dyno: options.dyno, kind: options.tail ? 'tail' : 'history', lines: options.lines, type: options.type,
     }, {
@@ -61,9 +62,10 @@ export class MemoryFeed {
     try {
       seed = await withDeadline(reading, SEED_WAIT_MS)
     } catch {
-      seed = {note: `mem:tail: the recorded history took over ${SEED_WAIT_MS / 1000}s to read: trends start from the log`, samples: []}
+      seed = {note: `mem:tail: the recorded history did not answer within ${SEED_WAIT_MS / 1000}s: trends start from the log`, samples: []}
     }
 
+    if (this.options.signal?.aborted) return
     if (seed.note) this.options.onSeedNote?.(seed.note)
     const {dyno, type} = this.options
     this.board.seed(seed.samples.filter(sample => (!dyno || sample.dyno === dyno) && (!type || processTypeOf(sample.dyno) === type)))

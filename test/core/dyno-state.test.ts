@@ -83,4 +83,18 @@ describe('DynoBoard', () => {
     other.apply(sample('web.1', 'b', 120, 4))
     expect(other.get('web.1')!.recent).to.deep.equal([120])
   })
+
+  it('seed after the first live samples (the store answered late): the older samples go in front, none twice', () => {
+    const board = new DynoBoard(5)
+    board.apply(sample('web.1', 'a', 230, 3))
+    board.apply(sample('web.1', 'a', 240, 4))
+    board.seed([sample('web.1', 'a', 200, 0), sample('web.1', 'a', 210, 1), sample('web.1', 'a', 220, 2), sample('web.1', 'a', 230, 3)])
+    expect(board.get('web.1')!.recent).to.deep.equal([200, 210, 220, 230, 240])
+    // Late log-buffer lines repeating seeded samples are not added again.
+    board.apply(sample('web.1', 'a', 210, 1))
+    expect(board.get('web.1')!.recent).to.deep.equal([200, 210, 220, 230, 240])
+    // A seed of another instance than the one followed is not used.
+    board.seed([sample('web.1', 'old', 100, 0)])
+    expect(board.get('web.1')!.recent).to.have.length(5)
+  })
 })

@@ -2,7 +2,7 @@
 import {APIClient} from '@heroku-cli/command'
 import {Config} from '@oclif/core'
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -13,7 +13,7 @@ import {HerokuApi} from '../../src/heroku/api.js'
 import {openStore} from '../../src/store/open-store.js'
 import {MemoryFeed} from '../../src/stream/memory-feed.js'
 import {Recorder} from '../../src/stream/recorder.js'
-import {readTrendSeed} from '../../src/stream/stored-trend.js'
+import {readTrendSeed, type TrendSeed} from '../../src/stream/stored-trend.js'
 import {ROOT} from '../helpers/run-command.js'
 import {until} from '../helpers/until.js'
 import {scenario} from '../simulator/scenarios.js'
@@ -64,11 +64,22 @@ describe('MemoryFeed trends from the store (in process, against the simulator)',
     return stored
   }
 
-  /** A live feed from `lines` back, stepped `ticks` times; web.1's trend. */
-  async function feedTrend(lines: number, ticks: number, seedFile?: string): Promise<{recent: number[]; samples: number}> {
+  /** A live feed from `lines` back, stepped `ticks` times; web.1's trend, the notes, and how long the log stream took to open. */
+  async function feedTrend(lines: number, ticks: number, seed?: Promise<TrendSeed> | string): Promise<{connectedMs: number; notes: string[]; recent: number[]; samples: number}> {
     const stop = new AbortController()
+    const notes: string[] = []
+    const started = Date.now()
+    let connectedMs = -1
     const feed = new MemoryFeed(api, {
-      app: 'demo-app', lines, onUpdate() {}, seed: seedFile ? readTrendSeed({explicit: true, target: seedFile}, 'demo-app', Date.now()) : undefined, signal: stop.signal, tail: true,
+      app: 'demo-app',
+      lines,
+      onSeedNote: note => notes.push(note),
+      onUpdate(update) {
+        if (update.kind === 'stream' && update.notice.kind === 'connected' && connectedMs < 0) connectedMs = Date.now() - started
+      },
+      seed: typeof seed === 'string' ? readTrendSeed({explicit: true, target: seed}, 'demo-app', Date.now()) : seed,
+      signal: stop.signal,
+      tail: true,
     })
     const running = feed.run()
     await until(() => sim.requests.some(request => request.path.startsWith('/streams/')), 'the log stream')
@@ -82,7 +93,9 @@ describe('MemoryFeed trends from the store (in process, against the simulator)',
     stop.abort()
     await running
     const web = feed.board.get('web.1')!
-    return {recent: [...web.recent], samples: web.samples}
+    return {
+      connectedMs, notes, recent: [...web.recent], samples: web.samples,
+    }
   }
 
   it('a dyno\'s trend starts from the samples the store holds, then goes on live', async () => {
@@ -107,5 +120,21 @@ describe('MemoryFeed trends from the store (in process, against the simulator)',
   it('--no-store (no seed): the trend holds only what the log gave', async () => {
     const plain = await feedTrend(0, 3)
     expect(plain.recent).to.have.length(3)
+  })
+
+  it('a store that never answers delays nothing: the log opens at once, the trend starts from the log', async () => {
+    const plain = await feedTrend(0, 3)
+    const hanging = await feedTrend(0, 3, new Promise<TrendSeed>(() => {}))
+    expect(hanging.connectedMs, `${hanging.connectedMs} ms, without a store ${plain.connectedMs} ms`).to.be.below(plain.connectedMs + 500)
+    expect(hanging.recent).to.have.length(3)
+  })
+
+  it('a store that cannot be read is one note, and the log goes on', async () => {
+    const garbage = join(dir, 'not-a-store.sqlite')
+    writeFileSync(garbage, 'this is not a SQLite file, just some text that goes on for a while '.repeat(100))
+    const result = await feedTrend(0, 3, garbage)
+    expect(result.recent).to.have.length(3)
+    expect(result.notes).to.have.length(1)
+    expect(result.notes[0]).to.match(/^mem:tail: the recorded history in .*not-a-store\.sqlite could not be read \(.+\): trends start from the log$/)
   })
 })

@@ -14,7 +14,7 @@ import {readTrendSeed} from '../../stream/stored-trend.js'
 
 export default class Tail extends MemCommand {
   static description = `live memory of every dyno: RSS, swap, total and % of quota, with R14/R15 and restarts as they happen
-Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno. On a terminal it shows a table that updates in place; piped, one plain line per sample or event; with --json, one JSON object per line. Each dyno's trend starts from the last half hour mem:record stored, when the store has it (--no-store: from the log only). Ctrl-C stops it and prints a summary on stderr.`
+Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno. On a terminal it shows a table that updates in place; piped, one plain line per sample or event; with --json, one JSON object per line. On a terminal, each dyno's trend starts from the last half hour mem:record stored, when the store has it (--no-store: from the log only). Ctrl-C stops it and prints a summary on stderr.`
   static examples = [
     '$ heroku mem:tail -a my-app',
     '$ heroku mem:tail -a my-app -p web',
@@ -33,16 +33,17 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
     num: Flags.integer({
       char: 'n', default: 100, description: 'lines of recent log history to start from (0 to 1500)', max: 1500, min: 0,
     }),
-    store: Flags.string({description: 'mem:record\'s store to start trends from: postgres://... or a SQLite file [default: DATABASE_URL, else the CLI data directory\'s file, if any]', exclusive: ['no-store']}),
-    'no-store': Flags.boolean({description: 'start trends from the log only, not from mem:record\'s history'}),
+    store: Flags.string({description: 'mem:record\'s store to start the table\'s trends from: postgres://... or a SQLite file [default: DATABASE_URL, else the CLI data directory\'s file, if any]', exclusive: ['no-store']}),
+    'no-store': Flags.boolean({description: 'start the table\'s trends from the log only, not from mem:record\'s history'}),
   }
   static topic = 'mem'
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Tail)
     const app = await this.appOf(flags)
-    // Read while the API calls below run: the first live line does not wait for the store.
-    const seed = flags['no-store'] ? undefined : readTrendSeed({explicit: flags.store !== undefined, target: storeTarget(flags.store, this.config.dataDir)}, app, Date.now())
+    // Trends show in the table only; the store is read alongside the API calls and the log, never waited for.
+    const table = !flags.json && Boolean(process.stdout.isTTY)
+    const seed = flags['no-store'] || !table ? undefined : readTrendSeed({explicit: flags.store !== undefined, target: storeTarget(flags.store, this.config.dataDir)}, app, Date.now())
     await ensureRuntimeMetrics(this.api, app, {enable: flags['enable-metrics'], readingsWithout: true})
     const dynos = await this.api.listDynos(app)
     requireFilteredDynos(app, dynos, dynoFilter(flags))
@@ -54,7 +55,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
     const err = (text: string) => process.stderr.write(text)
     const output: TailOutput = flags.json
       ? new JsonTailOutput(out)
-      : (process.stdout.isTTY ? new TableTailOutput(out, app) : new LineTailOutput(out, err))
+      : (table ? new TableTailOutput(out, app) : new LineTailOutput(out, err))
     let samples = 0
     const feed = new MemoryFeed(this.api, {
       app,
