@@ -77,7 +77,7 @@ describe('MemoryFeed trends from the store (in process, against the simulator)',
       onUpdate(update) {
         if (update.kind === 'stream' && update.notice.kind === 'connected' && connectedMs < 0) connectedMs = Date.now() - started
       },
-      seed: typeof seed === 'string' ? readTrendSeed({explicit: true, target: seed}, 'demo-app', Date.now()) : seed,
+      seed: typeof seed === 'string' ? () => readTrendSeed({explicit: true, target: seed}, 'demo-app', Date.now()) : (seed && (() => seed)),
       signal: stop.signal,
       tail: true,
     })
@@ -90,6 +90,8 @@ describe('MemoryFeed trends from the store (in process, against the simulator)',
     }
 
     await until(() => (feed.board.get('web.1')?.samples ?? 0) >= ticks, 'the live samples')
+    // The store is read once the first line is out: its samples join the trend a moment later.
+    if (typeof seed === 'string') await until(() => notes.length > 0 || feed.board.get('web.1')!.recent.length > ticks, 'the stored samples', 5000)
     stop.abort()
     await running
     const web = feed.board.get('web.1')!

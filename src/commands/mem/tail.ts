@@ -41,9 +41,10 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
   async run(): Promise<void> {
     const {flags} = await this.parse(Tail)
     const app = await this.appOf(flags)
-    // Trends show in the table only; the store is read alongside the API calls and the log, never waited for.
+    // Trends show in the table only; the store is read once the first line is out, never waited for.
     const table = !flags.json && Boolean(process.stdout.isTTY)
-    const seed = flags['no-store'] || !table ? undefined : readTrendSeed({explicit: flags.store !== undefined, target: storeTarget(flags.store, this.config.dataDir)}, app, Date.now())
+    const store = {explicit: flags.store !== undefined, target: storeTarget(flags.store, this.config.dataDir)}
+    const seed = flags['no-store'] || !table ? undefined : () => readTrendSeed(store, app, Date.now())
     await ensureRuntimeMetrics(this.api, app, {enable: flags['enable-metrics'], readingsWithout: true})
     const dynos = await this.api.listDynos(app)
     requireFilteredDynos(app, dynos, dynoFilter(flags))
