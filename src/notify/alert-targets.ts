@@ -50,7 +50,7 @@ export function parseTarget(text: string, index: number): AlertTarget {
 
 /** A restart is the watchdog doing its job (warning); the loop breaker gives up on a dyno (error). */
 const SEVERITY: Record<Alert['kind'], string> = {
-  blind: 'warning', 'loop-breaker': 'error', 'over-quota': 'error', r15: 'critical', restart: 'warning',
+  blind: 'warning', 'loop-breaker': 'error', 'over-quota': 'error', prediction: 'warning', r15: 'critical', restart: 'warning',
 }
 
 /** The request body for a target. */

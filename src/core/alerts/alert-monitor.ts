@@ -14,14 +14,17 @@
  *   every one is sent (the watchdog's own cooldown and hourly cap bound them); cleared like over-quota.
  * - loop-breaker (mem:restart-over): the watchdog stopped restarting a dyno that kept coming back
  *   over; cleared like over-quota.
+ * - prediction: a confident leak that reaches the quota within the hour (quota-forecast.ts); said
+ *   once per dyno instance, a heads-up that nothing resolves.
  */
 import type {LogEvent, MemorySample} from '../events.js'
 import type {Decision} from '../watchdog/decision.js'
 
 import {usedMemory} from '../events.js'
-import {effectiveQuota} from '../quotas.js'
+import {effectiveQuota, limitsForSize} from '../quotas.js'
+import {QuotaForecast} from './quota-forecast.js'
 
-export type AlertKind = 'blind' | 'loop-breaker' | 'over-quota' | 'r15' | 'restart'
+export type AlertKind = 'blind' | 'loop-breaker' | 'over-quota' | 'prediction' | 'r15' | 'restart'
 
 export interface Alert {
   action: 'resolve' | 'trigger'
@@ -69,6 +72,7 @@ type Sight = 'blind' | 'idle' | 'seeing'
 
 export class AlertMonitor {
   private readonly dynos = new Map<string, DynoWatch>()
+  private readonly forecast = new QuotaForecast()
   /** Wall clock of the last dyno count asked for a silent app: asked again at most every blindAfterMs. */
   private readonly lastCheck = new Map<string, number>()
   private readonly lastEventWall = new Map<string, number>()
@@ -174,8 +178,21 @@ export class AlertMonitor {
   }
 
   private onSample(app: string, sample: MemorySample, watch: DynoWatch, alerts: Alert[], now: number): void {
-    const quota = effectiveQuota(sample.quota, this.options.sizes?.get(app)?.[sample.type])
+    const size = this.options.sizes?.get(app)?.[sample.type]
+    const quota = effectiveQuota(sample.quota, size)
     const used = usedMemory(sample)
+    const forecast = this.forecast.add(`${app}\n${sample.dyno}`, sample, {killFactor: limitsForSize(size)?.killFactor ?? 2, quota})
+    if (forecast) {
+      alerts.push({
+        action: 'trigger', app, dedupKey: dedupKey(app, sample.dyno),
+        details: this.context(app, sample.dyno, {
+          confidence: forecast.confidence, minutes_to_quota: forecast.minutesToQuota, quota_mb: quota, rate_mb_per_hour: forecast.rateMbPerHour, used_mb: Math.round(used * 10) / 10,
+        }),
+        dyno: sample.dyno, kind: 'prediction',
+        summary: `${app} ${sample.dyno}: reaches its quota in ~${forecast.minutesToQuota} min at ${forecast.rateMbPerHour} MB/h (${Math.round(used)} of ${quota} MB now)`, time: sample.time,
+      })
+    }
+
     const details = this.context(app, sample.dyno, {percent_of_quota: Math.round((used / quota) * 1000) / 10, quota_mb: quota, used_mb: Math.round(used * 10) / 10})
     if (used <= quota) {
       watch.overSince = undefined
