@@ -127,8 +127,10 @@ describe('AlertMonitor', () => {
     // 250 MB rising 180 MB/h, a little noise: at the quota (512 MB) after ~87 min.
     for (let tick = 0; tick < 240; tick++) {
       const time = T0 + tick * 20_000
-      alerts.push(...monitor.onEvent('demo-app', sample('web.3', time, 250 + (180 * tick * 20_000 / 3_600_000) + (tick % 3)), time))
-      alerts.push(...monitor.onEvent('demo-app', sample('web.1', time, 300 + (tick % 5)), time))
+      alerts.push(
+        ...monitor.onEvent('demo-app', sample('web.3', time, 250 + (180 * tick * 20_000 / 3_600_000) + (tick % 3)), time),
+        ...monitor.onEvent('demo-app', sample('web.1', time, 300 + (tick % 5)), time),
+      )
     }
 
     const predictions = alerts.filter(alert => alert.kind === 'prediction')
