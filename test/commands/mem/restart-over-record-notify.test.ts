@@ -194,6 +194,25 @@ describe('mem:restart-over --record / --notify never harm the watchdog (faults i
     expect(restart?.body.details).to.include({run: 'heroku mem:report -a leaky-app -d web.2', threshold: '90%'})
   })
 
+  it('--once --record (Heroku Scheduler): the recent log the decision read is stored, and the exit code is the decision\'s', async () => {
+    sim.step(25)
+    const store = join(home, 'once.sqlite')
+    const result = await runCommand(['mem:restart-over', '-a', 'leaky-app', '--threshold', '90%', '--once', '--json', '--send-jitter', '1ms', '--record', '--store', store], {env})
+    expect(result.code, result.stderr).to.equal(3)
+    const opened = await openStore(store)
+    let samples = 0
+    try {
+      await opened.read('leaky-app', {}, event => {
+        if (event.kind === 'memory') samples++
+      })
+    } finally {
+      await opened.close()
+    }
+
+    const logged = sim.lines('leaky-app').filter(line => /heroku\[[\w.]+\]: source=\S+ dyno=\S+ .*sample#memory_rss=/.test(line))
+    expect(samples).to.equal(logged.length)
+  })
+
   describe('--notify blind: a dead stream alerts, an app with no dyno running does not', () => {
     it('the log stream stalls while dynos run: one blind alert, naming the running dynos', async () => {
       sim.faults.streamStall = true
