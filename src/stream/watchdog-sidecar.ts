@@ -46,6 +46,8 @@ export class WatchdogSidecar {
   private readonly recorder?: Recorder
   private readonly recording?: Promise<number>
   private readonly sink?: LazyStoreSink
+  /** Set once stop's budget is spent: what the recorder still says after that is not shown. */
+  private silenced = false
   private readonly stopRecording = new AbortController()
   private readonly ticker?: NodeJS.Timeout
 
@@ -57,7 +59,9 @@ export class WatchdogSidecar {
         api: options.api,
         apps: [app],
         finalFlushMs: EXIT_BUDGET_MS,
-        onNotice: options.onNotice,
+        onNotice: notice => {
+          if (!this.silenced) options.onNotice(notice)
+        },
         recorderId: `watchdog-${process.pid}-${Date.now().toString(36)}`,
         signal: this.stopRecording.signal,
         sink: this.sink,
@@ -99,6 +103,7 @@ export class WatchdogSidecar {
     })
     await Promise.race([Promise.all([this.recording, this.alerting?.stop(EXIT_BUDGET_MS)]), budget])
     clearTimeout(timer)
+    this.silenced = true
     const unwritten = this.recorder?.status.buffered ?? 0
     if (unwritten > 0) this.options.onNotice({kind: 'alert-note', message: `the store did not take the last ${unwritten} events before the exit`})
     await this.sink?.close()
