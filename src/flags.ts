@@ -47,3 +47,10 @@ export function dynoFilter(values: {'dyno-name'?: string; 'process-type'?: strin
   if (values['process-type']) return {type: values['process-type']}
   return {}
 }
+
+/** `--notify` and its timings: mem:record and mem:restart-over alert alike (docs/record.md). */
+export const alertFlags = {
+  'blind-after': durationFlag({description: 'alert when nothing arrives from the app\'s log this long while dynos run [default: 5m]'}),
+  notify: Flags.string({description: 'send alerts here: a Slack webhook, PagerDuty (https://events.pagerduty.com/v2/enqueue?routing_key=KEY) or any JSON webhook (repeatable)', multiple: true}),
+  'over-quota-for': durationFlag({description: 'alert when a dyno stays over its quota this long [default: 10m]'}),
+}

@@ -36,6 +36,12 @@ export interface DynoStatus {
 export class DynoBoard {
   private readonly dynos = new Map<string, DynoStatus>()
   private readonly retired = new Map<string, Set<string>>()
+  /** Per dyno, the first live sample's time of the instance followed: seeded samples go before it. */
+  private readonly liveSince = new Map<string, number>()
+  /** Per dyno, the newest seeded sample's time: live samples up to it are already in the trend. */
+  private readonly seededThrough = new Map<string, number>()
+  /** Trends from earlier samples (see `seed`) of dynos not yet seen live: taken up when they show. */
+  private readonly seeds = new Map<string, TrendSeed>()
 
   constructor(private readonly historySize = 60, private readonly sizes: Map<string, string> = new Map()) {}
 
@@ -72,10 +78,39 @@ export class DynoBoard {
     }
   }
 
+  /**
+   * Starts trends from earlier samples (mem:record's store), oldest first, whether they come
+   * before the live log or after its first lines. They only go in front of `recent` (of the
+   * newest instance each dyno had, if it is the one followed), and only for dynos that show in
+   * the live log: a dyno gone since is not listed, and nothing is counted as seen (samples, peak).
+   */
+  seed(samples: MemorySample[]): void {
+    const seeds = new Map<string, TrendSeed>()
+    for (const sample of samples) {
+      let seed = seeds.get(sample.dyno)
+      if (!seed || (sample.instance !== undefined && sample.instance !== seed.instance)) {
+        seed = {instance: sample.instance, points: []}
+        seeds.set(sample.dyno, seed)
+      }
+
+      if (seed.points.length > 0 && sample.time <= seed.points.at(-1)!.time) continue
+      if (seed.points.length >= this.historySize) seed.points.shift()
+      seed.points.push({time: sample.time, used: usedMemory(sample)})
+    }
+
+    for (const [name, seed] of seeds) {
+      const status = this.dynos.get(name)
+      if (status) this.takeSeed(status, seed)
+      else this.seeds.set(name, seed)
+    }
+  }
+
   /** Drops a dyno that is gone (one-off `run.N` dynos come and go): keeps a long tail bounded. */
   forget(name: string): void {
     this.dynos.delete(name)
     this.retired.delete(name)
+    this.liveSince.delete(name)
+    this.seededThrough.delete(name)
   }
 
   get(name: string): DynoStatus | undefined {
@@ -113,6 +148,7 @@ export class DynoBoard {
         if (set.size > 8) set.delete(set.values().next().value as string)
         this.retired.set(status.name, set)
         status.recent.length = 0
+        this.liveSince.delete(status.name)
       }
 
       status.instance = instance
@@ -123,6 +159,9 @@ export class DynoBoard {
     status.samples++
     const used = usedMemory(sample)
     if (used > status.peakUsed) status.peakUsed = used
+    // The log buffer repeats what the store had: a sample already in the seeded trend is not added twice.
+    if (sample.time <= (this.seededThrough.get(status.name) ?? Number.NEGATIVE_INFINITY)) return true
+    if (!this.liveSince.has(status.name)) this.liveSince.set(status.name, sample.time)
     if (status.recent.length >= this.historySize) status.recent.shift()
     status.recent.push(used)
     return true
@@ -136,10 +175,33 @@ export class DynoBoard {
         lastEventTime: 0, name, peakUsed: 0, quota: effectiveQuota(undefined, size), r14: 0, r15: 0, recent: [], restarts: 0, samples: 0, size, staleSamples: 0, type,
       }
       this.dynos.set(name, status)
+      const seed = this.seeds.get(name)
+      if (seed) {
+        this.seeds.delete(name)
+        this.takeSeed(status, seed)
+      }
     }
 
     return status
   }
+
+  /** Puts a seed's samples older than the live ones in front of the dyno's trend, if it is of the instance followed. */
+  private takeSeed(status: DynoStatus, seed: TrendSeed): void {
+    if (status.instance !== undefined && seed.instance !== undefined && status.instance !== seed.instance) return
+    const since = this.liveSince.get(status.name) ?? Number.POSITIVE_INFINITY
+    const older = seed.points.filter(point => point.time < since)
+    if (older.length === 0) return
+    status.recent.unshift(...older.map(point => point.used))
+    if (status.recent.length > this.historySize) status.recent.splice(0, status.recent.length - this.historySize)
+    status.instance ??= seed.instance
+    this.seededThrough.set(status.name, older.at(-1)!.time)
+  }
+}
+
+/** Earlier samples of one dyno instance, oldest first: `rss + swap` with its time. */
+interface TrendSeed {
+  instance?: string
+  points: Array<{time: number; used: number}>
 }
 
 export function compareDynoNames(a: {name: string}, b: {name: string}): number {

@@ -48,7 +48,10 @@ export function parseTarget(text: string, index: number): AlertTarget {
   }
 }
 
-const SEVERITY: Record<Alert['kind'], string> = {blind: 'warning', 'over-quota': 'error', r15: 'critical'}
+/** A restart is the watchdog doing its job (warning); the loop breaker gives up on a dyno (error). */
+const SEVERITY: Record<Alert['kind'], string> = {
+  blind: 'warning', 'loop-breaker': 'error', 'over-quota': 'error', prediction: 'warning', r15: 'critical', restart: 'warning',
+}
 
 /** The request body for a target. */
 export function alertBody(target: AlertTarget, alert: Alert): unknown {

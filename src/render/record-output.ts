@@ -27,6 +27,10 @@ export function recorderNoticeLine(notice: RecorderNotice): string | undefined {
     return `alert delivery failed: ${notice.message}`
   }
 
+  case 'alert-note': {
+    return notice.message
+  }
+
   case 'dropped': {
     return `${notice.app}: the store has been down too long: dropped the ${notice.dropped} oldest waiting events (a gap in the history)`
   }

@@ -5,26 +5,16 @@
 import type {LogEvent} from '../core/events.js'
 import type {RecorderNotice, RecorderStatus} from '../core/ports/recorder-status.js'
 import type {HerokuApi} from '../heroku/api.js'
-import type {AlertTarget} from '../notify/alert-targets.js'
 import type {MemoryStore, Retention} from '../store/memory-store.js'
 
-import {type Alert, AlertMonitor, DEFAULT_ALERT_OPTIONS} from '../core/alerts/alert-monitor.js'
 import {ensureRuntimeMetrics} from '../heroku/preflight.js'
-import {AlertSender} from '../notify/alert-sender.js'
+import {Alerting, type AlertSettings} from './alerting.js'
 import {Recorder} from './recorder.js'
 
 /** Raw samples age out by the day: pruning hourly keeps the store near its retention. */
 const PRUNE_EVERY_MS = 3_600_000
 /** The status line is refreshed this often (the renderer decides what to show). */
 const STATUS_EVERY_MS = 1000
-
-export interface AlertSettings {
-  targets: AlertTarget[]
-  overQuotaMs?: number
-  blindAfterMs?: number
-  /** Retries of a failed post start this far apart (tests shorten it). */
-  retryBaseMs?: number
-}
 
 /** On stop, how long queued alerts may take to go out. */
 const ALERT_DRAIN_MS = 10_000
@@ -61,14 +51,15 @@ export async function recordApps(options: RecordRunOptions): Promise<RecordRunRe
   }
 
   await prune()
-  const alerting = options.alerts && options.alerts.targets.length > 0 ? await startAlerting(options, options.alerts) : undefined
+  const alerting = options.alerts && options.alerts.targets.length > 0 ? startAlerting(options, options.alerts) : undefined
+  await alerting?.learnSizes()
   const recorder = new Recorder({
     api: options.api,
     apps: options.apps,
     lines: options.lines,
     onEvent(app, event) {
       options.onEvent?.(app, event)
-      alerting?.raise(alerting.monitor.onEvent(app, event, Date.now()))
+      alerting?.onEvent(app, event)
     },
     onNotice: options.onNotice,
     recorderId: `${process.pid}-${Date.now().toString(36)}`,
@@ -77,7 +68,7 @@ export async function recordApps(options: RecordRunOptions): Promise<RecordRunRe
   })
   const statusTimer = setInterval(() => {
     options.onStatus(recorder.status)
-    alerting?.raise(alerting.monitor.tick(options.apps, Date.now()))
+    alerting?.tick()
   }, STATUS_EVERY_MS)
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS)
   try {
@@ -86,35 +77,17 @@ export async function recordApps(options: RecordRunOptions): Promise<RecordRunRe
   } finally {
     clearInterval(statusTimer)
     clearInterval(pruneTimer)
-    await alerting?.sender.drain(ALERT_DRAIN_MS)
+    await alerting?.stop(ALERT_DRAIN_MS)
   }
 }
 
-/** The alert rules and the delivery queue; quotas come from each app's dyno sizes when lines carry none. */
-async function startAlerting(options: RecordRunOptions, settings: AlertSettings) {
-  const sizes = new Map<string, Record<string, string>>()
-  for (const app of options.apps) {
-    sizes.set(app, Object.fromEntries((await options.api.listFormation(app)).map(entry => [entry.type ?? '', entry.size ?? ''])))
-  }
-
-  const monitor = new AlertMonitor({
-    ...DEFAULT_ALERT_OPTIONS,
-    ...(settings.blindAfterMs === undefined ? {} : {blindAfterMs: settings.blindAfterMs}),
-    ...(settings.overQuotaMs === undefined ? {} : {overQuotaMs: settings.overQuotaMs}),
-    sizes,
-  })
-  const sender = new AlertSender(settings.targets, {
+function startAlerting(options: RecordRunOptions, settings: AlertSettings): Alerting {
+  return new Alerting({
+    api: options.api,
+    apps: options.apps,
+    onAlert: alert => options.onNotice({action: alert.action, kind: 'alert', summary: alert.summary}),
     onFailure: message => options.onNotice({kind: 'alert-failed', message}),
-    retryBaseMs: settings.retryBaseMs,
+    onNote: message => options.onNotice({kind: 'alert-note', message}),
+    settings,
   })
-  return {
-    monitor,
-    raise(alerts: Alert[]) {
-      for (const alert of alerts) {
-        options.onNotice({action: alert.action, kind: 'alert', summary: alert.summary})
-        sender.send(alert)
-      }
-    },
-    sender,
-  }
 }

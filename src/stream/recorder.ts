@@ -32,6 +32,8 @@ export interface RecorderOptions {
   flushMs?: number
   /** Events held in memory while the store is down; beyond, the oldest are dropped (default 200,000, ~60 MB). */
   maxBuffered?: number
+  /** On stop, how long the last batch may wait for a store that does not answer (default 15 s). */
+  finalFlushMs?: number
   onEvent?: (app: string, event: LogEvent) => void
   onNotice?: (notice: RecorderNotice) => void
   /** Called after every write attempt and stream notice. */
@@ -58,6 +60,8 @@ export class Recorder {
   private readonly dynos = new Set<string>()
   private failures = 0
   private gaps = 0
+  /** Events of the write under way: still waiting for the store until it answers. */
+  private inFlight = 0
   private lastSampleAt?: number
   private readonly recordings: AppRecording[]
   private retryAt = 0
@@ -74,7 +78,7 @@ export class Recorder {
   get status(): RecorderStatus {
     return {
       apps: this.recordings.length,
-      buffered: this.recordings.reduce((sum, recording) => sum + recording.pending.length, 0),
+      buffered: this.inFlight + this.recordings.reduce((sum, recording) => sum + recording.pending.length, 0),
       dynos: this.dynos.size,
       gaps: this.gaps,
       lastSampleAt: this.lastSampleAt,
@@ -111,6 +115,33 @@ export class Recorder {
     return unwritten
   }
 
+  /**
+   * Records what another reader hands in (`feed`, `feedNotice`) instead of reading the log itself,
+   * until the signal; then writes what is left. mem:restart-over --record: one log stream for both.
+   */
+  async follow(): Promise<number> {
+    const {signal} = this.options
+    const timer = setInterval(() => this.flushSoon(), this.options.flushMs ?? 2000)
+    await new Promise<void>(resolve => {
+      if (signal.aborted) resolve()
+      else signal.addEventListener('abort', () => resolve(), {once: true})
+    })
+    clearInterval(timer)
+    return this.finalFlush()
+  }
+
+  /** An event of `app` read elsewhere (see `follow`). */
+  feed(app: string, event: LogEvent): void {
+    const recording = this.recordings.find(candidate => candidate.app === app)
+    if (recording) this.onEvent(recording, event)
+  }
+
+  /** A notice of the stream that reads `app` elsewhere: a gap ends the span recorded. */
+  feedNotice(app: string, notice: StreamNotice): void {
+    const recording = this.recordings.find(candidate => candidate.app === app)
+    if (recording) this.onStreamNotice(recording, notice)
+  }
+
   private addToSegment(recording: AppRecording, time: number): void {
     if (!recording.segment) recording.segment = {from: time, index: recording.nextSegment++, to: time}
     const {segment} = recording
@@ -133,7 +164,7 @@ export class Recorder {
   }
 
   private async finalFlush(): Promise<number> {
-    const deadline = Date.now() + FINAL_FLUSH_MS
+    const deadline = Date.now() + (this.options.finalFlushMs ?? FINAL_FLUSH_MS)
     await this.writing
     for (;;) {
       await this.flush()
@@ -151,9 +182,12 @@ export class Recorder {
       const coverage: CoverageSegment[] = [...recording.dirty].map(([segment, span]) => ({...span, recorder: this.options.recorderId, segment}))
       recording.pending = []
       recording.dirty = new Map()
+      this.inFlight = events.length
       try {
         await this.options.sink.write({app: recording.app, coverage, events})
+        this.inFlight = 0
       } catch (error) {
+        this.inFlight = 0
         // Back in front of what arrived meanwhile; the coverage too (merged with newer extents).
         recording.pending = [...events, ...recording.pending]
         for (const span of coverage) {

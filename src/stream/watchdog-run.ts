@@ -39,6 +39,8 @@ export interface WatchdogRunOptions {
   stallMs?: number
   /** Where loop counts and the hourly cap are kept between runs; none in a dry run or with --no-state-file. */
   statePath?: string
+  /** Sees each event after the policy has (--record, --notify: stream/watchdog-sidecar.ts); must not throw. */
+  tap?: (event: LogEvent, phase: 'history' | 'live') => void
 }
 
 /**
@@ -73,6 +75,7 @@ export class WatchdogRun {
   /** Feeds one platform event to the policy and carries out what it decides. */
   onEvent(event: LogEvent): void {
     this.apply(this.options.policy.observe(event))
+    this.options.tap?.(event, 'live')
   }
 
   /** `--once`: the recent log, one decision per dyno, the restarts, an exit code. */
@@ -153,11 +156,18 @@ export class WatchdogRun {
 
   /** What the platform already knows, then what an earlier run kept. */
   private async prepare(): Promise<void> {
-    const {api, app, filter, output, policy, statePath} = this.options
+    const {api, app, filter, output, policy, statePath, tap} = this.options
     this.lastRefresh = Date.now()
     await refreshDynos(api, app, policy, 'replay')
     // The recent log (platform lines only): restarts, instances and readings become state, nothing is decided.
-    await readLog({app, ...filter, kind: 'history'}, {api, onEvent: event => policy.observe(event, 'replay'), signal: this.streamStop.signal})
+    await readLog({app, ...filter, kind: 'history'}, {
+      api,
+      onEvent(event) {
+        policy.observe(event, 'replay')
+        tap?.(event, 'history')
+      },
+      signal: this.streamStop.signal,
+    })
     if (statePath) {
       const saved = await loadState(statePath, app, note => output.note(note))
       const notes = saved.policy ? policy.restoreState(saved.policy, Date.now()) : []

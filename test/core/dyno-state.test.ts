@@ -65,4 +65,36 @@ describe('DynoBoard', () => {
     const names = ['web.10', 'worker.1', 'web.2', 'web.1'].map(name => ({name}))
     expect(names.sort(compareDynoNames).map(d => d.name)).to.deep.equal(['web.1', 'web.2', 'web.10', 'worker.1'])
   })
+
+  it('seed: a dyno\'s trend starts from earlier samples of its newest instance, only once the dyno shows live, without counting them as seen', () => {
+    const board = new DynoBoard(5)
+    board.seed([sample('web.1', 'old', 100, 0), sample('web.1', 'a', 200, 1), sample('web.1', 'a', 210, 2), sample('web.2', 'b', 300, 2)])
+    expect(board.list(), 'nothing listed before the live log shows a dyno').to.deep.equal([])
+    // The live log repeats tick 2 (already seeded), then goes on.
+    board.apply(sample('web.1', 'a', 210, 2))
+    board.apply(sample('web.1', 'a', 220, 3))
+    const web = board.get('web.1')!
+    expect(web.recent).to.deep.equal([200, 210, 220])
+    expect(web.samples).to.equal(2)
+    expect(board.list().map(dyno => dyno.name), 'web.2 never showed live').to.deep.equal(['web.1'])
+    // A new instance live: the seeded trend was of the old one.
+    const other = new DynoBoard(5)
+    other.seed([sample('web.1', 'a', 200, 1)])
+    other.apply(sample('web.1', 'b', 120, 4))
+    expect(other.get('web.1')!.recent).to.deep.equal([120])
+  })
+
+  it('seed after the first live samples (the store answered late): the older samples go in front, none twice', () => {
+    const board = new DynoBoard(5)
+    board.apply(sample('web.1', 'a', 230, 3))
+    board.apply(sample('web.1', 'a', 240, 4))
+    board.seed([sample('web.1', 'a', 200, 0), sample('web.1', 'a', 210, 1), sample('web.1', 'a', 220, 2), sample('web.1', 'a', 230, 3)])
+    expect(board.get('web.1')!.recent).to.deep.equal([200, 210, 220, 230, 240])
+    // Late log-buffer lines repeating seeded samples are not added again.
+    board.apply(sample('web.1', 'a', 210, 1))
+    expect(board.get('web.1')!.recent).to.deep.equal([200, 210, 220, 230, 240])
+    // A seed of another instance than the one followed is not used.
+    board.seed([sample('web.1', 'old', 100, 0)])
+    expect(board.get('web.1')!.recent).to.have.length(5)
+  })
 })

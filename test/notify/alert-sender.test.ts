@@ -76,6 +76,25 @@ describe('AlertSender against a local HTTP receiver', () => {
     expect(failures).to.deep.equal(['slack #1: could not deliver the r15 alert for demo-app web.1 after 2 tries (HTTP 500)'])
   })
 
+  it('at exit a hanging webhook is given up when the drain time is up: the post in flight is closed, nothing is retried', async () => {
+    receiver.answer = () => 'hang'
+    const failures: string[] = []
+    const sender = new AlertSender([parseTarget(`${receiver.url}/hook`, 0)], {onFailure: message => failures.push(message), retryBaseMs: 5})
+    sender.send(trigger)
+    sender.send(resolve)
+    await until(() => receiver.posts.length === 1, 'the first post')
+    const started = Date.now()
+    await sender.drain(200)
+    expect(Date.now() - started).to.be.below(1000)
+    // The connection is closed at once, not left to the 10 s post timeout (which would keep the process alive).
+    await until(() => receiver.abandoned === 1, 'the hanging post closed', 1000)
+    expect(failures).to.deep.equal(['gave up on 2 alerts not yet delivered at exit'])
+    await new Promise(resolve => {
+      setTimeout(resolve, 100)
+    })
+    expect(receiver.posts).to.have.length(1)
+  })
+
   it('a bad --notify value is a usage error that does not echo the URL', () => {
     expect(() => parseTarget('not a url secret', 0)).to.throw(/--notify #1 is not a URL/).with.property('exitCode', 2)
     expect(() => parseTarget('https://events.pagerduty.com/v2/enqueue', 1)).to.throw(/routing_key/)

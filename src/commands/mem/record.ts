@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {MemCommand} from '../../base-command.js'
 import {UserError} from '../../errors.js'
-import {durationFlag} from '../../flags.js'
+import {alertFlags, durationFlag} from '../../flags.js'
 import {appFromGitRemote} from '../../heroku/connect.js'
 import {parseTarget} from '../../notify/alert-targets.js'
 import {RecordConsole, storeStatusText} from '../../render/record-output.js'
@@ -25,9 +25,7 @@ Follows each app's log and stores memory samples, R14/R15, restarts, crashes and
     remote: Flags.string({char: 'r', description: 'git remote of app to use'}),
     'keep-raw': durationFlag({description: 'keep raw samples this long, then as 5-minute rollups [default: 14d]'}),
     'keep-rollups': durationFlag({description: 'keep 5-minute rollups this long [default: 365d]'}),
-    notify: Flags.string({description: 'send alerts (R15, over quota, recorder blind) here: a Slack webhook, PagerDuty (https://events.pagerduty.com/v2/enqueue?routing_key=KEY) or any JSON webhook (repeatable)', multiple: true}),
-    'over-quota-for': durationFlag({description: 'alert when a dyno stays over its quota this long [default: 10m]'}),
-    'blind-after': durationFlag({description: 'alert when nothing arrives from an app\'s log this long [default: 5m]'}),
+    ...alertFlags,
     num: Flags.integer({
       char: 'n', default: 1500, description: 'lines of the log buffer to start from (0 to 1500)', max: 1500, min: 0,
     }),

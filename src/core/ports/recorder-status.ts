@@ -28,6 +28,8 @@ export type RecorderNotice =
   | {kind: 'pruned'; rolledUpSamples: number; deletedRollups: number}
   | {action: 'resolve' | 'trigger'; kind: 'alert'; summary: string}
   | {kind: 'alert-failed'; message: string}
+  /** Said by the alert rules without an alert (an app with no dyno running is silent, not blind). */
+  | {kind: 'alert-note'; message: string}
 
 /** What the store holds for one app (`mem:record --status`). */
 export interface AppStatus {

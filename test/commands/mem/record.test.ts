@@ -234,6 +234,25 @@ describe('heroku mem:record (end to end against the simulator)', function () {
     }
   })
 
+  it('--notify on an app scaled to zero: silent, but not blind: a note, no alert', async () => {
+    const receiver = await startReceiver()
+    const idleSim = await startSimulator({apps: [{dynos: [], historyTicks: 5, name: 'idle-app'}], tickMs: 0})
+    try {
+      const result = await runCommand(['mem:record', '-a', 'idle-app', '--notify', `${receiver.url}/hook`, '--blind-after', '1s', '-n', '0', '--store', join(home, 'idle.sqlite')], {
+        env: {...env, HEROKU_API_KEY: idleSim.token, HEROKU_HOST: idleSim.url},
+        async whileRunning(child) {
+          await until(() => /no dyno is running/.test(child.stdout()), 'the idle note', 20_000)
+        },
+      })
+      expect(result.code, result.stderr).to.equal(0)
+      expect(result.stdout).to.match(/idle-app: nothing in the log for \d+ min, and no dyno is running/)
+      expect(receiver.posts).to.deep.equal([])
+    } finally {
+      await idleSim.close()
+      await receiver.close()
+    }
+  })
+
   describe('with --store postgres://', () => {
     let postgres: TestPostgres
     let databases = 0

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -40,17 +40,32 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
   this.timeout(60_000)
   let sim: Simulator
   let env: Record<string, string>
+  let dataHome: string
 
   beforeEach(async () => {
     sim = await startSimulator({
       apps: [scenario('demo'), scenario('fir-app'), scenario('no-metrics'), scenario('no-metrics-r15'), scenario('hostile'), scenario('preboot')],
       tickMs: 10,
     })
-    env = {HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url}
+    // The default store (mem:record's, for the trends) in a fresh data directory: none.
+    dataHome = mkdtempSync(join(tmpdir(), 'tail-data-'))
+    env = {HEROKU_API_KEY: sim.token, HEROKU_HOST: sim.url, XDG_DATA_HOME: dataHome}
   })
 
   afterEach(async () => {
     await sim.close()
+    rmSync(dataHome, {force: true, recursive: true})
+  })
+
+  it('piped or --json, the store is not read (trends show in the table only): a bad --store is no error; with --no-store a usage error', async () => {
+    const garbage = join(dataHome, 'not-a-store.sqlite')
+    writeFileSync(garbage, 'this is not a SQLite file, just some text that goes on for a while '.repeat(100))
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '--json', '--max-samples', '3', '-n', '0', '--store', garbage], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(jsonLines(result.stdout).filter(line => line.type === 'sample')).to.have.length(3)
+    expect(result.stderr).not.to.contain('mem:tail:')
+    const both = await runCommand(['mem:tail', '-a', 'demo-app', '--no-store', '--store', garbage], {env})
+    expect(both.code).to.equal(2)
   })
 
   it('--json prints one sample object per line with the values the platform logged', async () => {
