@@ -5,9 +5,7 @@
  */
 import type {SeededRandom} from './seeded-random.js'
 
-import {
-  boundedSolve, type Design, invertSymmetric, normalEquations,
-} from './robust-nnls.js'
+import {boundedSolve, type Design, invertSymmetric} from './robust-nnls.js'
 
 /** Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g). */
 export interface BlockEquations {
@@ -16,16 +14,51 @@ export interface BlockEquations {
   columns: number
 }
 
+/** Every block's equations in one pass over the rows. */
 export function blockEquations(design: Design, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number): BlockEquations {
-  const a: Float64Array[] = []
-  const c: Float64Array[] = []
-  for (let g = 0; g < blocks; g++) {
-    const equations = normalEquations(design, y, weights, Float64Array.from(block, owner => (owner === g ? 1 : 0)))
-    a.push(equations.a)
-    c.push(equations.c)
+  const p = design.columns
+  const a = Array.from({length: blocks}, () => new Float64Array(p * p))
+  const c = Array.from({length: blocks}, () => new Float64Array(p))
+  const x = design.values
+  for (let i = 0; i < design.rows; i++) {
+    const w = weights[i]
+    if (w === 0) continue
+    const ag = a[block[i]]
+    const cg = c[block[i]]
+    const row = i * p
+    for (let j = 0; j < p; j++) {
+      const wx = w * x[row + j]
+      if (wx === 0) continue
+      cg[j] += wx * y[i]
+      for (let k = j; k < p; k++) ag[(j * p) + k] += wx * x[row + k]
+    }
   }
 
-  return {a, c, columns: design.columns}
+  for (const ag of a) for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) ag[(j * p) + k] = ag[(k * p) + j]
+  return {a, c, columns: p}
+}
+
+/** The same blocks' equations for a subset of the columns (a smaller model), in the order given. */
+export function subEquations(equations: BlockEquations, columns: readonly number[]): BlockEquations {
+  const p = equations.columns
+  const q = columns.length
+  return {
+    a: equations.a.map(a => {
+      const sub = new Float64Array(q * q)
+      for (const [j, from] of columns.entries()) for (const [k, to] of columns.entries()) sub[(j * q) + k] = a[(from * p) + to]
+      return sub
+    }),
+    c: equations.c.map(c => Float64Array.from(columns, column => c[column])),
+    columns: q,
+  }
+}
+
+/** Family-wise error rate across the routes of a type (Holm-corrected). */
+export const ALPHA = 0.05
+
+/** Sum of every block's equations: the whole fit's. */
+export function combineAll(equations: BlockEquations): {a: Float64Array; c: Float64Array} {
+  return combine(equations, new Float64Array(equations.a.length).fill(1))
 }
 
 /** Sum of the blocks' equations, block g counted `times[g]` times. */
