@@ -19,6 +19,8 @@ const REPORTS = 'GET /reports/:id'
 const INVOICES = 'GET /invoices/:id/pdf'
 
 interface Scenario {
+  /** A second guilty route (a kept bloat next to the leak): it costs more, so the leak is not first; both must be named. */
+  alsoGuilty?: string
   /** The guilty route, and its true cost per request (MiB); none for a null scenario. */
   guilty?: {mbPerRequest?: number; route: string}
   scenario: Omit<TrafficScenario, 'seed'>
@@ -46,6 +48,7 @@ const scenarios: Record<string, Scenario> = {
     }, seeds: {confirmation: 1520, tuning: 520},
   },
   'leak+bloat': {
+    alsoGuilty: BLOAT_ROUTE.template,
     guilty: {mbPerRequest: 0.1, route: REPORTS}, runs: 20, scenario: {...NOISE, bloat: {callsPerHour: 2, kept: true, mb: [30, 80]}, leak: {mbPerRequest: 0.1, route: REPORTS}}, seeds: {confirmation: 1540, tuning: 540},
   },
   null: {runs: 40, scenario: NOISE, seeds: {confirmation: 1600, tuning: 600}},
@@ -62,11 +65,12 @@ const range = args.includes('--seeds') ? args[args.indexOf('--seeds') + 1].split
 const names = args.filter((arg, index) => !arg.startsWith('--') && !['--seeds', '--set'].includes(args[index - 1]))
 
 for (const name of names.length > 0 ? names : Object.keys(scenarios)) {
-  const {guilty, runs, scenario, seeds} = scenarios[name]
+  const {alsoGuilty, guilty, runs, scenario, seeds} = scenarios[name]
   const from = range?.[0] ?? seeds[set]
   const to = range?.[1] ?? from + runs - 1
   let first = 0
   let blamed = 0
+  let both = 0
   const ratios: number[] = []
   const misses: string[] = []
   for (let seed = from; seed <= to; seed++) {
@@ -74,8 +78,9 @@ for (const name of names.length > 0 ? names : Object.keys(scenarios)) {
     const accumulator = new BlameAccumulator()
     for (const event of traffic.events) accumulator.add(event)
     const result = buildBlame(accumulator, {lostLineWarnings: traffic.l10Bursts})
-    const top = result.suspects[0]
+    const top = alsoGuilty ? result.suspects.find(suspect => suspect.route === guilty?.route) : result.suspects[0]
     if (result.suspects.length > 0) blamed++
+    if (alsoGuilty && top && result.suspects.some(suspect => suspect.route === alsoGuilty)) both++
     if (guilty && top?.route === guilty.route) {
       first++
       if (guilty.mbPerRequest && top.leak) ratios.push(top.leak.mbPer1000 / (guilty.mbPerRequest * 1000))
@@ -87,6 +92,7 @@ for (const name of names.length > 0 ? names : Object.keys(scenarios)) {
   const total = to - from + 1
   const sorted = ratios.sort((x, y) => x - y)
   const spread = sorted.length > 0 ? ` estimate/truth ${sorted[0].toFixed(2)}-${sorted.at(-1)!.toFixed(2)} median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}` : ''
-  const outcome = guilty ? `guilty first ${first}/${total}${spread}` : `a route blamed ${blamed}/${total}`
+  const found = alsoGuilty ? `both named ${both}/${total}, leak named ${first}/${total}` : `guilty first ${first}/${total}`
+  const outcome = guilty ? `${found}${spread}` : `a route blamed ${blamed}/${total}`
   console.log(`${name.padEnd(13)} [${from}-${to}] ${outcome}${misses.length > 0 ? `  misses ${misses.join(' ')}` : ''}`)
 }

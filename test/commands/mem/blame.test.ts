@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -25,6 +25,11 @@ describe('mem:blame (built plugin)', () => {
     expect(result.code).to.equal(1)
     expect(result.stderr.trim().split('\n')).to.have.length(1)
     expect(result.stderr).to.include('No router lines in')
+    // mem:report's HTML of the same log: no router lines, no blame section.
+    const html = join(directory, 'report.html')
+    const report = await runCommand(['mem:report', '--file', file, '--html', html])
+    expect(report.code, report.stderr).to.equal(0)
+    expect(readFileSync(html, 'utf8')).not.to.include('class="blame"')
   })
 })
 
@@ -46,6 +51,16 @@ describe('mem:blame on a saved log (built plugin, parser router lines)', functio
     expect(json.suspects[0].leak!.mb_per1000).to.be.within(50, 150)
     expect(json.requests).to.equal(traffic.events.filter(event => event.kind === 'router').length)
     expect(json.limits.some(limit => limit.code === 'lost-lines')).to.equal(traffic.l10Bursts > 0)
+  })
+
+  it('mem:report --html ranks the same suspects from its one read of the log (stdin: a second read would find nothing)', async () => {
+    const html = join(directory, 'report.html')
+    const result = await runCommand(['mem:report', '--file', '-', '--html', html], {input: readFileSync(file, 'utf8')})
+    expect(result.code, result.stderr).to.equal(0)
+    const page = readFileSync(html, 'utf8')
+    const section = page.slice(page.indexOf('<section class="blame">'))
+    expect(section).to.match(/^<section class="blame">\n<h2>Which requests make memory grow<\/h2>/)
+    expect(section).to.match(/<tbody>\n<tr><td>1<\/td><td><code>GET \/reports\/:id<\/code><\/td><td>web<\/td><td>[\d,]+<\/td><td>leak /)
   })
 
   it('prints the ranked table as text', async () => {
