@@ -71,17 +71,18 @@ describe('mem:blame on a saved log (built plugin, parser router lines)', functio
 })
 
 describe('mem:blame on the live log (built plugin, simulator)', () => {
-  it('watches an unfiltered session for --duration and blames from its router lines', async () => {
+  it('watches an unfiltered session for --duration and names the demo\'s leaking route from its router lines', async () => {
     const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
     try {
       const result = await runCommand(['mem:blame', '-a', 'demo-app', '--duration', '3s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
       expect(result.code, result.stderr).to.equal(0)
       expect(result.stderr).to.match(/^Watching demo-app: done, \d+ samples$/m)
-      const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: unknown[]}
+      const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: Array<{leak?: {mb_per1000: number}; route: string}>}
       expect(json.requests).to.be.above(0)
       expect(json.samples).to.be.above(20)
-      // The simulator's router lines cost no memory: nothing may stand out.
-      expect(json.suspects).to.deep.equal([])
+      // Fault leak-route: web.2's leak comes from its GET /reports/:id/export requests, ~2.2 MB each; the other routes cost nothing.
+      expect(json.suspects.map(suspect => suspect.route)).to.deep.equal(['GET /reports/:id/export'])
+      expect(json.suspects[0].leak!.mb_per1000).to.be.within(1800, 2600)
       const session = live.requests.find(request => request.method === 'POST' && request.path.endsWith('/log-sessions'))
       expect(session?.body).to.include({source: 'heroku', tail: true})
       expect(session?.body).not.to.have.property('dyno')
