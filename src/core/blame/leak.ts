@@ -16,7 +16,7 @@ import type {MemoryInterval} from './intervals.js'
 import type {RouteColumns} from './route-columns.js'
 
 import {
-  ALPHA, blockBootstrapIntervals, blockEquations, combineAll, holmAdjust, jackknifeFit, subEquations, upperTailP,
+  ALPHA, blockBootstrapIntervals, blockEquations, combineAll, holmAdjust, jackknifeFit, subEquations, upperTailTP,
 } from './inference.js'
 import {contiguousRuns} from './jumps.js'
 import {boundedSolve, type Design, robustBoundedFit} from './robust-nnls.js'
@@ -67,14 +67,14 @@ export interface LeakFit {
 interface Segment {
   /** Memory (RSS + swap) at each sample, MiB. */
   levels: number[]
-  /** Per sample: [hours since the segment began, all requests / 1000, requests in flight, per column: requests so far / 1000, then requests in the interval]. */
+  /** Per sample: [hours since the segment began, all requests / 1000, requests in flight, requests / 1000 per column]. */
   rows: number[][]
 }
 
 /** Undefined when there are too few samples for the columns. */
 export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns, seed: number): LeakFit | undefined {
   const m = columns.names.length
-  const p = SHARED_COLUMNS + (2 * m)
+  const p = SHARED_COLUMNS + m
   const segments = contiguousSegments(intervals, breaks, columns)
   const values: number[] = []
   const target: number[] = []
@@ -106,7 +106,7 @@ export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySe
   const y = Float64Array.from(target)
   const block = Int32Array.from(blockOf)
   const selection = selectRoutes(design, y, block, blocks, m)
-  const model = modelColumns(selection.selected, m)
+  const model = modelColumns(selection.selected)
   const fit = robustBoundedFit(designOf(design, model), y, model.map(() => false))
   const equations = blockEquations(design, y, fit.weights, block, blocks)
   const random = new SeededRandom(seed)
@@ -116,7 +116,7 @@ export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySe
     commonMbPer1000: fit.coefficients[1],
     routes: Array.from({length: m}, (_, j) => {
       // A route outside the model is judged as the one route added to it.
-      const own = selection.selected.includes(j) ? model : [...model, ...routeColumns(j, m)]
+      const own = selection.selected.includes(j) ? model : [...model, SHARED_COLUMNS + j]
       const position = own.indexOf(SHARED_COLUMNS + j)
       const sub = subEquations(equations, own)
       const free = own.map(() => false)
@@ -148,14 +148,14 @@ function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks
   const adjustedP = new Float64Array(m).fill(1)
   let running = 0
   for (;;) {
-    const model = modelColumns(selected, m)
+    const model = modelColumns(selected)
     const remaining = Array.from({length: m}, (_, j) => j).filter(j => !selected.includes(j))
     if (remaining.length === 0 || blocks < model.length + 1 + SPARE_BLOCKS) break
     const {weights} = robustBoundedFit(designOf(design, model), y, model.map(() => false))
     const equations = blockEquations(design, y, weights, block, blocks)
     for (const j of remaining) {
-      const test = jackknifeFit(subEquations(equations, [...model, ...routeColumns(j, m)]))
-      p[j] = upperTailP(test.coefficients[model.length] / test.standardErrors[model.length])
+      const test = jackknifeFit(subEquations(equations, [...model, SHARED_COLUMNS + j]))
+      p[j] = upperTailTP(test.coefficients[model.length] / test.standardErrors[model.length], blocks - 1)
     }
 
     const adjusted = holmAdjust(remaining.map(j => p[j]))
@@ -170,18 +170,9 @@ function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks
   return {adjustedP, p, selected}
 }
 
-/** Design columns of a model: the shared ones, then each chosen route's. */
-function modelColumns(routes: readonly number[], m: number): number[] {
-  return [...Array.from({length: SHARED_COLUMNS}, (_, j) => j), ...routes.flatMap(j => routeColumns(j, m))]
-}
-
-/**
- * A route's two columns: its requests so far (what it leaves behind: the leak) and its requests in
- * the interval (what it holds while in flight at the sample). Without the second, a route that
- * holds much memory while it runs reads as a leak whenever its traffic rises through a segment.
- */
-function routeColumns(route: number, m: number): number[] {
-  return [SHARED_COLUMNS + route, SHARED_COLUMNS + m + route]
+/** Design columns of a model: the shared ones, then the chosen routes' (route j is column SHARED_COLUMNS + j). */
+function modelColumns(routes: readonly number[]): number[] {
+  return [...Array.from({length: SHARED_COLUMNS}, (_, j) => j), ...routes.map(j => SHARED_COLUMNS + j)]
 }
 
 function designOf(design: Design, columns: readonly number[]): Design {
@@ -217,19 +208,17 @@ function contiguousSegments(intervals: readonly MemoryInterval[], breaks: Readon
         all = 0
       }
 
-      const current = new Float64Array(m)
       for (let k = 0; k < interval.routes.length; k++) {
         const column = columns.columnOf[interval.routes[k]]
-        if (column !== -1) current[column] += interval.counts[k]
+        if (column !== -1) cumulative[column] += interval.counts[k] / 1000
       }
 
-      for (let j = 0; j < m; j++) cumulative[j] += current[j] / 1000
       all += interval.requests / 1000
       segment.levels.push(interval.endMb)
       // Requests in flight at the sample that closes the interval: about those started in it, for their service time.
       const inFlight = interval.end > interval.start ? interval.serviceMs / (interval.end - interval.start) : 0
 
-      segment.rows.push([(interval.end - origin) / 3_600_000, all, inFlight, ...cumulative, ...current])
+      segment.rows.push([(interval.end - origin) / 3_600_000, all, inFlight, ...cumulative])
     }
   }
 
