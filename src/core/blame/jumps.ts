@@ -26,8 +26,6 @@ const BREAK_NOISE_SCALES = 3.5
  * step that does not stay up for several samples is not a step.
  */
 const SIDE_SAMPLES = 5
-/** Levels each side of the mean-based statistic for breaks (5 minutes). */
-const BREAK_SIDE_SAMPLES = 15
 const MIN_AFTER_SAMPLES = 3
 /** Below this many jumps the test has no power worth reporting. */
 export const MIN_JUMPS = 5
@@ -77,7 +75,7 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
   const noise = robustScale(all)
   const thresholdMb = Math.max(MIN_JUMP_MB, JUMP_NOISE_SCALES * noise)
   const breakMb = BREAK_NOISE_SCALES * noise
-  const breaks = slowBreaks(intervals, runs)
+  const breaks = new Set<number>()
   const jumps: number[] = []
   const sizes = new Map<number, number>()
   const strata: number[][] = []
@@ -94,7 +92,7 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
       // itself is often a neighbour (memory kept rising after the step, or noise before it).
       let index = peak
       for (const other of around) if (ownChange(intervals[other]) > ownChange(intervals[index])) index = other
-      if (ownChange(intervals[index]) < step / 2 || jumps.includes(index)) continue
+      if (ownChange(intervals[index]) < step / 2 || breaks.has(index)) continue
       breaks.add(index)
       if (step < thresholdMb) continue
       jumps.push(index)
@@ -105,45 +103,6 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
   return {
     breaks, jumps, sizes, strata, thresholdMb,
   }
-}
-
-/**
- * Steps too small for the jump statistic to see through noisy samples (requests in flight at each
- * sample, many threads) but big enough to bias the leak fit: the mean of the next
- * BREAK_SIDE_SAMPLES levels minus the mean of the previous ones is far less noisy, and its peak
- * is sharp at the step. Each peak of BREAK_NOISE_SCALES robust SDs restarts the leak fit's level.
- */
-function slowBreaks(intervals: readonly MemoryInterval[], runs: readonly number[][]): Set<number> {
-  const steps = new Float64Array(intervals.length).fill(Number.NaN)
-  const all: number[] = []
-  for (const run of runs) {
-    const levels = [intervals[run[0]].startMb, ...run.map(index => intervals[index].endMb)]
-    const prefix = new Float64Array(levels.length + 1)
-    for (const [k, level] of levels.entries()) prefix[k + 1] = prefix[k] + level
-    for (const [position, index] of run.entries()) {
-      // Levels before the step: [position + 1 - side, position], after: [position + 1, position + side].
-      if (position + 1 < BREAK_SIDE_SAMPLES || position + 1 + BREAK_SIDE_SAMPLES > levels.length) continue
-      const before = prefix[position + 1] - prefix[position + 1 - BREAK_SIDE_SAMPLES]
-      const after = prefix[position + 1 + BREAK_SIDE_SAMPLES] - prefix[position + 1]
-      steps[index] = (after - before) / BREAK_SIDE_SAMPLES
-      all.push(steps[index])
-    }
-  }
-
-  // Measured from the typical value: a steady leak lifts every step a little, and is no break.
-  const breakMb = median(all) + (BREAK_NOISE_SCALES * robustScale(all))
-  const breaks = new Set<number>()
-  for (const run of runs) {
-    for (const [position, index] of run.entries()) {
-      const step = steps[index]
-      if (!(step >= breakMb)) continue
-      const around = run.slice(Math.max(0, position - BREAK_SIDE_SAMPLES + 1), position + BREAK_SIDE_SAMPLES)
-      if (around.some(other => steps[other] > step || (steps[other] === step && other < index))) continue
-      breaks.add(index)
-    }
-  }
-
-  return breaks
 }
 
 function ownChange(interval: MemoryInterval): number {

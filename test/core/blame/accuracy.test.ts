@@ -75,7 +75,7 @@ describe('mem:blame accuracy on simulated apps', function () {
     expect(blamed.length).to.be.at.most(1)
   })
 
-  it('with many requests in flight at once, blames a route in at most 5 of 20 runs where none is guilty (the aim, 1, is not met)', () => {
+  it('with many requests in flight at once, blames a route in at most 3 of 20 runs where none is guilty (the aim, 1, is not met)', () => {
     const blamed: string[] = []
     for (const seed of seeds(20, 650)) {
       const result = blame({...NOISE, seed, slowness: 6})
@@ -83,7 +83,7 @@ describe('mem:blame accuracy on simulated apps', function () {
     }
 
     console.log(`      null, slow requests: a route blamed in ${blamed.length}/20 runs ${blamed.join('; ')}`)
-    expect(blamed.length).to.be.at.most(5)
+    expect(blamed.length).to.be.at.most(3)
   })
 
   it('ranks the route whose buffer is kept first by its jumps in at least 9 of 10 runs', () => {
