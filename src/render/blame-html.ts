@@ -6,7 +6,7 @@ import {
 import {escapeXml as escape} from './report-svg.js'
 
 /** The section's own rules, added to the report's stylesheet. */
-export const BLAME_CSS = 'section.blame td:nth-child(2),section.blame th:nth-child(2),section.blame td:nth-child(5),section.blame th:nth-child(5){text-align:left;white-space:normal}'
+export const BLAME_CSS = 'section.blame :is(td,th):is(:nth-child(2),:nth-child(3),:nth-child(5)){text-align:left}section.blame :is(td,th):is(:nth-child(2),:nth-child(5)){white-space:normal}'
 
 /**
  * mem:report's HTML section when its log held router lines: mem:blame's ranked suspects (the same
