@@ -1,8 +1,10 @@
+import type {BlameResult} from '../core/blame/blame-schema.js'
 import type {DynoReport, ProcessTypeReport, Report} from '../core/report/report-schema.js'
 
 import {formatDuration, formatHours} from '../core/format-duration.js'
 import {currentProjection} from '../core/report/current-instance.js'
 import {releaseLabel} from '../core/report/release-timeline.js'
+import {BLAME_CSS, blameHtml} from './blame-html.js'
 import {
   CHART_CSS, chartLegend, dynoSvg, escapeXml as escape,
 } from './report-svg.js'
@@ -11,8 +13,9 @@ import {confidenceWord} from './report-text.js'
 /**
  * One self-contained HTML file to attach to an incident: inline CSS and SVG, no script, no
  * network. Every text that comes from a log (dyno names, release descriptions) is escaped.
+ * With `blame` (the log held router lines), a section ranks the routes that make memory grow.
  */
-export function reportHtml(report: Report): string {
+export function reportHtml(report: Report, options: {blame?: BlameResult} = {}): string {
   const title = `Memory report${report.source.app ? ` for ${report.source.app}` : ''}`
   const sections = report.processTypes.map(type => typeSection(type, report.dynos.filter(dyno => dyno.type === type.type), report)).join('\n')
   const releases = report.releases.length === 0 ? '' : `<p>Releases: ${report.releases.map(release => `${escape(releaseLabel(release))} <span class="muted">${iso(release.time)} ${escape(release.description)}</span>`).join('; ')}</p>`
@@ -33,6 +36,7 @@ li{margin:4px 0}.caption{margin:2px 0 4px}code{font:12.5px ui-monospace,Menlo,Co
 .leak{color:#b3261e;font-weight:600}.bloat,.spiky{color:#8a5a00;font-weight:600}.steady{color:#1e7b34;font-weight:600}
 .fail{background:#fde7e7;padding:6px 10px;border-radius:4px}
 ${CHART_CSS}
+${options.blame ? BLAME_CSS : ''}
 </style>
 </head>
 <body>
@@ -42,6 +46,7 @@ ${report.notes.map(note => `<p class="note">${escape(note)}</p>`).join('\n')}
 ${failed.length > 0 ? `<p class="fail">--fail-on met: ${escape(failed.map(result => `${result.condition}: ${result.detail}`).join('; '))}</p>` : ''}
 ${releases}
 ${sections}
+${options.blame ? blameHtml(options.blame) : ''}
 </body>
 </html>
 `

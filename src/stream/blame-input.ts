@@ -1,3 +1,4 @@
+import type {BlameResult} from '../core/blame/blame-schema.js'
 /**
  * What mem:blame reads, through the one log path: saved files, or the app's live log for a window
  * (the 1500 lines Logplex keeps are seconds of router traffic: no use here). Router lines and
@@ -9,7 +10,7 @@ import type {LogEvent, RouterRequest} from '../core/events.js'
 import type {HerokuApi} from '../heroku/api.js'
 import type {WatchProgress} from './report-input.js'
 
-import {BlameAccumulator} from '../core/blame/blame.js'
+import {BlameAccumulator, buildBlame} from '../core/blame/blame.js'
 import {UserError} from '../errors.js'
 import {ensureRuntimeMetrics} from '../heroku/preflight.js'
 import {readLog, type ReadLogOptions} from './read-log.js'
@@ -28,16 +29,35 @@ export interface BlameInput {
   lostLineWarnings: number
 }
 
-export async function readBlameInput(options: BlameInputOptions): Promise<BlameInput> {
-  const accumulator = new BlameAccumulator()
-  const input = {accumulator, lostLineWarnings: 0}
-  const reading = {
-    onEvent: (event: LogEvent) => accumulator.add(event),
-    onLinesDropped() {
-      input.lostLineWarnings++
+/**
+ * Router requests, memory samples and L10 lines of one log read, gathered for blame: mem:blame's
+ * own input, and mem:report's HTML section fed from the report's single read (`readOptions` goes
+ * into its readLog call, `add` takes its events).
+ */
+export class BlameTap implements BlameInput {
+  readonly accumulator = new BlameAccumulator()
+  lostLineWarnings = 0
+  readonly readOptions: Pick<ReadLogOptions, 'onLinesDropped' | 'onRouterRequest'> = {
+    onLinesDropped: () => {
+      this.lostLineWarnings++
     },
-    onRouterRequest: (request: RouterRequest) => accumulator.add(request),
+    onRouterRequest: (request: RouterRequest) => this.accumulator.add(request),
   }
+
+  add(event: LogEvent): void {
+    this.accumulator.add(event)
+  }
+
+  /** The ranked suspects, or undefined when the log held no router lines (a filtered session, the store). */
+  result(): BlameResult | undefined {
+    if (this.accumulator.counts().requests === 0) return undefined
+    return buildBlame(this.accumulator, {lostLineWarnings: this.lostLineWarnings})
+  }
+}
+
+export async function readBlameInput(options: BlameInputOptions): Promise<BlameInput> {
+  const tap = new BlameTap()
+  const reading = {onEvent: (event: LogEvent) => tap.add(event), ...tap.readOptions}
   let where: string
   if (options.files) {
     await readLog({kind: 'files', paths: options.files}, {loadSamples: false, ...reading})
@@ -47,14 +67,14 @@ export async function readBlameInput(options: BlameInputOptions): Promise<BlameI
     if (!options.durationMs) throw new UserError('mem:blame needs a window of the live log (--duration 1h) or saved logs (--file): the recent log holds seconds of router lines', 2)
     const api = await options.connect()
     await ensureRuntimeMetrics(api, options.app)
-    await watch(api, options.app, options.durationMs, {accumulator, options, reading})
+    await watch(api, options.app, options.durationMs, {accumulator: tap.accumulator, options, reading})
     where = `the live log of ${options.app}`
   }
 
-  const {requests, samples} = accumulator.counts()
+  const {requests, samples} = tap.accumulator.counts()
   if (samples === 0) throw new UserError(`No memory samples in ${where}: is log-runtime-metrics enabled (heroku labs:enable log-runtime-metrics)?`)
   if (requests === 0) throw new UserError(`No router lines in ${where}: mem:blame needs heroku[router] lines (a log saved without -d/-p filters, e.g. heroku logs -t -a APP > app.log)`)
-  return input
+  return tap
 }
 
 /** The live log for the window (or until the signal), unfiltered: router lines come from heroku[router]. */

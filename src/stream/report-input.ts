@@ -7,6 +7,7 @@ import type {LogEvent} from '../core/events.js'
 import type {ReportSource} from '../core/report/report-schema.js'
 import type {AppRuntime} from '../core/runtime/detect.js'
 import type {HerokuApi} from '../heroku/api.js'
+import type {BlameTap} from './blame-input.js'
 
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
@@ -31,6 +32,8 @@ export interface WatchProgress {
 export interface ReportInputOptions {
   /** The app (history or live window); unused with files. */
   app?: string
+  /** Also gathers router requests and memory samples from the same read, for the HTML's blame section. */
+  blame?: BlameTap
   /** Opens the API client: only called when the app's log is read. */
   connect: () => Promise<HerokuApi>
   /** Watch the live log this long instead of reading history. */
@@ -61,7 +64,7 @@ export interface ReportInput {
 }
 
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
-  const input = options.files ? await readFiles(options.files, options.filters) : await readApp(options)
+  const input = options.files ? await readFiles(options.files, options.filters, options.blame) : await readApp(options)
   const {accumulator, source} = input
   accumulator.finish()
   // Without log-runtime-metrics, `Process running` readings (over the quota) are still a report.
@@ -72,7 +75,7 @@ export async function readReportInput(options: ReportInputOptions): Promise<Repo
   return input
 }
 
-async function readFiles(files: string[], filters: ReportFilters): Promise<ReportInput> {
+async function readFiles(files: string[], filters: ReportFilters, blame?: BlameTap): Promise<ReportInput> {
   const accumulator = new ReportAccumulator(filters)
   // Saved logs carry no config vars; the boot lines (`Starting process with command ...`) still tell the runtime.
   const commands: Record<string, string> = {}
@@ -81,7 +84,9 @@ async function readFiles(files: string[], filters: ReportFilters): Promise<Repor
     onEvent(event) {
       if (event.kind === 'dyno' && event.action === 'starting') commands[event.type] = event.command
       accumulator.add(event)
+      blame?.add(event)
     },
+    ...blame?.readOptions,
     since: filters.since,
     until: filters.until,
   })
@@ -111,7 +116,13 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
     })
   }
 
-  const onEvent = accumulator.add.bind(accumulator)
+  const {blame} = options
+  const onEvent = blame
+    ? (event: LogEvent) => {
+      accumulator.add(event)
+      blame.add(event)
+    }
+    : accumulator.add.bind(accumulator)
   if (options.durationMs) {
     await watch(api, app, accumulator, options)
     return {
@@ -136,7 +147,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
   for (const type of types.length > 0 ? types : [undefined]) {
     await readLog({
       app, dyno: filters.dyno, kind: 'history', type: type ?? filters.type,
-    }, {api, onEvent: onBufferEvent})
+    }, {api, onEvent: onBufferEvent, ...blame?.readOptions})
   }
 
   if (stored) notes.push(...storedHistoryNotes(stored, buffer.from <= buffer.to ? buffer : undefined))
@@ -155,6 +166,7 @@ async function readApp(options: ReportInputOptions): Promise<ReportInput> {
 
 /** The live log for the window (or until the signal), with progress about once a second. */
 async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator, options: ReportInputOptions): Promise<void> {
+  const {blame} = options
   const stop = new AbortController()
   const onAbort = () => stop.abort()
   options.signal?.addEventListener('abort', onAbort, {once: true})
@@ -166,7 +178,15 @@ async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator
   try {
     await readLog({
       app, dyno: options.filters.dyno, kind: 'tail', lines: 0, type: options.filters.type,
-    }, {api, onEvent: event => accumulator.add(event), signal: stop.signal})
+    }, {
+      api,
+      onEvent(event) {
+        accumulator.add(event)
+        blame?.add(event)
+      },
+      signal: stop.signal,
+      ...blame?.readOptions,
+    })
   } finally {
     clearInterval(tick)
     clearTimeout(timer)

@@ -16,6 +16,8 @@ export interface MemoryProfile {
   /** R15 at killFactor x quota; 1 means no swap (Private/Shield, Fir). */
   killFactor: number
   leakMbPerHour: number
+  /** The leak comes from this route's requests (DynoScript.leakRoute). */
+  leakRoute?: string
   noiseMb: number
   plateauMb: number
   quota: number
@@ -32,6 +34,7 @@ export function memoryProfile(script: DynoScript): MemoryProfile {
     behavior,
     killFactor,
     leakMbPerHour: script.leakMbPerHour ?? defaults.leakMbPerHour,
+    leakRoute: script.behavior === 'leak' ? script.leakRoute : undefined,
     noiseMb: script.noiseMb ?? Math.max(3, baseMb * 0.03),
     plateauMb: script.plateauMb ?? defaults.plateauMb,
     quota,
@@ -76,6 +79,8 @@ export interface MemoryFigures {
 }
 
 const PAGES_PER_MIB = 256
+/** Requests of a leak route a tick, uniform 0..6: the same mean growth as a plain leak, in whole requests. */
+const LEAK_ROUTE_MAX_REQUESTS = 6
 
 /**
  * The memory of one dyno instance (one boot) over its life, a tick at a time.
@@ -87,6 +92,8 @@ export class InstanceMemory {
   private readonly gcPeriod: number
   /** MiB a leak has accumulated since boot. */
   private leaked = 0
+  /** Requests of the leak route served since the last sample: they show in the next one. */
+  private leakRouteRequests = 0
   private nextSpikeAge: number
   private pgpgin: number
   private rssPages: number
@@ -98,6 +105,15 @@ export class InstanceMemory {
     this.cacheMb = random.range(0.05, 4)
     this.rssPages = Math.round(profile.baseMb * PAGES_PER_MIB)
     this.pgpgin = this.rssPages + random.int(20_000, 80_000)
+  }
+
+  /**
+   * With a leak route: how many of its requests the dyno serves before the next sample (one draw,
+   * where a plain leak draws its tick's growth) and what each leaves behind, MiB.
+   */
+  serveLeakRoute(): {mbPerRequest: number; requests: number} {
+    this.leakRouteRequests = this.random.int(0, LEAK_ROUTE_MAX_REQUESTS)
+    return {mbPerRequest: this.leakRoutePerRequest(), requests: this.leakRouteRequests}
   }
 
   /** The next sample's figures: advances the instance by one tick. */
@@ -115,7 +131,9 @@ export class InstanceMemory {
     case 'leak':
     case 'r15':
     case 'swap': {
-      if (this.age > 0) this.leaked += leakMbPerHour * TICK_HOURS * random.range(0.3, 1.7)
+      if (this.profile.leakRoute) this.leaked += this.leakRouteRequests * this.leakRoutePerRequest()
+      else if (this.age > 0) this.leaked += leakMbPerHour * TICK_HOURS * random.range(0.3, 1.7)
+      this.leakRouteRequests = 0
       level += this.leaked
       if (behavior === 'swap') level = Math.min(level, plateauMb)
       break
@@ -155,5 +173,9 @@ export class InstanceMemory {
     return {
       cache: this.cacheMb, pgpgin: this.pgpgin, pgpgout: this.pgpgin - rssPages, rss, swap,
     }
+  }
+
+  private leakRoutePerRequest(): number {
+    return this.profile.leakMbPerHour * TICK_HOURS / (LEAK_ROUTE_MAX_REQUESTS / 2)
   }
 }

@@ -6,12 +6,17 @@ const SECRETS = {DATABASE_URL: PLANTED_SECRET, SECRET_KEY_BASE: 'planted-secret-
 
 /** Ready-made apps for tests and the demo. `scenario(name)` hands out a copy that is safe to change. */
 export const scenarios = {
-  /** web.2 leaks across its 512 MB quota ~20 ticks into the live run (R14, then swap); worker.1 bloats and stays flat. */
+  /**
+   * web.2 leaks across its 512 MB quota ~20 ticks into the live run (R14, then swap), and the leak
+   * comes from its `GET /reports/:id/export` requests (what mem:blame names); worker.1 bloats and stays flat.
+   */
   demo: {
     appLinesPerTick: 1,
     dynos: [
       {behavior: 'steady', name: 'web.1'},
-      {behavior: 'leak', leakMbPerHour: 1200, name: 'web.2'},
+      {
+        behavior: 'leak', leakMbPerHour: 1200, leakRoute: '/reports/42/export', name: 'web.2',
+      },
       {behavior: 'bloat', name: 'worker.1', plateauMb: 420},
     ],
     historyTicks: 30,

@@ -21,6 +21,12 @@ export interface DynoScript {
   baseMb?: number
   /** Growth for leak/swap/r15 per simulated hour (defaults: leak 300, swap 600, r15: kill in ~30 ticks). */
   leakMbPerHour?: number
+  /**
+   * leak: the growth comes from this route's requests (a path such as `/reports/42/export`): a batch
+   * client with session affinity sends them all to this dyno, ~3 a tick, each leaving its share of
+   * `leakMbPerHour` behind (fault `leak-route`, what mem:blame finds).
+   */
+  leakRoute?: string
   /** bloat: level it settles at (default 60% of the way from base to quota); swap: ceiling (default 1.4x quota). */
   plateauMb?: number
   /** GC sawtooth amplitude, MiB (default 3% of base, at least 3). */

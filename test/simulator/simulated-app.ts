@@ -431,12 +431,25 @@ export class SimulatedApp {
       emit(tickStart + this.random.int(1, TICK_MS - 1), 'heroku', 'router', message)
     }
 
+    for (const dyno of web.filter(candidate => candidate.profile.leakRoute)) this.emitLeakRoute(dyno, tickStart, emit)
     for (let i = 0; i < (this.script.appLinesPerTick ?? 0) && up.length > 0; i++) {
       const dyno = this.random.pick(up)
       const message = dyno.type === 'web'
         ? `GET /api/items 200 ${this.random.range(2, 300).toFixed(3)} ms - ${this.random.int(100, 9000)}`
         : `job ${this.random.int(1000, 99_999)} done in ${this.random.int(10, 5000)}ms`
       emit(tickStart + this.random.int(1, TICK_MS - 1), 'app', dyno.name, message)
+    }
+  }
+
+  /** Fault `leak-route`: the requests behind this dyno's leak, after its sample (they show in the next one). */
+  private emitLeakRoute(dyno: SimulatedDyno, tickStart: number, emit: Emit): void {
+    const {requests} = dyno.instance.memory.serveLeakRoute()
+    for (let i = 0; i < requests; i++) {
+      const serviceMs = this.random.int(20, 300)
+      const finished = tickStart + this.random.int(dyno.phaseMs + 1500, TICK_MS - 1)
+      const timing = `connect=0ms service=${serviceMs}ms status=200 bytes=${this.random.int(20_000, 900_000)} protocol=https`
+      const message = `at=info method=GET path="${dyno.profile.leakRoute}" host=${this.name}.herokuapp.com request_id=${this.random.uuid()} fwd="198.51.100.24" dyno=${dyno.name} ${timing}`
+      emit(finished, 'heroku', 'router', message)
     }
   }
 

@@ -15,6 +15,7 @@ import {reportJsonChunks} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
 import {storeTarget} from '../../store/open-store.js'
+import {BlameTap} from '../../stream/blame-input.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
 import {StopSignal} from '../../stream/stop-signal.js'
 
@@ -69,10 +70,13 @@ export default class Report extends Command {
     // Ctrl-C or SIGTERM ends a live window early and reports what it gathered.
     const stop = flags.duration ? new StopSignal() : undefined
     let input: ReportInput
+    // Only the HTML has a blame section: the other outputs do not pay for reading router lines.
+    const blame = flags.html ? new BlameTap() : undefined
     try {
       let api: HerokuApi | undefined
       input = await readReportInput({
         app: flags.file ? undefined : flags.app ?? await appFromGitRemote(flags.remote),
+        blame,
         connect: async () => {
           api ??= await connect(this.config)
           return api
@@ -97,7 +101,7 @@ export default class Report extends Command {
     if (flags.json) await writeOut(reportJsonChunks(report))
     else process.stdout.write(reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10)), wrap: terminalWidth()}))
     if (flags.html) {
-      await writeFile(flags.html, reportHtml(report))
+      await writeFile(flags.html, reportHtml(report, {blame: blame?.result()}))
       process.stderr.write(`Wrote ${flags.html}\n`)
     }
 

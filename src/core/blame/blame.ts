@@ -8,6 +8,7 @@ import type {
   BlameLimit, BlameResult, BlameSuspect, BlameTypeSummary, RouteFinding,
 } from './blame-schema.js'
 
+import {ALPHA} from './inference.js'
 import {IntervalBuilder, type IntervalData, type MemoryInterval} from './intervals.js'
 import {
   findJumps, MIN_JUMPS, type RouteJumpEvidence, testJumps,
@@ -15,8 +16,6 @@ import {
 import {fitLeak, type LeakFit} from './leak.js'
 import {chooseColumns, type RouteColumns} from './route-columns.js'
 
-/** Family-wise error rate across the routes of a type (Holm-corrected). */
-export const ALPHA = 0.05
 /** A jump suspect must be at least this over-represented: a busy route in busy moments is not a cause. */
 const MIN_LIFT = 2
 /** ... and present in at least this many jumps. */
@@ -27,14 +26,12 @@ const BLURRING_CONCURRENCY = 8
 const SHORT_INTERVALS = 270
 /** Share of requests that could not be placed above which the output says so. */
 const UNPLACED_SHARE = 0.1
-/** Routes the jump test looks at: a route that bloats is often rare, so many. */
-const JUMP_COLUMNS = 40
 /**
- * Routes the leak fit estimates one by one (the rest pooled as `other`). Every column costs the
- * jackknife and the Holm correction power: with 40, a leak of 0.1 MB/request was first in 11 of 20
- * simulated runs, with 12 in 14 of 20.
+ * Routes each test looks at (the rest pooled as `other`): a route that bloats or leaks is often
+ * rare. The leak fit adds routes one at a time (forward selection), so a column costs it only
+ * its share of the Holm correction, not a coefficient.
  */
-const LEAK_COLUMNS = 12
+const ROUTE_COLUMNS = 40
 /** Fixed seeds: the same log gives the same p-values and intervals on every run. */
 const JUMP_SEED = 1
 const LEAK_SEED = 2
@@ -101,41 +98,28 @@ export function buildBlame(accumulator: BlameAccumulator, options: BlameOptions 
 }
 
 function analyseType(type: string, intervals: MemoryInterval[], data: IntervalData): {summary: BlameTypeSummary; suspects: BlameSuspect[]} {
-  const jumpColumns = chooseColumns(intervals, data.routes, JUMP_COLUMNS)
-  const leakColumns = chooseColumns(intervals, data.routes, LEAK_COLUMNS)
+  const columns = chooseColumns(intervals, data.routes, ROUTE_COLUMNS)
   const jumpIndex = findJumps(intervals)
-  const jumpEvidence = jumpIndex.jumps.length >= MIN_JUMPS ? testJumps(intervals, jumpIndex, jumpColumns, JUMP_SEED) : []
-  const leak = fitLeak(intervals, jumpIndex.breaks, leakColumns, LEAK_SEED)
-  const jumpRequests = columnRequests(jumpColumns, data)
-  const leakRequests = columnRequests(leakColumns, data)
-  const byRoute = new Map<string, {finding: RouteFinding; leakMb: number; jumpMb: number; members: string[]}>()
-  const entry = (route: string, requests: number, members: string[]) => {
-    let known = byRoute.get(route)
-    if (!known) {
-      known = {
-        finding: {requests, route}, jumpMb: 0, leakMb: 0, members,
-      }
-      byRoute.set(route, known)
+  const jumpEvidence = jumpIndex.jumps.length >= MIN_JUMPS ? testJumps(intervals, jumpIndex, columns, JUMP_SEED) : []
+  const leak = fitLeak(intervals, jumpIndex.breaks, columns, LEAK_SEED)
+  const requests = columnRequests(columns, data)
+  const byRoute = columns.names.map((route, column) => {
+    const known = {
+      finding: {requests: requests[column], route} as RouteFinding, jumpMb: 0, leakMb: 0, members: columns.members[column],
+    }
+    if (jumpEvidence[column]) {
+      known.finding.jumps = jumpFinding(jumpEvidence[column], jumpIndex.jumps.length)
+      known.jumpMb = jumpEvidence[column].jumpMb
+    }
+
+    if (leak) {
+      known.finding.leak = leakFinding(leak, column)
+      known.leakMb = leak.routes[column].mbPer1000 * leak.routes[column].requests / 1000
     }
 
     return known
-  }
-
-  for (const [column, route] of jumpColumns.names.entries()) {
-    const known = entry(route, jumpRequests[column], jumpColumns.members[column])
-    if (!jumpEvidence[column]) continue
-    known.finding.jumps = jumpFinding(jumpEvidence[column], jumpIndex.jumps.length)
-    known.jumpMb = jumpEvidence[column].jumpMb
-  }
-
-  for (const [column, route] of leakColumns.names.entries()) {
-    const known = entry(route, leakRequests[column], leakColumns.members[column])
-    if (!leak) continue
-    known.finding.leak = leakFinding(leak, column)
-    known.leakMb = leak.routes[column].mbPer1000 * leak.routes[column].requests / 1000
-  }
-
-  const routes = [...byRoute.values()].sort((x, y) => y.finding.requests - x.finding.requests)
+  })
+  const routes = [...byRoute].sort((x, y) => y.finding.requests - x.finding.requests)
   const suspects: BlameSuspect[] = []
   for (const {finding, jumpMb, leakMb, members} of routes) {
     const leakSuspect = isLeakSuspect(finding)
@@ -166,7 +150,7 @@ function analyseType(type: string, intervals: MemoryInterval[], data: IntervalDa
       jumps: jumpIndex.jumps.length,
       requests: intervals.reduce((sum, interval) => sum + interval.requests, 0),
       routes: routes.map(({finding}) => finding),
-      tied: jumpColumns.members.filter(group => group.length > 1),
+      tied: columns.members.filter(group => group.length > 1),
       type,
       leakBlocks: leak?.blocks ?? 0,
     },

@@ -82,14 +82,17 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
   for (const run of runs) {
     const eligible = run.filter(index => !Number.isNaN(steps[index]))
     if (eligible.length > 0) strata.push(eligible)
-    for (const [position, index] of run.entries()) {
-      const step = steps[index]
-      const own = intervals[index].endMb - intervals[index].startMb
-      // The step statistic rises over the few intervals around a step: keep only its peak, and
-      // only where this interval's own change carries it.
-      if (!(step >= breakMb) || own < step / 2) continue
+    for (const [position, peak] of run.entries()) {
+      const step = steps[peak]
+      // The step statistic rises over the few intervals around a step: keep only its peak...
+      if (!(step >= breakMb)) continue
       const around = run.slice(Math.max(0, position - SIDE_SAMPLES + 1), position + SIDE_SAMPLES)
-      if (around.some(other => other !== index && steps[other] > step)) continue
+      if (around.some(other => steps[other] > step || (steps[other] === step && other < peak))) continue
+      // ... and place the step in the interval around it whose own change carries it: the peak
+      // itself is often a neighbour (memory kept rising after the step, or noise before it).
+      let index = peak
+      for (const other of around) if (ownChange(intervals[other]) > ownChange(intervals[index])) index = other
+      if (ownChange(intervals[index]) < step / 2 || breaks.has(index)) continue
       breaks.add(index)
       if (step < thresholdMb) continue
       jumps.push(index)
@@ -100,6 +103,10 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
   return {
     breaks, jumps, sizes, strata, thresholdMb,
   }
+}
+
+function ownChange(interval: MemoryInterval): number {
+  return interval.endMb - interval.startMb
 }
 
 /** Runs of back-to-back intervals of one dyno instance (a gap or a restart starts a new run). */

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -25,6 +25,11 @@ describe('mem:blame (built plugin)', () => {
     expect(result.code).to.equal(1)
     expect(result.stderr.trim().split('\n')).to.have.length(1)
     expect(result.stderr).to.include('No router lines in')
+    // mem:report's HTML of the same log: no router lines, no blame section.
+    const html = join(directory, 'report.html')
+    const report = await runCommand(['mem:report', '--file', file, '--html', html])
+    expect(report.code, report.stderr).to.equal(0)
+    expect(readFileSync(html, 'utf8')).not.to.include('class="blame"')
   })
 })
 
@@ -48,6 +53,16 @@ describe('mem:blame on a saved log (built plugin, parser router lines)', functio
     expect(json.limits.some(limit => limit.code === 'lost-lines')).to.equal(traffic.l10Bursts > 0)
   })
 
+  it('mem:report --html ranks the same suspects from its one read of the log (stdin: a second read would find nothing)', async () => {
+    const html = join(directory, 'report.html')
+    const result = await runCommand(['mem:report', '--file', '-', '--html', html], {input: readFileSync(file, 'utf8')})
+    expect(result.code, result.stderr).to.equal(0)
+    const page = readFileSync(html, 'utf8')
+    const section = page.slice(page.indexOf('<section class="blame">'))
+    expect(section).to.match(/^<section class="blame">\n<h2>Which requests make memory grow<\/h2>/)
+    expect(section).to.match(/<tbody>\n<tr><td>1<\/td><td><code>GET \/reports\/:id<\/code><\/td><td>web<\/td><td>[\d,]+<\/td><td>leak /)
+  })
+
   it('prints the ranked table as text', async () => {
     const result = await runCommand(['mem:blame', '--file', file])
     expect(result.code, result.stderr).to.equal(0)
@@ -56,17 +71,18 @@ describe('mem:blame on a saved log (built plugin, parser router lines)', functio
 })
 
 describe('mem:blame on the live log (built plugin, simulator)', () => {
-  it('watches an unfiltered session for --duration and blames from its router lines', async () => {
+  it('watches an unfiltered session for --duration and names the demo\'s leaking route from its router lines', async () => {
     const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
     try {
       const result = await runCommand(['mem:blame', '-a', 'demo-app', '--duration', '3s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
       expect(result.code, result.stderr).to.equal(0)
       expect(result.stderr).to.match(/^Watching demo-app: done, \d+ samples$/m)
-      const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: unknown[]}
+      const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: Array<{leak?: {mb_per1000: number}; route: string}>}
       expect(json.requests).to.be.above(0)
       expect(json.samples).to.be.above(20)
-      // The simulator's router lines cost no memory: nothing may stand out.
-      expect(json.suspects).to.deep.equal([])
+      // Fault leak-route: web.2's leak comes from its GET /reports/:id/export requests, ~2.2 MB each; the other routes cost nothing.
+      expect(json.suspects.map(suspect => suspect.route)).to.deep.equal(['GET /reports/:id/export'])
+      expect(json.suspects[0].leak!.mb_per1000).to.be.within(1800, 2600)
       const session = live.requests.find(request => request.method === 'POST' && request.path.endsWith('/log-sessions'))
       expect(session?.body).to.include({source: 'heroku', tail: true})
       expect(session?.body).not.to.have.property('dyno')

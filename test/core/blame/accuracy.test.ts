@@ -3,18 +3,20 @@
  * have known memory costs, at realistic noise (diurnal load, a drifting route mix, requests in
  * flight at every sample, unrelated heap steps, a restart, lost router lines, L10 bursts).
  *
- * The thresholds are what the method reaches on these seeds, a little below, so that a change that
- * loses accuracy fails here. The aim (leak first in 9 of 10) is NOT met in general: over 20 seeds
- * (500-519) the leaking route was first in 14; these 10 seeds give 9. docs/blame.md has the figures.
+ * The seeds are bench/blame-accuracy.ts's tuning set; its confirmation set (fresh seeds) gave the
+ * same or better (docs/blame.md). Thresholds sit at the aim (guilty first in 9 of 10, no route
+ * blamed in 19 of 20) or at the measured level where that is higher, so that a change that loses
+ * accuracy fails here.
  */
 import {expect} from 'chai'
 
 import {BlameAccumulator, buildBlame} from '../../../src/core/blame/blame.js'
 import {BLOAT_ROUTE, simulateTraffic, type TrafficScenario} from '../../simulator/request-traffic.js'
 
-const GUILTY = 'GET /reports/:id'
-/** About 25 MB an hour on each dyno from this route alone: a leak that reaches the quota within a day. */
-const LEAK_MB_PER_REQUEST = 0.1
+/** About 25 MB an hour on each dyno from this route alone (~4% of requests): a leak that reaches the quota within a day. */
+const LEAK = {mbPerRequest: 0.1, route: 'GET /reports/:id'}
+/** A route 16th in popularity (~1% of requests) that leaks 1 MB a request. */
+const RARE_LEAK = {mbPerRequest: 1, route: 'GET /invoices/:id/pdf'}
 /** The realistic noise every run gets. */
 const NOISE: Omit<TrafficScenario, 'seed'> = {
   heapStepsPerHour: 0.25, hours: 4, l10BurstsPerHour: 0.5, lostLines: 0.02, requestsPerSecond: 2, restart: true, tied: true,
@@ -31,22 +33,35 @@ function seeds(count: number, from: number): number[] {
   return Array.from({length: count}, (_, index) => from + index)
 }
 
-describe('mem:blame accuracy on simulated apps', () => {
-  it('ranks the leaking route first in at least 8 of 10 runs, near its true cost', () => {
-    const ratios: number[] = []
-    let first = 0
-    for (const seed of seeds(10, 500)) {
-      const result = blame({...NOISE, leak: {mbPerRequest: LEAK_MB_PER_REQUEST, route: GUILTY}, seed})
-      const top = result.suspects[0]
-      if (top?.route === GUILTY) {
-        first++
-        ratios.push(top.leak!.mbPer1000 / (LEAK_MB_PER_REQUEST * 1000))
-      }
-    }
+/** How often the leaking route is first, and its estimate over the truth each time. */
+function leakRuns(leak: typeof LEAK, runSeeds: number[]): {first: number; ratios: number[]} {
+  const ratios: number[] = []
+  let first = 0
+  for (const seed of runSeeds) {
+    const top = blame({...NOISE, leak, seed}).suspects[0]
+    if (top?.route !== leak.route) continue
+    first++
+    ratios.push(top.leak!.mbPer1000 / (leak.mbPerRequest * 1000))
+  }
 
-    console.log(`      leak: guilty first ${first}/10; estimate / truth ${ratios.map(ratio => ratio.toFixed(2)).join(' ')}`)
-    expect(first).to.be.at.least(8)
-    for (const ratio of ratios) expect(ratio).to.be.within(0.4, 1.6)
+  return {first, ratios}
+}
+
+describe('mem:blame accuracy on simulated apps', function () {
+  this.timeout(120_000)
+
+  it('ranks the leaking route first in at least 18 of 20 runs, within 30% of its true cost', () => {
+    const {first, ratios} = leakRuns(LEAK, seeds(20, 500))
+    console.log(`      leak: guilty first ${first}/20; estimate / truth ${ratios.map(ratio => ratio.toFixed(2)).join(' ')}`)
+    expect(first).to.be.at.least(18)
+    for (const ratio of ratios) expect(ratio).to.be.within(0.7, 1.3)
+  })
+
+  it('finds a leak on a rare route (1% of requests) in at least 9 of 10 runs', () => {
+    const {first, ratios} = leakRuns(RARE_LEAK, seeds(10, 580))
+    console.log(`      rare leak: guilty first ${first}/10; estimate / truth ${ratios.map(ratio => ratio.toFixed(2)).join(' ')}`)
+    expect(first).to.be.at.least(9)
+    for (const ratio of ratios) expect(ratio).to.be.within(0.7, 1.3)
   })
 
   it('blames no route in at least 19 of 20 runs where none is guilty', () => {
@@ -58,6 +73,17 @@ describe('mem:blame accuracy on simulated apps', () => {
 
     console.log(`      null: a route blamed in ${blamed.length}/20 runs ${blamed.join('; ')}`)
     expect(blamed.length).to.be.at.most(1)
+  })
+
+  it('with many requests in flight at once, blames a route in at most 3 of 20 runs where none is guilty (the aim, 1, is not met)', () => {
+    const blamed: string[] = []
+    for (const seed of seeds(20, 650)) {
+      const result = blame({...NOISE, seed, slowness: 6})
+      if (result.suspects.length > 0) blamed.push(`${seed}: ${result.suspects.map(suspect => suspect.route).join(', ')}`)
+    }
+
+    console.log(`      null, slow requests: a route blamed in ${blamed.length}/20 runs ${blamed.join('; ')}`)
+    expect(blamed.length).to.be.at.most(3)
   })
 
   it('ranks the route whose buffer is kept first by its jumps in at least 9 of 10 runs', () => {
