@@ -146,8 +146,9 @@ export class HerokuApi {
     if (request.source) body.source = request.source
     const dyno = request.dyno ?? request.type
     if (dyno) body.dyno = dyno
-    const session = await withHttpDebugOff(() => this.call<Heroku.LogSession>('post', `/apps/${enc(app)}/log-sessions`, {app, body}))
-    if (!session.logplex_url) throw new UserError(`Heroku returned no log stream for ${app}.`)
+    // Bounded (answer body included): a session request that never ends must not leave a tail blind without a word.
+    const session = await this.callWithin<Heroku.LogSession>('POST', `/apps/${enc(app)}/log-sessions`, {app, body})
+    if (typeof session?.logplex_url !== 'string' || !/^https?:\/\//.test(session.logplex_url)) throw new UserError(`Heroku returned no log stream for ${app}.`)
     return session.logplex_url
   }
 
@@ -188,8 +189,11 @@ export class HerokuApi {
     return this.call<Heroku.DynoSize[]>('get', '/dyno-sizes', {})
   }
 
+  /** Bounded like the dyno calls: the watchdog waits on it before deciding anything. */
   async listDynos(app: string): Promise<Heroku.Dyno[]> {
-    return this.call<Heroku.Dyno[]>('get', `/apps/${enc(app)}/dynos`, {app})
+    const dynos = await this.callWithin<Heroku.Dyno[]>('GET', `/apps/${enc(app)}/dynos`, {app})
+    if (!Array.isArray(dynos)) throw new UserError(`Heroku answered the dyno list of ${app} with something that is not a list.`)
+    return dynos
   }
 
   async listFormation(app: string): Promise<Heroku.Formation[]> {
@@ -269,6 +273,45 @@ export class HerokuApi {
     }
   }
 
+  /**
+   * A GET or POST that is safe to repeat, outside the CLI's HTTP client: each attempt has the
+   * deadline, answer body included (the client bounds only idle time, so an answer that trickles
+   * would hang the caller for good, and its 403 two_factor answer prompts on a terminal); 429, 5xx
+   * and lost connections are tried again like `call`; the rest become one-line UserErrors.
+   */
+  private async callWithin<T>(method: 'GET' | 'POST', path: string, options: {app?: string; body?: unknown}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const within = deadlineSignal(this.deadlineMs)
+      let failure: string
+      let status: number | undefined
+      let headers: IncomingHttpHeaders | undefined
+      try {
+        const answer = await this.send(method, path, within, options.body)
+        status = answer.status
+        headers = answer.headers
+        if (status >= 200 && status < 300) {
+          if (typeof answer.body !== 'object' || answer.body === null) throw new UserError(`Heroku answered ${method} ${path} with something that is not JSON (HTTP ${status}).`, 1, status)
+          return answer.body as T
+        }
+
+        failure = describeApiError({body: answer.body, statusCode: status})
+        if (status === 401 && !(await this.client.getAuth())) throw new UserError('Not logged in: run heroku login (or set HEROKU_API_KEY)', 1, 401)
+        if (status === 404 && options.app) throw new UserError(`Couldn't find app ${options.app}.`, 1, 404)
+        if (status !== 429 && status < 500) throw new UserError(failure, 1, status)
+      } catch (error) {
+        if (error instanceof UserError) throw error
+        failure = describeRequestFailure(error, this.deadlineMs)
+      } finally {
+        within.dispose()
+      }
+
+      if (attempt + 1 >= this.maxAttempts) throw new UserError(failure, 1, status)
+      const wait = this.backoff(attempt, {http: {headers}})
+      this.notify(`Heroku API answered ${status ?? failure}: retrying in ${formatWait(wait)} (attempt ${attempt + 2} of ${this.maxAttempts})`)
+      await this.sleep(wait)
+    }
+  }
+
   private backoff(attempt: number, error: unknown): number {
     const retryAfter = Number(headerOf(error, 'retry-after'))
     if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(retryAfter * 1000, 5 * 60_000)
@@ -311,7 +354,7 @@ export class HerokuApi {
    * One request, no retry, outside the CLI's HTTP client (which retries dropped connections by
    * itself and bounds only idle time): `signal` ends the whole request, answer body included.
    */
-  private async send(method: 'DELETE' | 'GET', path: string, signal: AbortSignal): Promise<{body: unknown; headers: IncomingHttpHeaders; status: number}> {
+  private async send(method: 'DELETE' | 'GET' | 'POST', path: string, signal: AbortSignal, body?: unknown): Promise<{body: unknown; headers: IncomingHttpHeaders; status: number}> {
     const defaults = this.client.defaults as {headers?: Record<string, string>; host?: string; port?: number | string; protocol?: string}
     const token = await this.client.getAuth()
     const request = defaults.protocol === 'http:' ? httpRequest : httpsRequest
@@ -322,8 +365,10 @@ export class HerokuApi {
       }
 
       const onAbort = () => fail(signal.reason)
+      const payload = body === undefined ? undefined : JSON.stringify(body)
+      const typed = payload === undefined ? {} : {'content-length': Buffer.byteLength(payload), 'content-type': 'application/json'}
       const outgoing = request({
-        headers: {...defaults.headers, authorization: `Bearer ${token ?? ''}`}, host: defaults.host, method, path, port: defaults.port || undefined,
+        headers: {...defaults.headers, ...typed, authorization: `Bearer ${token ?? ''}`}, host: defaults.host, method, path, port: defaults.port || undefined,
       }, response => {
         const chunks: Buffer[] = []
         response.on('data', chunk => chunks.push(chunk as Buffer))
@@ -349,7 +394,7 @@ export class HerokuApi {
       }
 
       signal.addEventListener('abort', onAbort, {once: true})
-      outgoing.end()
+      outgoing.end(payload)
     })
   }
 

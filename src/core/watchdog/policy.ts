@@ -1,4 +1,4 @@
-import type {LogEvent, MemorySample} from '../events.js'
+import type {LogEvent, MemoryReading, MemorySample} from '../events.js'
 import type {
   DynoInfo, PolicyStep, RestartOutcome, WatchdogSummary,
 } from './decision.js'
@@ -25,6 +25,12 @@ import {describeThreshold, limitFor, metricOf} from './threshold.js'
 
 /** A listed dyno up for longer than this without a reading in the log means the log is not being read. */
 const READING_EXPECTED_AFTER_MS = 60_000
+/**
+ * Dyno states in which a dyno logs no samples. Any other state, unknown or missing ones included,
+ * is taken as running: a dyno list that does not say must never let `--once` report "nothing over"
+ * about a dyno it did not read.
+ */
+const NOT_RUNNING_STATES = new Set(['crashed', 'down', 'idle', 'starting'])
 
 /**
  * Decides which dyno to restart and when, from the platform's log events, as a pure state
@@ -127,7 +133,7 @@ export class RestartPolicy {
 
   /** Feeds one platform event. `replay` (a history being read) updates state but decides nothing. */
   observe(event: LogEvent, mode: 'live' | 'replay' = 'live'): PolicyStep {
-    if (event.kind === 'release' || event.kind === 'load' || event.kind === 'reading') return this.log.flush()
+    if (event.kind === 'release' || event.kind === 'load') return this.log.flush()
     // One line far from all the others (a wrong date) is not acted on at all.
     if (!this.logClock.admit(event.time)) return this.log.flush()
     return this.inMode(mode, () => {
@@ -140,6 +146,11 @@ export class RestartPolicy {
 
       case 'error': {
         if (event.code === 'R14' && this.options.onR14) this.onR14(track, event.time)
+        break
+      }
+
+      case 'reading': {
+        this.onProcessRunning(track, event)
         break
       }
 
@@ -184,9 +195,11 @@ export class RestartPolicy {
     if (outcome === 'not-found') {
       track.listed = false
       this.log.askRefresh()
-    } else if (outcome === 'failed') {
-      track.holdUntil = this.clock + this.options.cooldownMs
     }
+
+    // A 404 may come from a dyno restarting or a platform that acted anyway: held like a failure,
+    // so a dyno list that still shows the dyno cannot start a restart every refresh.
+    if (outcome === 'failed' || outcome === 'not-found') track.holdUntil = this.clock + this.options.cooldownMs
 
     if (outcome !== 'stopped') this.log.emit(track, 'skip', outcome as 'failed' | 'not-found', {note})
     this.drainQueue(track.type)
@@ -233,7 +246,7 @@ export class RestartPolicy {
    */
   unreadDynos(now: number): string[] {
     const reference = Math.max(this.clock, now)
-    return this.sortedTracks().filter(track => track.listed && track.state === 'up' && track.lastReadingAt === undefined
+    return this.sortedTracks().filter(track => track.listed && !NOT_RUNNING_STATES.has(track.state ?? '') && track.lastReadingAt === undefined
       && this.limitOf(track) !== undefined && (track.updatedAt === undefined || reference - track.updatedAt > READING_EXPECTED_AFTER_MS))
     .map(track => track.name)
   }
@@ -324,11 +337,32 @@ export class RestartPolicy {
     this.drainQueue(track.type)
   }
 
-  private onR14(track: DynoTrack, time: number): void {
-    if (track.restarting || this.limitOf(track) === undefined) return
-    // The old instance's R14s cannot be told from the new one's: none counts just after a restart.
+  /**
+   * `Process running mem=1013M(197.9%)`: the platform's own rss + swap, logged with each R14/R15,
+   * so only while the dyno is over its quota. It counts as one reading over the limit when it is
+   * over it, under every guard, like the sample of the same moment (the two count once): it keeps
+   * a breach counted when that sample was lost or malformed. Never as a reading under (its absence
+   * says nothing), never for `--metric rss` (swap included, it could be over where rss is not),
+   * never from a replaced instance (it carries no instance id: none counts just after a restart).
+   * A 2013 legacy `measure=memory_total` reading (no percent) is not this line and is not counted.
+   */
+  private onProcessRunning(track: DynoTrack, event: MemoryReading): void {
+    if (event.percent === undefined || this.options.metric === 'rss' || track.restarting) return
+    const limit = this.limitOf(track)
+    if (limit === undefined || !(event.mem >= limit) || this.justRestarted(track, event.time)) return
+    if (this.options.metric === 'rss+swap') track.value = event.mem
+    this.reading(track, event.time, true)
+  }
+
+  /** Lines without an instance id (R14, Process running) may come from the replaced instance this soon after a restart. */
+  private justRestarted(track: DynoTrack, time: number): boolean {
     const last = track.restarts.at(-1)
-    if (last !== undefined && time - last.at < PREBOOT_OVERLAP_MS) return
+    return last !== undefined && time - last.at < PREBOOT_OVERLAP_MS
+  }
+
+  private onR14(track: DynoTrack, time: number): void {
+    // The old instance's R14s cannot be told from the new one's: none counts just after a restart.
+    if (track.restarting || this.limitOf(track) === undefined || this.justRestarted(track, time)) return
     this.reading(track, time, true)
   }
 

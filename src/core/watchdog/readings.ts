@@ -1,7 +1,7 @@
 import type {DynoTrack} from './dyno-track.js'
 
 import {resetReadings, retire} from './dyno-track.js'
-import {SAME_READING_MS} from './options.js'
+import {READING_ROW_GAP_MS, SAME_READING_MS} from './options.js'
 
 /**
  * Which instance a sample belongs to: `retired` (a replaced instance still logging, preboot: ignore
@@ -37,6 +37,8 @@ export function countReading(track: DynoTrack, time: number, over: boolean): 'ig
     return 'over'
   }
 
+  // A silence breaks the row: the breach (for the loop breaker) goes on, the count starts again.
+  if (track.lastReadingAt !== undefined && time - track.lastReadingAt > READING_ROW_GAP_MS) track.over = 0
   track.lastReadingAt = time
   track.lastReadingOver = over
   if (over) {
