@@ -141,13 +141,17 @@ export class HerokuApi {
     this.sleep = options.sleep ?? defaultSleep
   }
 
-  async createLogSession(app: string, request: LogSessionRequest): Promise<string> {
+  /**
+   * A log session's secret stream URL. `retry: false` (a live tail): one attempt, so the tail's own
+   * reconnect loop says at once that it cannot see the log, instead of waiting in silence here.
+   */
+  async createLogSession(app: string, request: LogSessionRequest, {retry = true} = {}): Promise<string> {
     const body: Record<string, unknown> = {lines: request.lines ?? (request.tail ? 0 : 1500), tail: request.tail}
     if (request.source) body.source = request.source
     const dyno = request.dyno ?? request.type
     if (dyno) body.dyno = dyno
     // Bounded (answer body included): a session request that never ends must not leave a tail blind without a word.
-    const session = await this.callWithin<Heroku.LogSession>('POST', `/apps/${enc(app)}/log-sessions`, {app, body})
+    const session = await this.callWithin<Heroku.LogSession>('POST', `/apps/${enc(app)}/log-sessions`, {app, attempts: retry ? undefined : 1, body})
     if (typeof session?.logplex_url !== 'string' || !/^https?:\/\//.test(session.logplex_url)) throw new UserError(`Heroku returned no log stream for ${app}.`)
     return session.logplex_url
   }
@@ -279,7 +283,8 @@ export class HerokuApi {
    * would hang the caller for good, and its 403 two_factor answer prompts on a terminal); 429, 5xx
    * and lost connections are tried again like `call`; the rest become one-line UserErrors.
    */
-  private async callWithin<T>(method: 'GET' | 'POST', path: string, options: {app?: string; body?: unknown}): Promise<T> {
+  private async callWithin<T>(method: 'GET' | 'POST', path: string, options: {app?: string; attempts?: number; body?: unknown}): Promise<T> {
+    const attempts = options.attempts ?? this.maxAttempts
     for (let attempt = 0; ; attempt++) {
       const within = deadlineSignal(this.deadlineMs)
       let failure: string
@@ -305,9 +310,10 @@ export class HerokuApi {
         within.dispose()
       }
 
-      if (attempt + 1 >= this.maxAttempts) throw new UserError(failure, 1, status)
+      if (attempt + 1 >= attempts) throw new UserError(failure, 1, status)
       const wait = this.backoff(attempt, {http: {headers}})
-      this.notify(`Heroku API answered ${status ?? failure}: retrying in ${formatWait(wait)} (attempt ${attempt + 2} of ${this.maxAttempts})`)
+      const what = status === undefined ? `Heroku API: ${failure};` : `Heroku API answered ${status}:`
+      this.notify(`${what} retrying in ${formatWait(wait)} (attempt ${attempt + 2} of ${attempts})`)
       await this.sleep(wait)
     }
   }

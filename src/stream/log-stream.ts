@@ -130,7 +130,7 @@ export class LogStream {
   private async openSession(request: LogSessionRequest, resumed: boolean): Promise<{delivered: number; reason: string; status: 'ended' | 'refused'}> {
     let url: string
     try {
-      url = await this.api.createLogSession(this.options.app, request)
+      url = await this.api.createLogSession(this.options.app, request, {retry: !this.options.tail})
     } catch (error) {
       const status = error instanceof UserError ? error.status : undefined
       if (!this.options.tail || status === 401 || status === 403 || status === 404) throw error

@@ -72,6 +72,12 @@ export class WatchdogRun {
 
   /** Feeds one platform event to the policy and carries out what it decides. */
   onEvent(event: LogEvent): void {
+    // Seeing again means log lines again, not a stream that opened (it may close at once, or send nothing).
+    if (this.blindSince !== undefined) {
+      this.options.output.blind({blind: false, blindForMs: Date.now() - this.blindSince, reason: 'log lines again'})
+      this.blindSince = undefined
+    }
+
     this.apply(this.options.policy.observe(event))
   }
 
@@ -145,9 +151,6 @@ export class WatchdogRun {
     if (blinding && this.blindSince === undefined) {
       this.blindSince = Date.now()
       output.blind({blind: true, reason: notice.kind === 'stalled' ? `no line for ${Math.round(notice.silentMs / 1000)}s` : notice.reason})
-    } else if (notice.kind === 'connected' && this.blindSince !== undefined) {
-      output.blind({blind: false, blindForMs: Date.now() - this.blindSince, reason: 'log stream open again'})
-      this.blindSince = undefined
     }
   }
 

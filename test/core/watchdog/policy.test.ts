@@ -26,6 +26,13 @@ function r14(dyno: string, time: number): MemoryError {
   }
 }
 
+/** `Process running mem=...M(...%)` on a 512 MB dyno. */
+function running(dyno: string, time: number, mem: number): LogEvent {
+  return {
+    dyno, kind: 'reading', mem, percent: (mem / 512) * 100, time, type: processTypeOf(dyno),
+  }
+}
+
 function restarting(dyno: string, time: number): DynoEvent {
   return {
     action: 'restarting', dyno, kind: 'dyno', time, type: processTypeOf(dyno),
@@ -386,10 +393,6 @@ describe('RestartPolicy', () => {
   })
 
   describe('Process running mem= (the platform\'s reading logged with R14/R15)', () => {
-    const running = (dyno: string, time: number, mem: number): LogEvent => ({
-      dyno, kind: 'reading', mem, percent: (mem / 512) * 100, time, type: processTypeOf(dyno),
-    })
-
     it('counts as a reading over the limit when it is over, once with its sample, and restarts after --for in a row', () => {
       const policy = policyFor()
       const first = feed(policy, [sample('web.1', T0, 530), running('web.1', T0 + 900, 530)])
