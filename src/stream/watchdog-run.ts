@@ -204,9 +204,9 @@ export class WatchdogRun {
   }
 }
 
-/** 401 and 403 (bad token, no access) cannot get better by waiting. */
+/** 401 and 403 (bad token, no access), and a dyno list that is not found (the app deleted or renamed), cannot get better by waiting. */
 function isFatal(error: unknown): boolean {
-  return error instanceof UserError && (error.status === 401 || error.status === 403)
+  return error instanceof UserError && (error.status === 401 || error.status === 403 || error.status === 404)
 }
 
 /** The call's result, or an error once `ms` has passed (the dyno list call cannot be cancelled; it is left behind). */

@@ -40,8 +40,8 @@ export interface Faults {
   tokenRevoked?: boolean
   /** Per dyno, ms added to the times of the platform lines it logs from now on (negative: its clock stepped back). */
   clockOffsetMs?: Record<string, number>
-  /** `GET /apps/{app}/dynos` answers `[]` (`empty`), dynos without `state` (`no-state`), or a 200 HTML page (`not-a-list`). */
-  dynoList?: 'empty' | 'no-state' | 'not-a-list'
+  /** `GET /apps/{app}/dynos` answers `[]` (`empty`), dynos without `state` (`no-state`) or `size` (`no-size`), or a 200 HTML page (`not-a-list`). */
+  dynoList?: 'empty' | 'no-size' | 'no-state' | 'not-a-list'
   /** `GET /apps/{app}/dynos/{dyno}` answers with the dyno `crashed`, another dyno of the app (`other-dyno`), or a 200 HTML page (`html`). */
   dynoRead?: 'crashed' | 'html' | 'other-dyno'
   /** The next `count` (default: every) API requests whose `METHOD /path` matches send 200 headers, then a byte every 200 ms, never ending. */
@@ -68,6 +68,8 @@ export interface Faults {
   status503?: {count: number; pathPattern: string}
   /** Each tick logs one malformed `heroku[...]` metrics line. */
   malformedLines?: boolean
+  /** Samples leave out `sample#memory_quota` (as in the Dev Center's example of the line). */
+  samplesWithoutQuota?: boolean
 }
 
 export interface RecordedRequest {
@@ -356,7 +358,8 @@ class RunningSimulator implements Simulator {
     }
 
     if (segments.length === 3) {
-      const dynos = fault === 'empty' ? [] : app.apiDynos().map(dyno => ({...dyno, state: undefined}))
+      const missing = fault === 'no-size' ? 'size' : 'state'
+      const dynos = fault === 'empty' ? [] : app.apiDynos().map(dyno => ({...dyno, [missing]: undefined}))
       this.sendJson(response, 200, dynos)
       return true
     }
@@ -639,7 +642,11 @@ class RunningSimulator implements Simulator {
 
   private tickConditions() {
     return {
-      clockOffsetMs: this.faults.clockOffsetMs ?? {}, futureLine: this.faults.futureLine, malformedLines: this.faults.malformedLines === true, realNow: Date.now(),
+      clockOffsetMs: this.faults.clockOffsetMs ?? {},
+      futureLine: this.faults.futureLine,
+      malformedLines: this.faults.malformedLines === true,
+      realNow: Date.now(),
+      samplesWithoutQuota: this.faults.samplesWithoutQuota === true,
     }
   }
 }

@@ -6,7 +6,7 @@ import type {GuardView} from './guards.js'
 
 import {compareDynoNames} from '../dyno-state.js'
 import {processTypeOf} from '../events.js'
-import {effectiveQuota} from '../quotas.js'
+import {limitsForSize, quotaFromReading} from '../quotas.js'
 import {DecisionLog} from './decision-log.js'
 import {
   addRestart, type DynoTrack, newTrack, resetReadings, retire,
@@ -348,6 +348,7 @@ export class RestartPolicy {
    */
   private onProcessRunning(track: DynoTrack, event: MemoryReading): void {
     if (event.percent === undefined || this.options.metric === 'rss' || track.restarting) return
+    track.quota ??= quotaFromReading(event.mem, event.percent)
     const limit = this.limitOf(track)
     if (limit === undefined || !(event.mem >= limit) || this.justRestarted(track, event.time)) return
     if (this.options.metric === 'rss+swap') track.value = event.mem
@@ -383,15 +384,16 @@ export class RestartPolicy {
   private onSample(track: DynoTrack, sample: MemorySample): void {
     const instance = followInstance(track, sample.instance)
     if (instance === 'retired') return
-    track.quota = effectiveQuota(sample.quota, track.size)
+    if (sample.quota !== undefined && sample.quota > 0) track.quota = sample.quota
     track.value = metricOf(sample, this.options.metric)
     if (instance === 'new' && track.restarting) this.markUp(track, 'new-instance')
     const limit = this.limitOf(track)
     if (limit !== undefined) this.reading(track, sample.time, track.value >= limit)
   }
 
+  /** The stated quota, else the size's, else 512 MB (the smallest: a guess, see unknownQuotaGuard). */
   private quotaOf(track: DynoTrack): number {
-    return track.quota ?? effectiveQuota(undefined, track.size)
+    return track.quota ?? limitsForSize(track.size)?.quota ?? 512
   }
 
   /** One reading of a dyno: a sample, or an R14 (merged with a sample of the same moment). */

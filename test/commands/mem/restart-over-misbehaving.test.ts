@@ -174,8 +174,26 @@ describe('mem:restart-over when Heroku misbehaves (faults injected in the simula
       const result = await runCommand(ONCE, {env})
       expect(result.code, result.stdout).to.equal(1)
       expect(result.stderr.trim().split('\n')).to.have.length(1)
-      expect(result.stderr).to.match(/GET \/apps\/leaky-app\/dynos with something that is not JSON/)
+      expect(result.stderr).to.match(/dyno(s| list of leaky-app) with something that is not (JSON|a list)/)
       expect(deletes(sim)).to.deep.equal([])
+    })
+
+    it('a big dyno (Performance-L) whose samples carry no quota and whose size the list leaves out: a % threshold restarts nothing', async () => {
+      // As if from the Dev Center's example line (no memory_quota): 512 MB would only be a guess.
+      await start([{
+        dynos: [{
+          baseMb: 300, behavior: 'leak', leakMbPerHour: 3000, name: 'web.1', size: 'Performance-L',
+        }], historyTicks: 3, name: 'leaky-app',
+      }])
+      sim.faults.samplesWithoutQuota = true
+      sim.faults.dynoList = 'no-size'
+      const result = await watch(['-a', 'leaky-app', '--threshold', '90%', '--cooldown', '1m', '--json'], async stdout => {
+        await tick(sim, 30, () => stdout().includes('unknown-quota') || deletes(sim).length > 0)
+        await tick(sim, 3)
+      })
+      expect(result.code, result.stderr).to.equal(0)
+      expect(deletes(sim)).to.deep.equal([])
+      expect(decisions(result.stdout).find(decision => decision.action === 'hold')).to.include({dyno: 'web.1', reason: 'unknown-quota'})
     })
 
     it('--once: an empty dyno list restarts nothing and says the dyno is over but not restarted (exit 4)', async () => {
@@ -192,19 +210,22 @@ describe('mem:restart-over when Heroku misbehaves (faults injected in the simula
   describe('the log stream', () => {
     it('keepalives only: stalled and blind (said once), and the leak is caught once lines come again', async () => {
       await start()
-      const result = await watch([...WATCH, '--stall-timeout', '1s'], async () => {
+      let blindWhileKeptAlive = false
+      const result = await watch([...WATCH, '--stall-timeout', '1s'], async stdout => {
         sim.faults.streamKeepaliveOnly = true
-        for (let index = 0; index < 8; index++) {
+        for (let index = 0; index < 16 && !blindSaid(stdout()); index++) {
           sim.step()
           await sleep(250)
         }
 
+        blindWhileKeptAlive = blindSaid(stdout())
         sim.faults.streamKeepaliveOnly = false
         await waitFor(() => streamsOpened(sim) >= 4, 10_000)
         await tick(sim, 50, () => deletes(sim).length > 0)
         await tick(sim, 3)
       })
       expect(result.code, result.stderr).to.equal(0)
+      expect(blindWhileKeptAlive, 'blind said while only keepalives came').to.equal(true)
       const blind = jsonLines(result.stdout).filter(line => line.type === 'blind')
       expect(blind[0]).to.include({blind: true})
       expect(blind.at(-1)).to.include({blind: false})

@@ -392,6 +392,23 @@ describe('RestartPolicy', () => {
     expect(feed(policy, series('web.1', T0 + TICK + (10 * MIN), [470, 470])).restarts).to.deep.equal(['web.1'])
   })
 
+  it('never restarts on a share of a quota it does not know (no memory_quota, no known size): held, unless the threshold is in MB', () => {
+    const unsized = (threshold: string) => {
+      const policy = new RestartPolicy({cooldownMs: 10 * MIN, thresholds: parseThresholds([threshold])})
+      policy.setDynos([{
+        name: 'web.1', size: 'Performance-XXL-New', state: 'up', updatedAt: T0 - (24 * 60 * MIN),
+      }])
+      return policy
+    }
+
+    const noQuota = (time: number, used: number): MemorySample => ({...sample('web.1', time, used), quota: undefined})
+    const percent = feed(unsized('90%'), [noQuota(T0, 600), noQuota(T0 + TICK, 600)])
+    expect(percent.restarts).to.deep.equal([])
+    expect(actions(percent.decisions).at(-1)).to.equal('web.1 hold:unknown-quota')
+    expect(feed(unsized('550MB'), [noQuota(T0, 600), noQuota(T0 + TICK, 600)]).restarts).to.deep.equal(['web.1'])
+    expect(feed(unsized('90%'), [sample('web.1', T0, 600), sample('web.1', T0 + TICK, 600)]).restarts, 'memory_quota on the samples').to.deep.equal(['web.1'])
+  })
+
   describe('Process running mem= (the platform\'s reading logged with R14/R15)', () => {
     it('counts as a reading over the limit when it is over, once with its sample, and restarts after --for in a row', () => {
       const policy = policyFor()
