@@ -32,6 +32,11 @@ interface StateFile {
   version: number
 }
 
+/** A non-empty string, or undefined (a field missing or of another type). */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined
+}
+
 /**
  * The dyno list as the policy reads it: times as epoch ms. Whatever the API sent, only what is
  * plainly a dyno is kept: an entry without a string name is dropped, a field of the wrong type
@@ -39,7 +44,6 @@ interface StateFile {
  */
 export function dynoInfos(dynos: readonly unknown[]): DynoInfo[] {
   const infos: DynoInfo[] = []
-  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined)
   for (const dyno of dynos) {
     if (typeof dyno !== 'object' || dyno === null) continue
     const {name, size, state, type, updated_at: updated} = dyno as Heroku.Dyno
