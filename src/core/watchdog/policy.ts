@@ -85,7 +85,10 @@ export class RestartPolicy {
       return {send: false, step: this.log.flush()}
     }
 
-    if (track.over < this.options.forSamples) return drop('under')
+    // A limit that grew since the decision (the dyno read gave a size the list did not, a resize) judges the newest value again.
+    const limit = this.limitOf(track)
+    const raised = limit !== undefined && track.pending.limit !== undefined && limit > track.pending.limit
+    if (track.over < this.options.forSamples || (raised && track.value !== undefined && track.value < limit)) return drop('under')
     const hold = firstHold(SEND_GUARDS, this.guardView(track))
     // Restarting already (the platform, another watchdog) counts whatever the cooldown says.
     if (hold?.reason === 'cooldown' || track.restarting) return drop('restarted-meanwhile', {until: hold?.until})
@@ -187,7 +190,7 @@ export class RestartPolicy {
     if (sent) this.ledger.takeBack(track, sent.at, sent.instance)
     if (outcome === 'rate-limited') {
       // Still decided: it goes out later, through confirmSend again.
-      track.pending = {at: sent?.at ?? track.pending?.at ?? this.clock}
+      track.pending = {at: sent?.at ?? track.pending?.at ?? this.clock, limit: track.pending?.limit ?? this.limitOf(track)}
       return this.log.flush()
     }
 
@@ -282,7 +285,7 @@ export class RestartPolicy {
     }
 
     this.queues.remove(track)
-    track.pending = {at: this.clock}
+    track.pending = {at: this.clock, limit: this.limitOf(track)}
     const overBySample = track.value !== undefined && track.value >= (this.limitOf(track) ?? Number.POSITIVE_INFINITY)
     this.log.emit(track, 'restart', overBySample ? 'over' : 'r14')
     this.log.askRestart(track.name)

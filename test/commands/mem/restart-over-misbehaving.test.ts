@@ -183,8 +183,9 @@ describe('mem:restart-over when Heroku misbehaves (faults injected in the simula
       await start([{
         dynos: [{
           baseMb: 300, behavior: 'leak', leakMbPerHour: 3000, name: 'web.1', size: 'Performance-L',
-        }], historyTicks: 3, name: 'leaky-app',
+        }], historyTicks: 0, name: 'leaky-app',
       }])
+      // From the first sample on: a quota stated once is known from then on.
       sim.faults.samplesWithoutQuota = true
       sim.faults.dynoList = 'no-size'
       const result = await watch(['-a', 'leaky-app', '--threshold', '90%', '--cooldown', '1m', '--json'], async stdout => {

@@ -26,6 +26,11 @@ function r14(dyno: string, time: number): MemoryError {
   }
 }
 
+/** A sample of web.1 without `memory_quota` (as in the Dev Center's example line). */
+function withoutQuota(time: number, used: number): MemorySample {
+  return {...sample('web.1', time, used), quota: undefined}
+}
+
 /** `Process running mem=...M(...%)` on a 512 MB dyno. */
 function running(dyno: string, time: number, mem: number): LogEvent {
   return {
@@ -401,12 +406,22 @@ describe('RestartPolicy', () => {
       return policy
     }
 
-    const noQuota = (time: number, used: number): MemorySample => ({...sample('web.1', time, used), quota: undefined})
-    const percent = feed(unsized('90%'), [noQuota(T0, 600), noQuota(T0 + TICK, 600)])
+    const percent = feed(unsized('90%'), [withoutQuota(T0, 600), withoutQuota(T0 + TICK, 600)])
     expect(percent.restarts).to.deep.equal([])
     expect(actions(percent.decisions).at(-1)).to.equal('web.1 hold:unknown-quota')
-    expect(feed(unsized('550MB'), [noQuota(T0, 600), noQuota(T0 + TICK, 600)]).restarts).to.deep.equal(['web.1'])
+    expect(feed(unsized('550MB'), [withoutQuota(T0, 600), withoutQuota(T0 + TICK, 600)]).restarts).to.deep.equal(['web.1'])
     expect(feed(unsized('90%'), [sample('web.1', T0, 600), sample('web.1', T0 + TICK, 600)]).restarts, 'memory_quota on the samples').to.deep.equal(['web.1'])
+  })
+
+  it('judges the newest value again when the limit grew before the restart went out (the dyno read shows a bigger size)', () => {
+    const policy = policyFor()
+    expect(feed(policy, [withoutQuota(T0, 600), withoutQuota(T0 + TICK, 600)]).restarts).to.deep.equal(['web.1'])
+    policy.dynoRead({
+      name: 'web.1', size: 'Standard-2X', state: 'up', updatedAt: T0 - (24 * 60 * MIN),
+    })
+    const {send, step} = policy.confirmSend('web.1')
+    expect(send).to.equal(false)
+    expect(actions(step.decisions)).to.deep.equal(['web.1 skip:under'])
   })
 
   describe('Process running mem= (the platform\'s reading logged with R14/R15)', () => {
