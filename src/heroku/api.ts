@@ -110,6 +110,14 @@ function describeRequestFailure(error: unknown, deadlineMs: number, signal?: Abo
   return code ? `connection failed (${code})` : firstLine((error as Error)?.message ?? String(error))
 }
 
+/** `Retry-After` in ms, as seconds or an HTTP date, at most 5 minutes; undefined when absent, past or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim()
+  if (!value) return undefined
+  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 5 * 60_000) : undefined
+}
+
 function firstLine(text: string): string {
   const line = text.split('\n')[0].trim()
   return line.replaceAll(/https?:\/\/\S+/g, '<url>')
@@ -260,8 +268,7 @@ export class HerokuApi {
       if (answer.status < 300) return {kind: 'restarted'}
       if (answer.status === 404) return {kind: 'not-found'}
       if (answer.status === 429) {
-        const retryAfter = Number(answer.headers['retry-after'])
-        return {kind: 'rate-limited', retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 5 * 60_000) : undefined}
+        return {kind: 'rate-limited', retryAfterMs: retryAfterMs(answer.headers['retry-after'])}
       }
 
       const failure = describeApiError({body: answer.body, statusCode: answer.status})
@@ -285,8 +292,11 @@ export class HerokuApi {
    */
   private async callWithin<T>(method: 'GET' | 'POST', path: string, options: {app?: string; attempts?: number; body?: unknown}): Promise<T> {
     const attempts = options.attempts ?? this.maxAttempts
+    // Time spent waiting for answers (not between attempts): answers that hang get two deadlines in all.
+    let waited = 0
     for (let attempt = 0; ; attempt++) {
       const within = deadlineSignal(this.deadlineMs)
+      const sentAt = Date.now()
       let failure: string
       let status: number | undefined
       let headers: IncomingHttpHeaders | undefined
@@ -308,9 +318,10 @@ export class HerokuApi {
         failure = describeRequestFailure(error, this.deadlineMs)
       } finally {
         within.dispose()
+        waited += Date.now() - sentAt
       }
 
-      if (attempt + 1 >= attempts) throw new UserError(failure, 1, status)
+      if (attempt + 1 >= attempts || waited >= 2 * this.deadlineMs) throw new UserError(failure, 1, status)
       const wait = this.backoff(attempt, {http: {headers}})
       const what = status === undefined ? `Heroku API: ${failure};` : `Heroku API answered ${status}:`
       this.notify(`${what} retrying in ${formatWait(wait)} (attempt ${attempt + 2} of ${attempts})`)
@@ -319,8 +330,8 @@ export class HerokuApi {
   }
 
   private backoff(attempt: number, error: unknown): number {
-    const retryAfter = Number(headerOf(error, 'retry-after'))
-    if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(retryAfter * 1000, 5 * 60_000)
+    const retryAfter = retryAfterMs(headerOf(error, 'retry-after'))
+    if (retryAfter !== undefined) return retryAfter
     const base = Math.min(this.maxDelayMs, 500 * 2 ** attempt)
     return base / 2 + Math.random() * (base / 2)
   }
