@@ -152,14 +152,17 @@ export class HerokuApi {
   /**
    * A log session's secret stream URL. `retry: false` (a live tail): one attempt, so the tail's own
    * reconnect loop says at once that it cannot see the log, instead of waiting in silence here.
+   * `signal` (Ctrl-C) ends the request.
    */
-  async createLogSession(app: string, request: LogSessionRequest, {retry = true} = {}): Promise<string> {
+  async createLogSession(app: string, request: LogSessionRequest, {retry = true, signal}: {retry?: boolean; signal?: AbortSignal} = {}): Promise<string> {
     const body: Record<string, unknown> = {lines: request.lines ?? (request.tail ? 0 : 1500), tail: request.tail}
     if (request.source) body.source = request.source
     const dyno = request.dyno ?? request.type
     if (dyno) body.dyno = dyno
     // Bounded (answer body included): a session request that never ends must not leave a tail blind without a word.
-    const session = await this.callWithin<Heroku.LogSession>('POST', `/apps/${enc(app)}/log-sessions`, {app, attempts: retry ? undefined : 1, body})
+    const session = await this.callWithin<Heroku.LogSession>('POST', `/apps/${enc(app)}/log-sessions`, {
+      app, attempts: retry ? undefined : 1, body, signal,
+    })
     if (typeof session?.logplex_url !== 'string' || !/^https?:\/\//.test(session.logplex_url)) throw new UserError(`Heroku returned no log stream for ${app}.`)
     return session.logplex_url
   }
@@ -290,12 +293,12 @@ export class HerokuApi {
    * would hang the caller for good, and its 403 two_factor answer prompts on a terminal); 429, 5xx
    * and lost connections are tried again like `call`; the rest become one-line UserErrors.
    */
-  private async callWithin<T>(method: 'GET' | 'POST', path: string, options: {app?: string; attempts?: number; body?: unknown}): Promise<T> {
+  private async callWithin<T>(method: 'GET' | 'POST', path: string, options: {app?: string; attempts?: number; body?: unknown; signal?: AbortSignal}): Promise<T> {
     const attempts = options.attempts ?? this.maxAttempts
     // Time spent waiting for answers (not between attempts): answers that hang get two deadlines in all.
     let waited = 0
     for (let attempt = 0; ; attempt++) {
-      const within = deadlineSignal(this.deadlineMs)
+      const within = deadlineSignal(this.deadlineMs, options.signal)
       const sentAt = Date.now()
       let failure: string
       let status: number | undefined
@@ -315,13 +318,13 @@ export class HerokuApi {
         if (status !== 429 && status < 500) throw new UserError(failure, 1, status)
       } catch (error) {
         if (error instanceof UserError) throw error
-        failure = describeRequestFailure(error, this.deadlineMs)
+        failure = describeRequestFailure(error, this.deadlineMs, options.signal)
       } finally {
         within.dispose()
         waited += Date.now() - sentAt
       }
 
-      if (attempt + 1 >= attempts || waited >= 2 * this.deadlineMs) throw new UserError(failure, 1, status)
+      if (attempt + 1 >= attempts || waited >= 2 * this.deadlineMs || options.signal?.aborted) throw new UserError(failure, 1, status)
       const wait = this.backoff(attempt, {http: {headers}})
       const what = status === undefined ? `Heroku API: ${failure};` : `Heroku API answered ${status}:`
       this.notify(`${what} retrying in ${formatWait(wait)} (attempt ${attempt + 2} of ${attempts})`)

@@ -130,8 +130,9 @@ export class LogStream {
   private async openSession(request: LogSessionRequest, resumed: boolean): Promise<{delivered: number; reason: string; status: 'ended' | 'refused'}> {
     let url: string
     try {
-      url = await this.api.createLogSession(this.options.app, request, {retry: !this.options.tail})
+      url = await this.api.createLogSession(this.options.app, request, {retry: !this.options.tail, signal: this.options.signal})
     } catch (error) {
+      if (this.options.signal?.aborted) return {delivered: 0, reason: 'stopped', status: 'ended'}
       const status = error instanceof UserError ? error.status : undefined
       if (!this.options.tail || status === 401 || status === 403 || status === 404) throw error
       return {delivered: 0, reason: `could not open a log session: ${(error as Error).message}`, status: 'refused'}

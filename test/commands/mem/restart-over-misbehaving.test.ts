@@ -270,6 +270,22 @@ describe('mem:restart-over when Heroku misbehaves (faults injected in the simula
     })
   })
 
+  it('Ctrl-C while a log-session request hangs: exits 0 within seconds, not at the request\'s deadline', async () => {
+    await start()
+    let interruptedAt = 0
+    const result = await watch(WATCH, async stdout => {
+      sim.faults.hang = {pathPattern: '^POST /apps/leaky-app/log-sessions$'}
+      sim.faults.dropStreamAfterLines = 1
+      await tick(sim, 1)
+      await waitFor(() => stdout().includes('"reconnecting"'), 10_000)
+      await sleep(1000)
+      interruptedAt = Date.now() + 150
+    })
+    expect(Date.now() - interruptedAt, 'exit after Ctrl-C').to.be.below(5000)
+    expect(result.code, result.stderr).to.equal(0)
+    expect(summaryOf(result)).to.include({type: 'summary'})
+  })
+
   it('token revoked mid-run: one line naming heroku login, exit 1, no DELETE', async () => {
     await start()
     const result = await watch(WATCH, async stdout => {
