@@ -16,9 +16,11 @@ import {
 } from './guards.js'
 import {LogClock} from './log-clock.js'
 import {noteCrossing, releaseLoopBreaker} from './loop-breaker.js'
-import {POLICY_DEFAULTS, PREBOOT_OVERLAP_MS, type RestartPolicyOptions} from './options.js'
+import {POLICY_DEFAULTS, type RestartPolicyOptions} from './options.js'
 import {exportPolicy, type PersistedPolicy, restorePolicy} from './persisted-state.js'
-import {countReading, followInstance} from './readings.js'
+import {
+  countReading, followInstance, justRestarted, processRunningIsOver,
+} from './readings.js'
 import {RestartLedger} from './restart-ledger.js'
 import {RestartQueues} from './restart-queues.js'
 import {describeThreshold, limitFor, metricOf} from './threshold.js'
@@ -340,33 +342,17 @@ export class RestartPolicy {
     this.drainQueue(track.type)
   }
 
-  /**
-   * `Process running mem=1013M(197.9%)`: the platform's own rss + swap, logged with each R14/R15,
-   * so only while the dyno is over its quota. It counts as one reading over the limit when it is
-   * over it, under every guard, like the sample of the same moment (the two count once): it keeps
-   * a breach counted when that sample was lost or malformed. Never as a reading under (its absence
-   * says nothing), never for `--metric rss` (swap included, it could be over where rss is not),
-   * never from a replaced instance (it carries no instance id: none counts just after a restart).
-   * A 2013 legacy `measure=memory_total` reading (no percent) is not this line and is not counted.
-   */
+  /** `Process running mem=`: a reading over the limit when it is one (readings.ts says when); its quota is the platform's. */
   private onProcessRunning(track: DynoTrack, event: MemoryReading): void {
-    if (event.percent === undefined || this.options.metric === 'rss' || track.restarting) return
-    track.quota ??= quotaFromReading(event.mem, event.percent)
-    const limit = this.limitOf(track)
-    if (limit === undefined || !(event.mem >= limit) || this.justRestarted(track, event.time)) return
+    if (event.percent !== undefined) track.quota ??= quotaFromReading(event.mem, event.percent)
+    if (!processRunningIsOver(track, event, this.options.metric, this.limitOf(track))) return
     if (this.options.metric === 'rss+swap') track.value = event.mem
     this.reading(track, event.time, true)
   }
 
-  /** Lines without an instance id (R14, Process running) may come from the replaced instance this soon after a restart. */
-  private justRestarted(track: DynoTrack, time: number): boolean {
-    const last = track.restarts.at(-1)
-    return last !== undefined && time - last.at < PREBOOT_OVERLAP_MS
-  }
-
   private onR14(track: DynoTrack, time: number): void {
     // The old instance's R14s cannot be told from the new one's: none counts just after a restart.
-    if (track.restarting || this.limitOf(track) === undefined || this.justRestarted(track, time)) return
+    if (track.restarting || this.limitOf(track) === undefined || justRestarted(track, time)) return
     this.reading(track, time, true)
   }
 
