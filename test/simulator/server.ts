@@ -36,6 +36,8 @@ export type RestartAnswerFault = '200-with-body' | '204' | '404' | '422' | '503-
 const REFUSING_ANSWERS = new Set<RestartAnswerFault>(['404', '422', 'reset-before-acting'])
 
 export interface Faults {
+  /** Every API request about an app answers 404 `not_found`, as after the app was deleted or renamed (open log streams go on). */
+  appDeleted?: boolean
   /** Every API request answers 401, as after the token was revoked (the log streams, already open, go on). */
   tokenRevoked?: boolean
   /** Per dyno, ms added to the times of the platform lines it logs from now on (negative: its clock stepped back). */
@@ -489,6 +491,7 @@ class RunningSimulator implements Simulator {
       const fault = this.consumeFault(signature)
       if (fault) throw fault
       if (this.hangs(signature, response)) return
+      if (this.faults.appDeleted && segments[0] === 'apps' && segments[1] !== undefined) throw notFound('app')
       const free = signature === 'GET /account/rate-limits'
       if (!free && !this.spendRateLimit()) {
         throw new HttpError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.')

@@ -286,6 +286,20 @@ describe('mem:restart-over when Heroku misbehaves (faults injected in the simula
     expect(summaryOf(result)).to.include({type: 'summary'})
   })
 
+  it('the app deleted (or renamed) mid-run: no DELETE, and the next dyno list stops the watchdog in one line, exit 1', async () => {
+    await start()
+    const result = await watch(WATCH, async stdout => {
+      sim.faults.appDeleted = true
+      await tick(sim, 40, () => stdout().includes('"skip"'))
+      // The dyno list is read again at most every 30 s; not Ctrl-C: it must end by itself.
+      await waitFor(() => false, 36_000)
+    })
+    expect(result.code, result.stdout).to.equal(1)
+    expect(result.stderr.trim().split('\n')).to.have.length(1)
+    expect(result.stderr).to.match(/Couldn't find app leaky-app/)
+    expect(deletes(sim)).to.deep.equal([])
+  })
+
   it('token revoked mid-run: one line naming heroku login, exit 1, no DELETE', async () => {
     await start()
     const result = await watch(WATCH, async stdout => {
