@@ -110,6 +110,14 @@ function describeRequestFailure(error: unknown, deadlineMs: number, signal?: Abo
   return code ? `connection failed (${code})` : firstLine((error as Error)?.message ?? String(error))
 }
 
+/** `Retry-After` in ms, as seconds or an HTTP date, at most 5 minutes; undefined when absent, past or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim()
+  if (!value) return undefined
+  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 5 * 60_000) : undefined
+}
+
 function firstLine(text: string): string {
   const line = text.split('\n')[0].trim()
   return line.replaceAll(/https?:\/\/\S+/g, '<url>')
@@ -141,13 +149,21 @@ export class HerokuApi {
     this.sleep = options.sleep ?? defaultSleep
   }
 
-  async createLogSession(app: string, request: LogSessionRequest): Promise<string> {
+  /**
+   * A log session's secret stream URL. `retry: false` (a live tail): one attempt, so the tail's own
+   * reconnect loop says at once that it cannot see the log, instead of waiting in silence here.
+   * `signal` (Ctrl-C) ends the request.
+   */
+  async createLogSession(app: string, request: LogSessionRequest, {retry = true, signal}: {retry?: boolean; signal?: AbortSignal} = {}): Promise<string> {
     const body: Record<string, unknown> = {lines: request.lines ?? (request.tail ? 0 : 1500), tail: request.tail}
     if (request.source) body.source = request.source
     const dyno = request.dyno ?? request.type
     if (dyno) body.dyno = dyno
-    const session = await withHttpDebugOff(() => this.call<Heroku.LogSession>('post', `/apps/${enc(app)}/log-sessions`, {app, body}))
-    if (!session.logplex_url) throw new UserError(`Heroku returned no log stream for ${app}.`)
+    // Bounded (answer body included): a session request that never ends must not leave a tail blind without a word.
+    const session = await this.callWithin<Heroku.LogSession>('POST', `/apps/${enc(app)}/log-sessions`, {
+      app, attempts: retry ? undefined : 1, body, signal,
+    })
+    if (typeof session?.logplex_url !== 'string' || !/^https?:\/\//.test(session.logplex_url)) throw new UserError(`Heroku returned no log stream for ${app}.`)
     return session.logplex_url
   }
 
@@ -188,8 +204,11 @@ export class HerokuApi {
     return this.call<Heroku.DynoSize[]>('get', '/dyno-sizes', {})
   }
 
+  /** Bounded like the dyno calls: the watchdog waits on it before deciding anything. */
   async listDynos(app: string): Promise<Heroku.Dyno[]> {
-    return this.call<Heroku.Dyno[]>('get', `/apps/${enc(app)}/dynos`, {app})
+    const dynos = await this.callWithin<Heroku.Dyno[]>('GET', `/apps/${enc(app)}/dynos`, {app})
+    if (!Array.isArray(dynos)) throw new UserError(`Heroku answered the dyno list of ${app} with something that is not a list.`)
+    return dynos
   }
 
   async listFormation(app: string): Promise<Heroku.Formation[]> {
@@ -252,8 +271,7 @@ export class HerokuApi {
       if (answer.status < 300) return {kind: 'restarted'}
       if (answer.status === 404) return {kind: 'not-found'}
       if (answer.status === 429) {
-        const retryAfter = Number(answer.headers['retry-after'])
-        return {kind: 'rate-limited', retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 5 * 60_000) : undefined}
+        return {kind: 'rate-limited', retryAfterMs: retryAfterMs(answer.headers['retry-after'])}
       }
 
       const failure = describeApiError({body: answer.body, statusCode: answer.status})
@@ -269,9 +287,54 @@ export class HerokuApi {
     }
   }
 
+  /**
+   * A GET or POST that is safe to repeat, outside the CLI's HTTP client: each attempt has the
+   * deadline, answer body included (the client bounds only idle time, so an answer that trickles
+   * would hang the caller for good, and its 403 two_factor answer prompts on a terminal); 429, 5xx
+   * and lost connections are tried again like `call`; the rest become one-line UserErrors.
+   */
+  private async callWithin<T>(method: 'GET' | 'POST', path: string, options: {app?: string; attempts?: number; body?: unknown; signal?: AbortSignal}): Promise<T> {
+    const attempts = options.attempts ?? this.maxAttempts
+    // Time spent waiting for answers (not between attempts): answers that hang get two deadlines in all.
+    let waited = 0
+    for (let attempt = 0; ; attempt++) {
+      const within = deadlineSignal(this.deadlineMs, options.signal)
+      const sentAt = Date.now()
+      let failure: string
+      let status: number | undefined
+      let headers: IncomingHttpHeaders | undefined
+      try {
+        const answer = await this.send(method, path, within, options.body)
+        status = answer.status
+        headers = answer.headers
+        if (status >= 200 && status < 300) {
+          if (typeof answer.body !== 'object' || answer.body === null) throw new UserError(`Heroku answered ${method} ${path} with something that is not JSON (HTTP ${status}).`, 1, status)
+          return answer.body as T
+        }
+
+        failure = describeApiError({body: answer.body, statusCode: status})
+        if (status === 401 && !(await this.client.getAuth())) throw new UserError('Not logged in: run heroku login (or set HEROKU_API_KEY)', 1, 401)
+        if (status === 404 && options.app) throw new UserError(`Couldn't find app ${options.app}.`, 1, 404)
+        if (status !== 429 && status < 500) throw new UserError(failure, 1, status)
+      } catch (error) {
+        if (error instanceof UserError) throw error
+        failure = describeRequestFailure(error, this.deadlineMs, options.signal)
+      } finally {
+        within.dispose()
+        waited += Date.now() - sentAt
+      }
+
+      if (attempt + 1 >= attempts || waited >= 2 * this.deadlineMs || options.signal?.aborted) throw new UserError(failure, 1, status)
+      const wait = this.backoff(attempt, {http: {headers}})
+      const what = status === undefined ? `Heroku API: ${failure};` : `Heroku API answered ${status}:`
+      this.notify(`${what} retrying in ${formatWait(wait)} (attempt ${attempt + 2} of ${attempts})`)
+      await this.sleep(wait)
+    }
+  }
+
   private backoff(attempt: number, error: unknown): number {
-    const retryAfter = Number(headerOf(error, 'retry-after'))
-    if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(retryAfter * 1000, 5 * 60_000)
+    const retryAfter = retryAfterMs(headerOf(error, 'retry-after'))
+    if (retryAfter !== undefined) return retryAfter
     const base = Math.min(this.maxDelayMs, 500 * 2 ** attempt)
     return base / 2 + Math.random() * (base / 2)
   }
@@ -311,7 +374,7 @@ export class HerokuApi {
    * One request, no retry, outside the CLI's HTTP client (which retries dropped connections by
    * itself and bounds only idle time): `signal` ends the whole request, answer body included.
    */
-  private async send(method: 'DELETE' | 'GET', path: string, signal: AbortSignal): Promise<{body: unknown; headers: IncomingHttpHeaders; status: number}> {
+  private async send(method: 'DELETE' | 'GET' | 'POST', path: string, signal: AbortSignal, body?: unknown): Promise<{body: unknown; headers: IncomingHttpHeaders; status: number}> {
     const defaults = this.client.defaults as {headers?: Record<string, string>; host?: string; port?: number | string; protocol?: string}
     const token = await this.client.getAuth()
     const request = defaults.protocol === 'http:' ? httpRequest : httpsRequest
@@ -322,8 +385,10 @@ export class HerokuApi {
       }
 
       const onAbort = () => fail(signal.reason)
+      const payload = body === undefined ? undefined : JSON.stringify(body)
+      const typed = payload === undefined ? {} : {'content-length': Buffer.byteLength(payload), 'content-type': 'application/json'}
       const outgoing = request({
-        headers: {...defaults.headers, authorization: `Bearer ${token ?? ''}`}, host: defaults.host, method, path, port: defaults.port || undefined,
+        headers: {...defaults.headers, ...typed, authorization: `Bearer ${token ?? ''}`}, host: defaults.host, method, path, port: defaults.port || undefined,
       }, response => {
         const chunks: Buffer[] = []
         response.on('data', chunk => chunks.push(chunk as Buffer))
@@ -349,7 +414,7 @@ export class HerokuApi {
       }
 
       signal.addEventListener('abort', onAbort, {once: true})
-      outgoing.end()
+      outgoing.end(payload)
     })
   }
 

@@ -32,17 +32,28 @@ interface StateFile {
   version: number
 }
 
-/** The dyno list as the policy reads it: times as epoch ms. */
-export function dynoInfos(dynos: readonly Heroku.Dyno[]): DynoInfo[] {
+/** A non-empty string, or undefined (a field missing or of another type). */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined
+}
+
+/**
+ * The dyno list as the policy reads it: times as epoch ms. Whatever the API sent, only what is
+ * plainly a dyno is kept: an entry without a string name is dropped, a field of the wrong type
+ * is taken as missing.
+ */
+export function dynoInfos(dynos: readonly unknown[]): DynoInfo[] {
   const infos: DynoInfo[] = []
   for (const dyno of dynos) {
-    if (!dyno.name) continue
-    const updatedAt = dyno.updated_at ? Date.parse(dyno.updated_at) : Number.NaN
+    if (typeof dyno !== 'object' || dyno === null) continue
+    const {name, size, state, type, updated_at: updated} = dyno as Heroku.Dyno
+    if (!text(name)) continue
+    const updatedAt = text(updated) ? Date.parse(updated!) : Number.NaN
     infos.push({
-      name: dyno.name,
-      size: dyno.size ?? undefined,
-      state: dyno.state ?? undefined,
-      type: dyno.type ?? undefined,
+      name: name!,
+      size: text(size),
+      state: text(state),
+      type: text(type),
       updatedAt: Number.isNaN(updatedAt) ? undefined : updatedAt,
     })
   }

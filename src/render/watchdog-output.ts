@@ -73,6 +73,10 @@ export function describeDecision(decision: Decision): string {
     return 'the dyno no longer exists (404): skipped'
   }
 
+  case 'unknown-quota': {
+    return 'quota unknown (no memory_quota in its samples, a dyno size not known): a share of it cannot be judged, not restarted; give this type a threshold in MB'
+  }
+
   case 'stale': {
     return 'latest reading is old (the dyno stopped reporting): not restarted'
   }

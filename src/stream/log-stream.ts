@@ -53,6 +53,16 @@ const HISTORY_IDLE_MS = 15_000
  */
 export const STALL_MS = 75_000
 
+/**
+ * A line that is part of a log: a timestamp near its start (every shape Logplex or a drain sends).
+ * Anything else on a live stream (a keepalive, a proxy's text) is no sign that the log is flowing.
+ */
+const LOG_LINE = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/
+
+function isLogLine(line: string): boolean {
+  return LOG_LINE.test(line.slice(0, 80))
+}
+
 /** Epoch ms of a log line's leading RFC 5424 timestamp, as Logplex sends it; undefined when absent. */
 function leadingTime(line: string): number | undefined {
   const space = line.indexOf(' ')
@@ -120,8 +130,9 @@ export class LogStream {
   private async openSession(request: LogSessionRequest, resumed: boolean): Promise<{delivered: number; reason: string; status: 'ended' | 'refused'}> {
     let url: string
     try {
-      url = await this.api.createLogSession(this.options.app, request)
+      url = await this.api.createLogSession(this.options.app, request, {retry: !this.options.tail, signal: this.options.signal})
     } catch (error) {
+      if (this.options.signal?.aborted) return {delivered: 0, reason: 'stopped', status: 'ended'}
       const status = error instanceof UserError ? error.status : undefined
       if (!this.options.tail || status === 401 || status === 403 || status === 404) throw error
       return {delivered: 0, reason: `could not open a log session: ${(error as Error).message}`, status: 'refused'}
@@ -205,7 +216,8 @@ export class LogStream {
       source.addEventListener('message', event => {
         // Events already parsed from the last chunk still arrive after close().
         if (settled) return
-        resetIdle()
+        // A history is complete when nothing comes; a live stream is alive only while log lines come.
+        if (!options.tail) resetIdle()
         const data = String(event.data ?? '')
         let start = 0
         // onLine may stop the stream (settled) from inside this loop.
@@ -216,6 +228,7 @@ export class LogStream {
           const line = data.charCodeAt(end - 1) === 13 ? data.slice(start, end - 1) : data.slice(start, end)
           start = end + 1
           if (line.length === 0) continue
+          if (options.tail && isLogLine(line)) resetIdle()
           this.linesReceived++
           this.lastLineWall = Date.now()
           const time = leadingTime(line)

@@ -59,13 +59,23 @@ export class RestartSender {
     this.inFlight.set(dyno, task)
   }
 
-  /** The dyno as it is now, to the policy; false when the restart must not go (the outcome is reported). */
+  /**
+   * The dyno as it is now, to the policy; false when the restart must not go (the outcome is
+   * reported). Before a restart, only a dyno the API shows by its name, up (or already starting:
+   * the policy then drops the restart), may be restarted: an answer that is not this dyno, or a
+   * dyno crashed, down or idle, is no ground to restart it (a restart would start a stopped dyno,
+   * or double the platform's own restart of a crashed one).
+   */
   private async readDyno(dyno: string, signal: AbortSignal, before: boolean): Promise<boolean> {
     const {api, app, apply, policy} = this.options
     try {
       const [info] = dynoInfos([await api.getDyno(app, dyno, signal)])
-      if (info) apply(policy.dynoRead(info))
-      return true
+      const same = info?.name === dyno
+      if (same) apply(policy.dynoRead(info))
+      if (!before || (same && (info.state === 'up' || info.state === 'starting'))) return true
+      const shown = same ? `it ${info.state ? `is ${info.state}` : 'has no state'}, not up` : 'an answer that is not this dyno'
+      apply(policy.restartOutcome(dyno, 'failed', `the dyno read before restarting it showed ${shown}: not sent`))
+      return false
     } catch (error) {
       if (!before) return false
       const status = error instanceof UserError ? error.status : undefined

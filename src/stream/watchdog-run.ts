@@ -74,6 +74,12 @@ export class WatchdogRun {
 
   /** Feeds one platform event to the policy and carries out what it decides. */
   onEvent(event: LogEvent): void {
+    // Seeing again means log lines again, not a stream that opened (it may close at once, or send nothing).
+    if (this.blindSince !== undefined) {
+      this.options.output.blind({blind: false, blindForMs: Date.now() - this.blindSince, reason: 'log lines again'})
+      this.blindSince = undefined
+    }
+
     this.apply(this.options.policy.observe(event))
     this.options.tap?.(event, 'live')
   }
@@ -148,9 +154,6 @@ export class WatchdogRun {
     if (blinding && this.blindSince === undefined) {
       this.blindSince = Date.now()
       output.blind({blind: true, reason: notice.kind === 'stalled' ? `no line for ${Math.round(notice.silentMs / 1000)}s` : notice.reason})
-    } else if (notice.kind === 'connected' && this.blindSince !== undefined) {
-      output.blind({blind: false, blindForMs: Date.now() - this.blindSince, reason: 'log stream open again'})
-      this.blindSince = undefined
     }
   }
 
@@ -211,9 +214,9 @@ export class WatchdogRun {
   }
 }
 
-/** 401 and 403 (bad token, no access) cannot get better by waiting. */
+/** 401 and 403 (bad token, no access), and a dyno list that is not found (the app deleted or renamed), cannot get better by waiting. */
 function isFatal(error: unknown): boolean {
-  return error instanceof UserError && (error.status === 401 || error.status === 403)
+  return error instanceof UserError && (error.status === 401 || error.status === 403 || error.status === 404)
 }
 
 /** The call's result, or an error once `ms` has passed (the dyno list call cannot be cancelled; it is left behind). */

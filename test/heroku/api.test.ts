@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import type {Simulator} from '../simulator/server.js'
 
 import {UserError} from '../../src/errors.js'
-import {HerokuApi} from '../../src/heroku/api.js'
+import {HerokuApi, retryAfterMs} from '../../src/heroku/api.js'
 import {ensureRuntimeMetrics} from '../../src/heroku/preflight.js'
 import {ROOT} from '../helpers/run-command.js'
 import {scenario} from '../simulator/scenarios.js'
@@ -119,6 +119,29 @@ describe('HerokuApi against the simulator', () => {
       const gone = await api.getDyno('demo-app', 'web.9').catch(error => error)
       expect(gone).to.be.instanceOf(UserError).and.include({status: 404})
     })
+  })
+
+  it('reads Retry-After as seconds or an HTTP date, at most 5 minutes; a past or unreadable one says nothing', () => {
+    const now = Date.UTC(2026, 11, 1, 4, 0, 0)
+    expect(retryAfterMs('7', now)).to.equal(7000)
+    expect(retryAfterMs('Tue, 01 Dec 2026 04:00:30 GMT', now)).to.equal(30_000)
+    expect(retryAfterMs('86400', now)).to.equal(300_000)
+    expect(retryAfterMs('Tue, 01 Dec 2026 03:59:00 GMT', now)).to.equal(undefined)
+    expect(retryAfterMs('soon', now)).to.equal(undefined)
+    expect(retryAfterMs(undefined, now)).to.equal(undefined)
+  })
+
+  it('the dyno list and log sessions end at the deadline when the answer never ends: tried again, given up after two deadlines of waiting', async () => {
+    const quick = new HerokuApi(new APIClient(await Config.load(ROOT)), {async sleep() {}, deadlineMs: 400, notify() {}})
+    sim.faults.hang = {count: 1, pathPattern: '^GET /apps/demo-app/dynos$'}
+    expect((await quick.listDynos('demo-app')).map(dyno => dyno.name)).to.deep.equal(['web.1', 'web.2', 'worker.1'])
+    sim.faults.hang = {pathPattern: '^POST /apps/demo-app/log-sessions$'}
+    const started = Date.now()
+    const failure = await quick.createLogSession('demo-app', {tail: true}).catch(error => error)
+    expect(failure).to.be.instanceOf(UserError)
+    expect(failure.message).to.equal('no complete answer within 0s')
+    expect(Date.now() - started).to.be.within(700, 1500)
+    expect(sim.requests.filter(request => request.method === 'POST')).to.have.length(2)
   })
 
   it('asks for the newest releases with a Range header and returns them oldest first', async () => {

@@ -19,6 +19,16 @@ export interface LogSessionRequest {
   type?: string
 }
 
+/** The stream faults (server.ts `Faults`) as Logplex reads them, at every write. */
+export interface StreamFaults {
+  dropAfterLines?: number
+  /** Streams end at once, with no line (open tail streams at their next write). */
+  empty: boolean
+  /** Tail streams send `data: keepalive` events instead of lines. */
+  keepaliveOnly: boolean
+  stalled: boolean
+}
+
 interface LogSession {
   app: SimulatedApp
   filter: LogFilter
@@ -31,11 +41,7 @@ export class Logplex {
   private readonly sessions = new Map<string, LogSession>()
   private readonly streams = new Set<ServerResponse>()
 
-  constructor(
-    private readonly random: Random,
-    private readonly dropAfterLines: () => number | undefined,
-    private readonly stalled: () => boolean,
-  ) {}
+  constructor(private readonly random: Random, private readonly faults: () => StreamFaults) {}
 
   /** Ends every open stream (the server is closing). */
   closeAll(): void {
@@ -64,8 +70,13 @@ export class Logplex {
       ...headers, 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Content-Type': 'text/event-stream',
     })
     response.flushHeaders()
+    if (this.faults().empty) {
+      response.end()
+      return true
+    }
+
     this.streams.add(response)
-    const stream = new EventStream(response, () => this.eventSize(), () => (session.tail ? this.dropAfterLines() : undefined), () => session.tail && this.stalled())
+    const stream = new EventStream(response, () => this.eventSize(), () => (session.tail ? this.faults() : {empty: false, keepaliveOnly: false, stalled: false}))
     response.on('close', () => {
       stream.stop()
       this.streams.delete(response)
@@ -98,17 +109,30 @@ class EventStream {
   constructor(
     private readonly response: ServerResponse,
     private readonly eventSize: () => number,
-    private readonly dropAfterLines: () => number | undefined,
-    private readonly stalled: () => boolean,
+    private readonly faults: () => StreamFaults,
   ) {}
 
-  /** Writes lines as events; a drop fault cuts the connection once its line count is reached; a stalled stream writes nothing ever again. */
+  /**
+   * Writes lines as events; a drop fault cuts the connection once its line count is reached; a
+   * stalled stream writes nothing ever again; a keepalive-only one writes a keepalive instead.
+   */
   send(lines: LogLine[]): void {
-    if (this.stalled()) this.dead = true
+    if (this.faults().stalled) this.dead = true
     if (this.dead) return
+    if (this.faults().empty) {
+      this.stop()
+      this.response.end()
+      return
+    }
+
+    if (this.faults().keepaliveOnly) {
+      if (lines.length > 0) this.response.write('data: keepalive\n\n')
+      return
+    }
+
     let index = 0
     while (this.open && index < lines.length) {
-      const dropAfter = this.dropAfterLines()
+      const dropAfter = this.faults().dropAfterLines
       const count = Math.min(this.eventSize(), lines.length - index, (dropAfter ?? Number.POSITIVE_INFINITY) - this.sent)
       if (count <= 0) {
         this.cut()

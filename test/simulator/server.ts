@@ -23,16 +23,35 @@ export type {
 export type {RestartRecord} from './simulated-app.js'
 
 /**
- * How restart requests (`DELETE /apps/{app}/dynos/{dyno}`) are answered. Every kind acts first (the
+ * How restart requests (`DELETE /apps/{app}/dynos/{dyno}`) are answered. These kinds act first (the
  * dyno restarts), then: `reset-after-acting` destroys the connection without an answer,
  * `503-after-acting` answers 503, `hang` never answers, `trickle` sends the headers and then one
- * byte every 200 ms, never ending.
+ * byte every 200 ms, never ending, `200-with-body` answers 200 with the dyno, `204` answers 204 with
+ * no body. These do not act: `404` (the dyno not found), `422` (`invalid_params`), `reset-before-acting`
+ * (the connection destroyed before anything happened).
  */
-export type RestartAnswerFault = '503-after-acting' | 'hang' | 'reset-after-acting' | 'trickle'
+export type RestartAnswerFault = '200-with-body' | '204' | '404' | '422' | '503-after-acting' | 'hang' | 'reset-after-acting' | 'reset-before-acting' | 'trickle'
+
+/** Restart answers given before the platform acts (it then does not act at all). */
+const REFUSING_ANSWERS = new Set<RestartAnswerFault>(['404', '422', 'reset-before-acting'])
 
 export interface Faults {
+  /** Every API request about an app answers 404 `not_found`, as after the app was deleted or renamed (open log streams go on). */
+  appDeleted?: boolean
+  /** Every API request answers 401, as after the token was revoked (the log streams, already open, go on). */
+  tokenRevoked?: boolean
   /** Per dyno, ms added to the times of the platform lines it logs from now on (negative: its clock stepped back). */
   clockOffsetMs?: Record<string, number>
+  /** `GET /apps/{app}/dynos` answers `[]` (`empty`), dynos without `state` (`no-state`) or `size` (`no-size`), or a 200 HTML page (`not-a-list`). */
+  dynoList?: 'empty' | 'no-size' | 'no-state' | 'not-a-list'
+  /** `GET /apps/{app}/dynos/{dyno}` answers with the dyno `crashed`, another dyno of the app (`other-dyno`), or a 200 HTML page (`html`). */
+  dynoRead?: 'crashed' | 'html' | 'other-dyno'
+  /** The next `count` (default: every) API requests whose `METHOD /path` matches send 200 headers, then a byte every 200 ms, never ending. */
+  hang?: {count?: number; pathPattern: string}
+  /** Log streams (history and tail) answer 200 as an event stream and end at once, with no line. */
+  streamEmpty?: boolean
+  /** Tail streams send keepalive events (`data: keepalive`) at every tick instead of log lines. */
+  streamKeepaliveOnly?: boolean
   /** Each tail stream is cut (socket destroyed) after this many lines. */
   dropStreamAfterLines?: number
   /** At the next tick, one platform line `heroku[dyno]: message` dated `aheadMs` ahead of the clock; cleared once logged. */
@@ -51,6 +70,8 @@ export interface Faults {
   status503?: {count: number; pathPattern: string}
   /** Each tick logs one malformed `heroku[...]` metrics line. */
   malformedLines?: boolean
+  /** Samples leave out `sample#memory_quota` (as in the Dev Center's example of the line). */
+  samplesWithoutQuota?: boolean
 }
 
 export interface RecordedRequest {
@@ -196,7 +217,9 @@ class RunningSimulator implements Simulator {
       this.clock += TICK_MS
     }
 
-    this.logplex = new Logplex(random.fork(), () => this.faults.dropStreamAfterLines, () => this.faults.streamStall === true)
+    this.logplex = new Logplex(random.fork(), () => ({
+      dropAfterLines: this.faults.dropStreamAfterLines, empty: this.faults.streamEmpty === true, keepaliveOnly: this.faults.streamKeepaliveOnly === true, stalled: this.faults.streamStall === true,
+    }))
   }
 
   async close(): Promise<void> {
@@ -266,12 +289,37 @@ class RunningSimulator implements Simulator {
     return false
   }
 
-  /** A restart already carried out, answered as the `restartAnswer` fault says; false when there is none. */
-  private answerRestartBadly(response: ServerResponse): boolean {
+  /**
+   * A restart answered as the `restartAnswer` fault says; false when there is none for this phase:
+   * `before` the platform acts (refusing kinds: it then does not act), or `after` it acted.
+   */
+  private answerRestartBadly(response: ServerResponse, phase: 'after' | 'before', app: SimulatedApp, dyno: string): boolean {
     const fault = this.faults.restartAnswer
     if (!fault || (fault.count !== undefined && fault.count <= 0)) return false
+    if (REFUSING_ANSWERS.has(fault.kind) !== (phase === 'before')) return false
     if (fault.count !== undefined) fault.count--
     switch (fault.kind) {
+    case '200-with-body': {
+      this.sendJson(response, 200, app.apiDyno(dyno) ?? {})
+      break
+    }
+
+    case '204': {
+      response.writeHead(204, {'RateLimit-Remaining': String(Math.floor(this.rateLimitRemaining))})
+      response.end()
+      break
+    }
+
+    case '404': {
+      this.sendJson(response, 404, {id: 'not_found', message: 'Couldn\'t find that dyno.'})
+      break
+    }
+
+    case '422': {
+      this.sendJson(response, 422, {id: 'invalid_params', message: 'Dyno cannot be restarted right now.'})
+      break
+    }
+
     case '503-after-acting': {
       this.sendJson(response, 503, {id: 'unavailable', message: 'The API is temporarily unavailable. Please try again shortly.'})
       break
@@ -281,7 +329,8 @@ class RunningSimulator implements Simulator {
       break
     }
 
-    case 'reset-after-acting': {
+    case 'reset-after-acting':
+    case 'reset-before-acting': {
       response.socket?.destroy()
       break
     }
@@ -295,6 +344,44 @@ class RunningSimulator implements Simulator {
     }
     }
 
+    return true
+  }
+
+  /** The dyno list or a dyno read answered as the `dynoList` / `dynoRead` fault says; false when there is none. */
+  private answerDynosBadly(method: string, segments: string[], response: ServerResponse): boolean {
+    if (method !== 'GET' || segments[0] !== 'apps' || segments[2] !== 'dynos') return false
+    const app = this.app(segments[1])
+    const fault = segments.length === 3 ? this.faults.dynoList : this.faults.dynoRead
+    if (!fault || segments.length > 4) return false
+    if (fault === 'not-a-list' || fault === 'html') {
+      response.writeHead(200, {'Content-Type': 'text/html; charset=utf-8'})
+      response.end('<html><body>Application error</body></html>')
+      return true
+    }
+
+    if (segments.length === 3) {
+      const missing = fault === 'no-size' ? 'size' : 'state'
+      const dynos = fault === 'empty' ? [] : app.apiDynos().map(dyno => ({...dyno, [missing]: undefined}))
+      this.sendJson(response, 200, dynos)
+      return true
+    }
+
+    const dyno = app.apiDyno(segments[3])
+    if (!dyno) return false
+    const other = app.apiDynos().find(candidate => candidate.name !== dyno.name)
+    this.sendJson(response, 200, fault === 'crashed' ? {...dyno, state: 'crashed'} : other)
+    return true
+  }
+
+  /** A matching `hang` fault: headers, then a byte every 200 ms, never ending; consumed by this request. */
+  private hangs(signature: string, response: ServerResponse): boolean {
+    const {hang} = this.faults
+    if (!hang || (hang.count !== undefined && hang.count <= 0) || !new RegExp(hang.pathPattern).test(signature)) return false
+    if (hang.count !== undefined) hang.count--
+    response.writeHead(200, {'Content-Type': 'application/json; charset=utf-8'})
+    response.flushHeaders()
+    const drip = setInterval(() => response.write(' '), 200)
+    response.on('close', () => clearInterval(drip))
     return true
   }
 
@@ -400,16 +487,21 @@ class RunningSimulator implements Simulator {
         return
       }
 
-      if (!this.authorized(request)) throw new HttpError(401, 'unauthorized', 'Invalid credentials provided.')
+      if (!this.authorized(request) || this.faults.tokenRevoked) throw new HttpError(401, 'unauthorized', 'Invalid credentials provided.')
       const fault = this.consumeFault(signature)
       if (fault) throw fault
+      if (this.hangs(signature, response)) return
+      if (this.faults.appDeleted && segments[0] === 'apps' && segments[1] !== undefined) throw notFound('app')
       const free = signature === 'GET /account/rate-limits'
       if (!free && !this.spendRateLimit()) {
         throw new HttpError(429, 'rate_limit', 'Your account reached the API rate limit. Please wait a few minutes before making new requests.')
       }
 
+      const restart = method === 'DELETE' && segments[2] === 'dynos' && segments.length === 4
+      if (restart && this.answerRestartBadly(response, 'before', this.app(segments[1]), segments[3])) return
+      if (this.answerDynosBadly(method, segments, response)) return
       const [status, result] = this.route(method, segments, body, request.headers.range)
-      if (method === 'DELETE' && segments[2] === 'dynos' && segments.length === 4 && this.answerRestartBadly(response)) return
+      if (restart && this.answerRestartBadly(response, 'after', this.app(segments[1]), segments[3])) return
       this.sendJson(response, status, result)
     } catch (error) {
       if (!(error instanceof HttpError)) throw error
@@ -553,7 +645,11 @@ class RunningSimulator implements Simulator {
 
   private tickConditions() {
     return {
-      clockOffsetMs: this.faults.clockOffsetMs ?? {}, futureLine: this.faults.futureLine, malformedLines: this.faults.malformedLines === true, realNow: Date.now(),
+      clockOffsetMs: this.faults.clockOffsetMs ?? {},
+      futureLine: this.faults.futureLine,
+      malformedLines: this.faults.malformedLines === true,
+      realNow: Date.now(),
+      samplesWithoutQuota: this.faults.samplesWithoutQuota === true,
     }
   }
 }

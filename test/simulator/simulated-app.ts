@@ -105,6 +105,8 @@ export interface TickConditions {
   /** One platform line dated ahead, logged at this tick if this app has the dyno. */
   futureLine?: {aheadMs: number; dyno: string; message: string}
   malformedLines: boolean
+  /** Samples without `sample#memory_quota`, as in the Dev Center's example. */
+  samplesWithoutQuota?: boolean
   /** Real Date.now() at this tick, for `overThresholdAt`. */
   realNow: number
 }
@@ -142,6 +144,8 @@ export class SimulatedApp {
   private readonly releases: Release[]
   /** Real Date.now() of the tick being simulated. */
   private realNow = 0
+  /** This tick's samples leave `memory_quota` out. */
+  private samplesWithoutQuota = false
   private tickCount = 0
 
   constructor(script: AppScript, random: Random, startTime: number) {
@@ -224,6 +228,7 @@ export class SimulatedApp {
   tick(tickStart: number, conditions: TickConditions): void {
     this.tickCount++
     this.realNow = conditions.realNow
+    this.samplesWithoutQuota = conditions.samplesWithoutQuota === true
     const out: LogLine[] = []
     const emit: Emit = (logTime, source, dyno, message) => {
       const time = logTime + (source === 'heroku' ? conditions.clockOffsetMs[dyno] ?? 0 : 0)
@@ -507,7 +512,7 @@ export class SimulatedApp {
       emit(at, 'heroku', dyno.name, `${head} sample#load_avg_1m=${load.m1.toFixed(2)} sample#load_avg_5m=${load.m5.toFixed(2)} sample#load_avg_15m=${load.m15.toFixed(2)}`)
       const sizes = `sample#memory_total=${mb(total)} sample#memory_rss=${mb(figures.rss)} sample#memory_cache=${mb(figures.cache)} sample#memory_swap=${mb(figures.swap)}`
       const pages = `sample#memory_pgpgin=${figures.pgpgin}pages sample#memory_pgpgout=${figures.pgpgout}pages`
-      emit(at + 1, 'heroku', dyno.name, `${head} ${sizes} ${pages} sample#memory_quota=${mb(quota)}`)
+      emit(at + 1, 'heroku', dyno.name, `${head} ${sizes} ${pages}${this.samplesWithoutQuota ? '' : ` sample#memory_quota=${mb(quota)}`}`)
       if (instance.uuid !== dyno.replacedInstance && (dyno.peaks.length === 0 || total > dyno.peaks.at(-1)!.total)) {
         dyno.peaks.push({real: this.realNow, total})
       }

@@ -105,6 +105,14 @@ describe('LogStream', () => {
     }])
   })
 
+  it('delivers a line sent twice in one session once, CRLF lines without the CR, and a 2 MB line whole', async () => {
+    const huge = line(3, `x=${'y'.repeat(2 * 1024 * 1024)}`)
+    const h = harness([{end: 'closed', events: [`${line(1)}\r\n${line(2)}\r`, line(1), huge, line(4)]}], {tail: false})
+    await h.run()
+    expect(h.delivered.map(text => text.length)).to.deep.equal([line(1), line(2), huge, line(4)].map(text => text.length))
+    expect(h.delivered[0]).to.equal(line(1))
+  })
+
   it('a tail resumes after the stream ends, dropping replayed lines and old history', async () => {
     const h = harness([
       {end: 'closed', events: [line(30), line(31), line(32)]},

@@ -11,7 +11,7 @@
 export type DecisionAction = 'hold' | 'ok' | 'recovered' | 'restart' | 'sent' | 'skip' | 'up' | 'watch'
 
 /** What can hold or stop a restart; each guard in guards.ts names one. */
-export type GuardReason = 'cooldown' | 'dry-run' | 'failed' | 'hourly-cap' | 'loop-breaker' | 'max-parallel' | 'not-found' | 'not-in-dyno-list' | 'one-off' | 'stale'
+export type GuardReason = 'cooldown' | 'dry-run' | 'failed' | 'hourly-cap' | 'loop-breaker' | 'max-parallel' | 'not-found' | 'not-in-dyno-list' | 'one-off' | 'stale' | 'unknown-quota'
 
 export type DecisionReason = 'new-instance' | 'over' | 'r14' | 'state-up' | 'under' | 'up-timeout' | GuardReason | SendReason
 

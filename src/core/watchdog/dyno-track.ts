@@ -45,7 +45,8 @@ export interface DynoTrack {
   name: string
   over: number
   /** A restart decided, not yet sent (the shell checks the dyno first); holds the dyno's slot. */
-  pending?: {at: number}
+  pending?: {at: number; limit?: number}
+  /** MiB, as the platform stated it (a sample's `memory_quota`, a `Process running` line's mem / percent); else only the size can say. */
   quota?: number
   /** Minutes from each counted restart to the dyno's next crossing, oldest first (the loop breaker's evidence). */
   relapseGaps: number[]

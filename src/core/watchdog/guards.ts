@@ -2,8 +2,10 @@ import type {GuardReason} from './decision.js'
 import type {DynoTrack} from './dyno-track.js'
 import type {RestartPolicyOptions} from './options.js'
 
+import {limitsForSize} from '../quotas.js'
 import {loopBreakerGuard} from './loop-breaker.js'
 import {HOUR_MS, SAMPLE_PERIOD_MS, STALE_READING_MS} from './options.js'
+import {isShareOfQuota} from './threshold.js'
 
 /**
  * In `--once`, a reading is stale when the dyno stopped reporting: judged by what the other dynos
@@ -47,6 +49,19 @@ const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
 export const oneOffGuard: Guard = {
   check: ({track}) => (ONE_OFF_TYPES.has(track.type) ? {reason: 'one-off'} : undefined),
   name: 'one-off',
+}
+
+/**
+ * A share of the quota needs the quota: with no `memory_quota` on the dyno's samples and a dyno size
+ * the watchdog does not know (missing from the dyno list, a new name), 512 MB is only the smallest
+ * guess, and a guess too small would restart a healthy big dyno. (Under the guessed limit is safely
+ * under: no quota is smaller.)
+ */
+export const unknownQuotaGuard: Guard = {
+  check: ({options, track}) => (isShareOfQuota(options.thresholds, track.type) && track.quota === undefined && !limitsForSize(track.size)
+    ? {reason: 'unknown-quota'}
+    : undefined),
+  name: 'unknown-quota',
 }
 
 /** Only dynos the platform lists are restarted (a name seen in the log may be gone, or a one-off). */
@@ -93,14 +108,14 @@ export const dryRunGuard: Guard = {
 
 /** Every guard a restart must pass when it is decided, in the order their holds are reported (the first that holds is shown). */
 export const RESTART_GUARDS: readonly Guard[] = [
-  oneOffGuard, loopBreakerGuard, dynoListGuard, failedRestartGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard, dryRunGuard,
+  oneOffGuard, unknownQuotaGuard, loopBreakerGuard, dynoListGuard, failedRestartGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard, dryRunGuard,
 ]
 
 /**
  * Checked again when a decided restart is about to go out (after a wait, a rate limit, a slow
  * answer, a read of the dyno): what happened meanwhile counts, on the newest readings.
  */
-export const SEND_GUARDS: readonly Guard[] = [loopBreakerGuard, dynoListGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard]
+export const SEND_GUARDS: readonly Guard[] = [unknownQuotaGuard, loopBreakerGuard, dynoListGuard, cooldownGuard, hourlyCapGuard, maxParallelGuard]
 
 /** The first guard that holds, or undefined when the restart may go. */
 export function firstHold(guards: readonly Guard[], view: GuardView): Hold | undefined {

@@ -1,7 +1,13 @@
-import {CLOCK_JUMP_MS} from './options.js'
+import {CLOCK_JUMP_MS, SAMPLE_PERIOD_MS} from './options.js'
 
-/** Lines in a row far behind the clock after which the clock itself is taken to be wrong. */
+/**
+ * Lines in a row far behind the clock, spanning at least a sample period of their own time, after
+ * which the clock itself is taken to be wrong. The span matters: one dyno whose clock stepped back
+ * logs several lines at once (a sample, `Process running`, R14), and the other dynos' lines on time
+ * come between its bursts.
+ */
 const BEHIND_TO_STEP_BACK = 3
+const BEHIND_SPAN_MS = SAMPLE_PERIOD_MS
 
 /**
  * The policy's clock: the log's own time, as the newest line says, except that one line far from
@@ -13,6 +19,7 @@ export class LogClock {
   now = 0
   private ahead?: number
   private behind = 0
+  private behindFrom = 0
 
   /** Whether a line at `time` may be acted on; moves the clock when it may. */
   admit(time: number): boolean {
@@ -34,7 +41,8 @@ export class LogClock {
       return false
     }
 
-    if (++this.behind >= BEHIND_TO_STEP_BACK) {
+    if (this.behind++ === 0) this.behindFrom = time
+    if (this.behind >= BEHIND_TO_STEP_BACK && Math.abs(time - this.behindFrom) >= BEHIND_SPAN_MS) {
       this.now = time
       this.behind = 0
     }

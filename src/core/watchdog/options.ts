@@ -45,6 +45,12 @@ export const STALE_READING_MS = 2 * 60_000
 /** log-runtime-metrics logs one sample about every 20 s per dyno. */
 export const SAMPLE_PERIOD_MS = 20_000
 /**
+ * Readings "in a row" are readings with no more than this between them: after a longer silence
+ * (lost lines, a dyno that logs only while over its quota) the count starts again, so readings
+ * minutes apart never add up to a restart.
+ */
+export const READING_ROW_GAP_MS = 3 * SAMPLE_PERIOD_MS
+/**
  * A line this far from the log clock moves it only when another line agrees: one line with a
  * wrong date must not hold dynos in cooldown for a day, or make every other dyno look stale.
  */

@@ -1,4 +1,4 @@
-import type {LogEvent, MemorySample} from '../events.js'
+import type {LogEvent, MemoryReading, MemorySample} from '../events.js'
 import type {
   DynoInfo, PolicyStep, RestartOutcome, WatchdogSummary,
 } from './decision.js'
@@ -6,7 +6,7 @@ import type {GuardView} from './guards.js'
 
 import {compareDynoNames} from '../dyno-state.js'
 import {processTypeOf} from '../events.js'
-import {effectiveQuota} from '../quotas.js'
+import {limitsForSize, quotaFromReading} from '../quotas.js'
 import {DecisionLog} from './decision-log.js'
 import {
   addRestart, type DynoTrack, newTrack, resetReadings, retire,
@@ -16,15 +16,23 @@ import {
 } from './guards.js'
 import {LogClock} from './log-clock.js'
 import {noteCrossing, releaseLoopBreaker} from './loop-breaker.js'
-import {POLICY_DEFAULTS, PREBOOT_OVERLAP_MS, type RestartPolicyOptions} from './options.js'
+import {POLICY_DEFAULTS, type RestartPolicyOptions} from './options.js'
 import {exportPolicy, type PersistedPolicy, restorePolicy} from './persisted-state.js'
-import {countReading, followInstance} from './readings.js'
+import {
+  countReading, followInstance, justRestarted, processRunningIsOver,
+} from './readings.js'
 import {RestartLedger} from './restart-ledger.js'
 import {RestartQueues} from './restart-queues.js'
 import {describeThreshold, limitFor, metricOf} from './threshold.js'
 
 /** A listed dyno up for longer than this without a reading in the log means the log is not being read. */
 const READING_EXPECTED_AFTER_MS = 60_000
+/**
+ * Dyno states in which a dyno logs no samples. Any other state, unknown or missing ones included,
+ * is taken as running: a dyno list that does not say must never let `--once` report "nothing over"
+ * about a dyno it did not read.
+ */
+const NOT_RUNNING_STATES = new Set(['crashed', 'down', 'idle', 'starting'])
 
 /**
  * Decides which dyno to restart and when, from the platform's log events, as a pure state
@@ -79,7 +87,10 @@ export class RestartPolicy {
       return {send: false, step: this.log.flush()}
     }
 
-    if (track.over < this.options.forSamples) return drop('under')
+    // A limit that grew since the decision (the dyno read gave a size the list did not, a resize) judges the newest value again.
+    const limit = this.limitOf(track)
+    const raised = limit !== undefined && track.pending.limit !== undefined && limit > track.pending.limit
+    if (track.over < this.options.forSamples || (raised && track.value !== undefined && track.value < limit)) return drop('under')
     const hold = firstHold(SEND_GUARDS, this.guardView(track))
     // Restarting already (the platform, another watchdog) counts whatever the cooldown says.
     if (hold?.reason === 'cooldown' || track.restarting) return drop('restarted-meanwhile', {until: hold?.until})
@@ -127,7 +138,7 @@ export class RestartPolicy {
 
   /** Feeds one platform event. `replay` (a history being read) updates state but decides nothing. */
   observe(event: LogEvent, mode: 'live' | 'replay' = 'live'): PolicyStep {
-    if (event.kind === 'release' || event.kind === 'load' || event.kind === 'reading') return this.log.flush()
+    if (event.kind === 'release' || event.kind === 'load') return this.log.flush()
     // One line far from all the others (a wrong date) is not acted on at all.
     if (!this.logClock.admit(event.time)) return this.log.flush()
     return this.inMode(mode, () => {
@@ -140,6 +151,11 @@ export class RestartPolicy {
 
       case 'error': {
         if (event.code === 'R14' && this.options.onR14) this.onR14(track, event.time)
+        break
+      }
+
+      case 'reading': {
+        this.onProcessRunning(track, event)
         break
       }
 
@@ -176,7 +192,7 @@ export class RestartPolicy {
     if (sent) this.ledger.takeBack(track, sent.at, sent.instance)
     if (outcome === 'rate-limited') {
       // Still decided: it goes out later, through confirmSend again.
-      track.pending = {at: sent?.at ?? track.pending?.at ?? this.clock}
+      track.pending = {at: sent?.at ?? track.pending?.at ?? this.clock, limit: track.pending?.limit ?? this.limitOf(track)}
       return this.log.flush()
     }
 
@@ -184,9 +200,11 @@ export class RestartPolicy {
     if (outcome === 'not-found') {
       track.listed = false
       this.log.askRefresh()
-    } else if (outcome === 'failed') {
-      track.holdUntil = this.clock + this.options.cooldownMs
     }
+
+    // A 404 may come from a dyno restarting or a platform that acted anyway: held like a failure,
+    // so a dyno list that still shows the dyno cannot start a restart every refresh.
+    if (outcome === 'failed' || outcome === 'not-found') track.holdUntil = this.clock + this.options.cooldownMs
 
     if (outcome !== 'stopped') this.log.emit(track, 'skip', outcome as 'failed' | 'not-found', {note})
     this.drainQueue(track.type)
@@ -233,7 +251,7 @@ export class RestartPolicy {
    */
   unreadDynos(now: number): string[] {
     const reference = Math.max(this.clock, now)
-    return this.sortedTracks().filter(track => track.listed && track.state === 'up' && track.lastReadingAt === undefined
+    return this.sortedTracks().filter(track => track.listed && !NOT_RUNNING_STATES.has(track.state ?? '') && track.lastReadingAt === undefined
       && this.limitOf(track) !== undefined && (track.updatedAt === undefined || reference - track.updatedAt > READING_EXPECTED_AFTER_MS))
     .map(track => track.name)
   }
@@ -269,7 +287,7 @@ export class RestartPolicy {
     }
 
     this.queues.remove(track)
-    track.pending = {at: this.clock}
+    track.pending = {at: this.clock, limit: this.limitOf(track)}
     const overBySample = track.value !== undefined && track.value >= (this.limitOf(track) ?? Number.POSITIVE_INFINITY)
     this.log.emit(track, 'restart', overBySample ? 'over' : 'r14')
     this.log.askRestart(track.name)
@@ -324,11 +342,17 @@ export class RestartPolicy {
     this.drainQueue(track.type)
   }
 
+  /** `Process running mem=`: a reading over the limit when it is one (readings.ts says when); its quota is the platform's. */
+  private onProcessRunning(track: DynoTrack, event: MemoryReading): void {
+    if (event.percent !== undefined) track.quota ??= quotaFromReading(event.mem, event.percent)
+    if (!processRunningIsOver(track, event, this.options.metric, this.limitOf(track))) return
+    if (this.options.metric === 'rss+swap') track.value = event.mem
+    this.reading(track, event.time, true)
+  }
+
   private onR14(track: DynoTrack, time: number): void {
-    if (track.restarting || this.limitOf(track) === undefined) return
     // The old instance's R14s cannot be told from the new one's: none counts just after a restart.
-    const last = track.restarts.at(-1)
-    if (last !== undefined && time - last.at < PREBOOT_OVERLAP_MS) return
+    if (track.restarting || this.limitOf(track) === undefined || justRestarted(track, time)) return
     this.reading(track, time, true)
   }
 
@@ -349,15 +373,16 @@ export class RestartPolicy {
   private onSample(track: DynoTrack, sample: MemorySample): void {
     const instance = followInstance(track, sample.instance)
     if (instance === 'retired') return
-    track.quota = effectiveQuota(sample.quota, track.size)
+    if (sample.quota !== undefined && sample.quota > 0) track.quota = sample.quota
     track.value = metricOf(sample, this.options.metric)
     if (instance === 'new' && track.restarting) this.markUp(track, 'new-instance')
     const limit = this.limitOf(track)
     if (limit !== undefined) this.reading(track, sample.time, track.value >= limit)
   }
 
+  /** The stated quota, else the size's, else 512 MB (the smallest: a guess, see unknownQuotaGuard). */
   private quotaOf(track: DynoTrack): number {
-    return track.quota ?? effectiveQuota(undefined, track.size)
+    return track.quota ?? limitsForSize(track.size)?.quota ?? 512
   }
 
   /** One reading of a dyno: a sample, or an R14 (merged with a sample of the same moment). */

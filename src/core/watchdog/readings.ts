@@ -1,7 +1,9 @@
+import type {MemoryReading} from '../events.js'
 import type {DynoTrack} from './dyno-track.js'
+import type {Metric} from './threshold.js'
 
 import {resetReadings, retire} from './dyno-track.js'
-import {SAME_READING_MS} from './options.js'
+import {PREBOOT_OVERLAP_MS, READING_ROW_GAP_MS, SAME_READING_MS} from './options.js'
 
 /**
  * Which instance a sample belongs to: `retired` (a replaced instance still logging, preboot: ignore
@@ -37,6 +39,8 @@ export function countReading(track: DynoTrack, time: number, over: boolean): 'ig
     return 'over'
   }
 
+  // A silence breaks the row: the breach (for the loop breaker) goes on, the count starts again.
+  if (track.lastReadingAt !== undefined && time - track.lastReadingAt > READING_ROW_GAP_MS) track.over = 0
   track.lastReadingAt = time
   track.lastReadingOver = over
   if (over) {
@@ -48,4 +52,23 @@ export function countReading(track: DynoTrack, time: number, over: boolean): 'ig
   track.over = 0
   track.inBreach = false
   return wasOver ? 'recovered' : 'under'
+}
+
+/** Lines without an instance id (R14, Process running) may come from the replaced instance this soon after a restart. */
+export function justRestarted(track: DynoTrack, time: number): boolean {
+  const last = track.restarts.at(-1)
+  return last !== undefined && time - last.at < PREBOOT_OVERLAP_MS
+}
+
+/**
+ * `Process running mem=1013M(197.9%)`: the platform's own rss + swap, logged with each R14/R15, so
+ * only while the dyno is over its quota. It counts as one reading over the limit when it is over it
+ * (merged with the sample of the same moment): it keeps a breach counted when that sample was lost
+ * or malformed. Never as a reading under (its absence says nothing), never for `--metric rss` (swap
+ * included, it could be over where rss is not), never just after a restart (it carries no instance
+ * id), never while restarting. A 2013 legacy `measure=memory_total` reading (no percent) is not this line.
+ */
+export function processRunningIsOver(track: DynoTrack, event: MemoryReading, metric: Metric, limit: number | undefined): boolean {
+  if (event.percent === undefined || metric === 'rss' || track.restarting || limit === undefined) return false
+  return event.mem >= limit && !justRestarted(track, event.time)
 }

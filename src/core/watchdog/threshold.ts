@@ -73,6 +73,11 @@ export function limitFor(thresholds: ThresholdSet, type: string, quota: number):
   return threshold.kind === 'mb' ? threshold.mb : (quota * threshold.percent) / 100
 }
 
+/** Whether the limit of this type is a share of the quota (it then needs the dyno's quota). */
+export function isShareOfQuota(thresholds: ThresholdSet, type: string): boolean {
+  return (thresholds.byType.get(type) ?? thresholds.fallback)?.kind === 'percent'
+}
+
 /** `85%` or `900MB`: how the user wrote it, for decision lines. */
 export function describeThreshold(thresholds: ThresholdSet, type: string): string | undefined {
   const threshold = thresholds.byType.get(type) ?? thresholds.fallback

@@ -124,6 +124,18 @@ describe('LogClock', () => {
     for (let index = 0; index < 3; index++) clock.admit(T0 + (index * 20_000))
     expect(clock.now).to.equal(T0 + 40_000)
   })
+
+  it('is not stepped back by one dyno\'s burst of lines behind it while other lines come on time', () => {
+    const clock = new LogClock()
+    clock.admit(T0 - 20_000)
+    for (let tick = 0; tick < 5; tick++) {
+      const onTime = T0 + (tick * 20_000)
+      // A dyno 30 minutes behind logs a sample, Process running and R14 at once; another dyno is on time.
+      for (const offset of [1, 900, 901, 950]) clock.admit(onTime - (30 * MIN) + offset)
+      clock.admit(onTime + 5000)
+      expect(clock.now).to.equal(onTime + 5000)
+    }
+  })
 })
 
 describe('the state file schema', () => {

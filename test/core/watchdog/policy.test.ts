@@ -26,6 +26,18 @@ function r14(dyno: string, time: number): MemoryError {
   }
 }
 
+/** A sample of web.1 without `memory_quota` (as in the Dev Center's example line). */
+function withoutQuota(time: number, used: number): MemorySample {
+  return {...sample('web.1', time, used), quota: undefined}
+}
+
+/** `Process running mem=...M(...%)` on a 512 MB dyno. */
+function running(dyno: string, time: number, mem: number): LogEvent {
+  return {
+    dyno, kind: 'reading', mem, percent: (mem / 512) * 100, time, type: processTypeOf(dyno),
+  }
+}
+
 function restarting(dyno: string, time: number): DynoEvent {
   return {
     action: 'restarting', dyno, kind: 'dyno', time, type: processTypeOf(dyno),
@@ -137,7 +149,8 @@ describe('RestartPolicy', () => {
     expect(early.restarts).to.deep.equal([])
     expect(actions(early.decisions)).to.deep.equal(['web.1 up:new-instance', 'web.1 watch:over', 'web.1 hold:cooldown'])
     expect(early.decisions[2].until).to.equal(T0 + TICK + (10 * MIN))
-    const later = feed(policy, series('web.1', T0 + TICK + (10 * MIN), [470], 'b'))
+    // Samples skipped meanwhile: a new row of readings starts.
+    const later = feed(policy, series('web.1', T0 + TICK + (10 * MIN), [470, 470], 'b'))
     expect(later.restarts).to.deep.equal(['web.1'])
   })
 
@@ -229,8 +242,8 @@ describe('RestartPolicy', () => {
     const capped = feed(policy, series('web.2', T0 + (5 * MIN), [470, 470]))
     expect(capped.restarts).to.deep.equal([])
     expect(capped.decisions.at(-1)).to.include({action: 'hold', reason: 'hourly-cap', until: T0 + TICK + (60 * MIN)})
-    // After an hour with no line at all, the first line of the jump waits for a second to agree with it.
-    expect(feed(policy, series('web.2', T0 + (62 * MIN), [470, 470])).restarts).to.deep.equal(['web.2'])
+    // After an hour with no line at all, the first line of the jump waits for a second to agree with it; then a new row of two.
+    expect(feed(policy, series('web.2', T0 + (62 * MIN), [470, 470, 470])).restarts).to.deep.equal(['web.2'])
   })
 
   it('acts on R14 only when asked, counting an R14 and its sample as one reading', () => {
@@ -268,7 +281,7 @@ describe('RestartPolicy', () => {
     const failed = sent(policy, 'web.1', 'failed', 'Heroku API error (503)')
     expect(failed.decisions[0]).to.include({action: 'skip', note: 'Heroku API error (503)', reason: 'failed'})
     expect(feed(policy, series('web.1', T0 + (2 * TICK), [470])).decisions.at(-1)).to.include({reason: 'failed'})
-    expect(feed(policy, series('web.1', T0 + TICK + (5 * MIN), [470])).restarts).to.deep.equal(['web.1'])
+    expect(feed(policy, series('web.1', T0 + TICK + (5 * MIN), [470, 470])).restarts).to.deep.equal(['web.1'])
   })
 
   it('stops waiting for a restarted dyno that shows no new instance, and asks for the dyno list', () => {
@@ -358,6 +371,81 @@ describe('RestartPolicy', () => {
     policy.setDynos([{name: 'web.1', state: 'up', updatedAt: T0 - MIN}, {name: 'web.2', state: 'up', updatedAt: T0 - (10 * MIN)}, {name: 'worker.1', state: 'crashed'}])
     feed(policy, [sample('web.1', T0, 300)])
     expect(policy.unreadDynos(T0)).to.deep.equal(['web.2'])
+  })
+
+  it('names a listed dyno whose state the list does not give (or gives in words it does not know) as unread too', () => {
+    const policy = new RestartPolicy({thresholds: parseThresholds(['90%'])})
+    policy.setDynos([{name: 'web.1', updatedAt: T0 - (10 * MIN)}, {name: 'web.2', state: 'Up', updatedAt: T0 - (10 * MIN)}, {name: 'web.3', state: 'idle'}])
+    expect(policy.unreadDynos(T0)).to.deep.equal(['web.1', 'web.2'])
+  })
+
+  it('readings minutes apart are not in a row: a silence starts the count again', () => {
+    const policy = policyFor()
+    expect(feed(policy, [sample('web.1', T0, 470)]).restarts).to.deep.equal([])
+    const later = feed(policy, [sample('web.1', T0 + (5 * MIN), 470)])
+    expect(actions(later.decisions)).to.deep.equal(['web.1 watch:over'])
+    expect(feed(policy, [sample('web.1', T0 + (5 * MIN) + TICK, 470)]).restarts).to.deep.equal(['web.1'])
+  })
+
+  it('holds a dyno whose restart answered 404 for a cooldown, even when the dyno list shows it again', () => {
+    const policy = policyFor({cooldownMs: 10 * MIN})
+    feed(policy, series('web.1', T0, [470, 470]))
+    sent(policy, 'web.1', 'not-found')
+    const again = policy.setDynos(['web.1', 'web.2', 'web.3', 'worker.1'].map(name => ({name, state: 'up', updatedAt: T0 - (24 * 60 * MIN)})))
+    expect(again.restarts).to.deep.equal([])
+    expect(feed(policy, series('web.1', T0 + (2 * TICK), [470, 470])).restarts).to.deep.equal([])
+    expect(feed(policy, series('web.1', T0 + TICK + (10 * MIN), [470, 470])).restarts).to.deep.equal(['web.1'])
+  })
+
+  it('never restarts on a share of a quota it does not know (no memory_quota, no known size): held, unless the threshold is in MB', () => {
+    const unsized = (threshold: string) => {
+      const policy = new RestartPolicy({cooldownMs: 10 * MIN, thresholds: parseThresholds([threshold])})
+      policy.setDynos([{
+        name: 'web.1', size: 'Performance-XXL-New', state: 'up', updatedAt: T0 - (24 * 60 * MIN),
+      }])
+      return policy
+    }
+
+    const percent = feed(unsized('90%'), [withoutQuota(T0, 600), withoutQuota(T0 + TICK, 600)])
+    expect(percent.restarts).to.deep.equal([])
+    expect(actions(percent.decisions).at(-1)).to.equal('web.1 hold:unknown-quota')
+    expect(feed(unsized('550MB'), [withoutQuota(T0, 600), withoutQuota(T0 + TICK, 600)]).restarts).to.deep.equal(['web.1'])
+    expect(feed(unsized('90%'), [sample('web.1', T0, 600), sample('web.1', T0 + TICK, 600)]).restarts, 'memory_quota on the samples').to.deep.equal(['web.1'])
+  })
+
+  it('judges the newest value again when the limit grew before the restart went out (the dyno read shows a bigger size)', () => {
+    const policy = policyFor()
+    expect(feed(policy, [withoutQuota(T0, 600), withoutQuota(T0 + TICK, 600)]).restarts).to.deep.equal(['web.1'])
+    policy.dynoRead({
+      name: 'web.1', size: 'Standard-2X', state: 'up', updatedAt: T0 - (24 * 60 * MIN),
+    })
+    const {send, step} = policy.confirmSend('web.1')
+    expect(send).to.equal(false)
+    expect(actions(step.decisions)).to.deep.equal(['web.1 skip:under'])
+  })
+
+  describe('Process running mem= (the platform\'s reading logged with R14/R15)', () => {
+    it('counts as a reading over the limit when it is over, once with its sample, and restarts after --for in a row', () => {
+      const policy = policyFor()
+      const first = feed(policy, [sample('web.1', T0, 530), running('web.1', T0 + 900, 530)])
+      expect(actions(first.decisions)).to.deep.equal(['web.1 watch:over'])
+      // The sample of the next tick was lost: the Process running line alone is the reading.
+      const second = feed(policy, [running('web.1', T0 + TICK + 900, 540)])
+      expect(second.restarts).to.deep.equal(['web.1'])
+      expect(second.decisions.at(-1)).to.include({action: 'restart', reason: 'over', value: 540})
+    })
+
+    it('never counts under a limit above it, for --metric rss, just after a restart, or apart from its row', () => {
+      const high = policyFor({threshold: ['150%']})
+      expect(feed(high, [running('web.1', T0, 600), running('web.1', T0 + TICK, 600)]).decisions).to.deep.equal([])
+      const rss = policyFor({metric: 'rss'})
+      expect(feed(rss, [running('web.1', T0, 600), running('web.1', T0 + TICK, 600)]).decisions).to.deep.equal([])
+      const restarted = policyFor({cooldownMs: 0})
+      feed(restarted, [restarting('web.1', T0), sample('web.1', T0 + TICK, 100, 'new')])
+      expect(feed(restarted, [running('web.1', T0 + (2 * TICK), 600), running('web.1', T0 + (3 * TICK), 600)]).restarts).to.deep.equal([])
+      const apart = policyFor()
+      expect(feed(apart, [running('web.1', T0, 600), running('web.1', T0 + (10 * MIN), 600)]).restarts).to.deep.equal([])
+    })
   })
 
   describe('--once: replayed history, then a decision on the latest readings', () => {
