@@ -9,6 +9,7 @@ import {describeApiError, HerokuApi} from '../heroku/api.js'
 import {loadState, refreshDynos, saveState} from '../heroku/restart-state.js'
 import {readLog} from './read-log.js'
 import {RestartSender} from './restart-sender.js'
+import {withDeadline} from './with-deadline.js'
 
 /** `--once` exit codes (documented in docs/restart-over.md); 1 is any error, 2 a usage error. */
 export const ONCE_EXIT = {nothingOver: 0, overNotRestarted: 4, restarted: 3} as const
@@ -219,12 +220,3 @@ function isFatal(error: unknown): boolean {
   return error instanceof UserError && (error.status === 401 || error.status === 403 || error.status === 404)
 }
 
-/** The call's result, or an error once `ms` has passed (the dyno list call cannot be cancelled; it is left behind). */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(ms / 1000)}s`)), ms)
-    timer.unref()
-  })
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
-}
