@@ -4,14 +4,15 @@
  * released step: add the next one. Types are those both SQLite and Postgres accept (BIGINT for
  * epoch ms, DOUBLE PRECISION for MiB); tables are prefixed `mem_` to share a database safely.
  */
-import type {SqlDriver} from './sql-driver.js'
+import type {SqlDialect, SqlDriver} from './sql-driver.js'
 
 import {UserError} from '../errors.js'
+import {refreshEventsSql, refreshHourlySql, refreshSamplesSql} from './rollups.js'
 
 export interface Migration {
   version: number
   /** The statements for a dialect (`rowless`: SQLite's `WITHOUT ROWID`, Postgres's nothing). */
-  statements: (rowless: string) => string[]
+  statements: (rowless: string, dialect: SqlDialect) => string[]
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -42,6 +43,27 @@ export const MIGRATIONS: Migration[] = [
     ],
     version: 1,
   },
+  {
+    statements: (rowless, dialect) => [
+      // Rollups kept current at every write (rollups.ts), with what a report needs to keep its peaks and counts exact.
+      ...['swap_max', 'total_max'].map(column => `ALTER TABLE mem_rollups ADD COLUMN ${column} DOUBLE PRECISION NOT NULL DEFAULT 0`),
+      ...['crashes', 'cyclings'].map(column => `ALTER TABLE mem_rollups ADD COLUMN ${column} BIGINT NOT NULL DEFAULT 0`),
+      // Reports and the hourly refresh read an app's buckets across its dynos by time.
+      'CREATE INDEX mem_rollups_by_time ON mem_rollups (app, bucket)',
+      // An hour per dyno: a 30-day report of 100 dynos reads 72,000 of these.
+      `CREATE TABLE mem_rollups_hourly (
+        app TEXT NOT NULL, dyno TEXT NOT NULL, bucket BIGINT NOT NULL, samples BIGINT NOT NULL,
+        mem_min DOUBLE PRECISION NOT NULL, mem_sum DOUBLE PRECISION NOT NULL, mem_max DOUBLE PRECISION NOT NULL,
+        swap_max DOUBLE PRECISION NOT NULL, total_max DOUBLE PRECISION NOT NULL, quota DOUBLE PRECISION,
+        r14 BIGINT NOT NULL, r15 BIGINT NOT NULL, restarts BIGINT NOT NULL, crashes BIGINT NOT NULL, cyclings BIGINT NOT NULL,
+        PRIMARY KEY (app, bucket, dyno))${rowless}`,
+      // What version 1 held raw gets its rollups now; what it had rolled up already keeps them (restarts then all counted as restarts).
+      refreshSamplesSql(false),
+      refreshEventsSql(dialect, false),
+      refreshHourlySql(false),
+    ],
+    version: 2,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version
@@ -59,7 +81,7 @@ export async function migrate(driver: SqlDriver): Promise<void> {
       await driver.transaction(async () => {
         // Rows stored in the key's own b-tree: the key is most of a row, so this halves what a row takes.
         const rowless = driver.dialect.name === 'sqlite' ? ' WITHOUT ROWID' : ''
-        for (const statement of migration.statements(rowless)) await driver.run(statement)
+        for (const statement of migration.statements(rowless, driver.dialect)) await driver.run(statement)
         await driver.run('INSERT INTO mem_schema_version (version, applied_at) VALUES (?, ?)', [migration.version, Date.now()])
       })
     } catch (error) {

@@ -23,6 +23,8 @@ export interface StoredHistory {
   from: number
   samples: number
   rollups?: Span
+  /** Span read from rollups by choice (the window is too long to read sample by sample), and at which level. */
+  coarse?: Span & {level: string}
   coverage: Span[]
 }
 
@@ -45,14 +47,14 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
   try {
     let from = Number.POSITIVE_INFINITY
     let through = Number.NEGATIVE_INFINITY
-    const result = await store.read(app, window, event => {
+    const result = await store.read(app, {...window, resolution: 'auto'}, event => {
       if (event.time < from) from = event.time
       if (event.time > through) through = event.time
       onEvent(event)
     })
     if (result.samples === 0) return undefined
     return {
-      coverage: await store.coverage(app), from, label: store.label, rollups: result.rollups, samples: result.samples, through,
+      coarse: result.coarse, coverage: await store.coverage(app), from, label: store.label, rollups: result.rollups, samples: result.samples, through,
     }
   } catch (error) {
     throw new UserError(`Reading the recorded history in ${store.label} failed: ${(error as Error).message}`)
@@ -65,11 +67,19 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
 export function storedHistoryNotes(stored: StoredHistory, buffer: Span | undefined): string[] {
   const fromBuffer = buffer ? `; the Heroku log buffer from ${iso(buffer.from)} to ${iso(buffer.to)}` : ''
   const notes = [`Sources: recorded history (${stored.label}) from ${iso(stored.from)} to ${iso(stored.through)}, ${stored.samples} samples${fromBuffer}.`]
-  if (stored.rollups) notes.push(`From ${iso(stored.rollups.from)} to ${iso(stored.rollups.to)} the raw samples had aged out: one sample per 5 minutes (their mean), so short peaks do not show.`)
+  if (stored.rollups) notes.push(`From ${iso(stored.rollups.from)} to ${iso(stored.rollups.to)} the raw samples had aged out: ${rollupReading('5-minute')}`)
+  if (stored.coarse) notes.push(`From ${iso(stored.coarse.from)} to ${iso(stored.coarse.to)} the window is too long to read sample by sample: ${rollupReading(stored.coarse.level)}`)
   const gaps = gapsBetween(stored.coverage, stored.from, stored.through)
   if (buffer && buffer.from > stored.through + MERGE_SLACK_MS) gaps.push({from: stored.through, to: buffer.from})
   if (gaps.length > 0) notes.push(`Gaps (nobody saw the log): ${gaps.map(gap => `${iso(gap.from)} to ${iso(gap.to)}`).join(', ')}.`)
   return notes
+}
+
+/** What a report read from rollups can and cannot tell (read-history.ts, rollups.ts). */
+function rollupReading(level: string): string {
+  return `read from ${level} rollups, one point per dyno and bucket at the bucket's peak. Peaks and the counts of R14, R15 and restarts are exact; `
+    + 'percentiles and means lean high (they are of the peaks), time over the quota counts whole buckets whose peak was over it, '
+    + 'the trend is judged on the peaks, and runs are split at restarts rather than by instance.'
 }
 
 /** Notes name times as the rest of the report does: ISO, UTC, to the second. */
