@@ -42,7 +42,7 @@ export function refreshSamplesSql(scoped: boolean): string {
   return `INSERT INTO mem_rollups (${ROLLUP_COLUMNS.join(', ')})
     SELECT app, dyno, ${bucket}, COUNT(*), MIN(rss + swap), SUM(rss + swap), MAX(rss + swap), MAX(swap), MAX(total), MAX(quota), 0, 0, 0, 0, 0
     FROM mem_samples WHERE ${scoped ? 'app = ? AND time >= ? AND time < ?' : '1 = 1'} GROUP BY app, dyno, ${bucket}
-    ON CONFLICT (app, dyno, bucket) DO UPDATE SET samples = excluded.samples, mem_min = excluded.mem_min, mem_sum = excluded.mem_sum,
+    ON CONFLICT (app, bucket, dyno) DO UPDATE SET samples = excluded.samples, mem_min = excluded.mem_min, mem_sum = excluded.mem_sum,
       mem_max = excluded.mem_max, swap_max = excluded.swap_max, total_max = excluded.total_max, quota = excluded.quota
     WHERE excluded.samples >= mem_rollups.samples`
 }
@@ -56,7 +56,7 @@ export function refreshEventsSql(dialect: SqlDialect, scoped: boolean): string {
       ${countOf(`kind = 'dyno' AND detail IN (${RESTART_ACTIONS})`)}, ${countOf("kind = 'dyno' AND detail = 'crashed'")}, ${countOf("kind = 'dyno' AND detail = 'cycling'")}
     FROM mem_events WHERE ${scoped ? 'app = ? AND time >= ? AND time < ? AND ' : ''}(kind = 'error' OR (kind = 'dyno' AND detail IN (${RESTART_ACTIONS})))
     GROUP BY app, dyno, ${bucket}
-    ON CONFLICT (app, dyno, bucket) DO UPDATE SET ${['r14', 'r15', 'restarts', 'crashes', 'cyclings'].map(column => keep(column)).join(', ')}`
+    ON CONFLICT (app, bucket, dyno) DO UPDATE SET ${['r14', 'r15', 'restarts', 'crashes', 'cyclings'].map(column => keep(column)).join(', ')}`
 }
 
 function countOf(condition: string): string {

@@ -9,6 +9,7 @@ import type {MemoryStore} from '../store/memory-store.js'
 import {UserError} from '../errors.js'
 import {gapsBetween, MERGE_SLACK_MS, type Span} from '../store/coverage.js'
 import {openStoreForReading, storeLabel} from '../store/open-store.js'
+import {holdYoungGeneration} from './young-generation.js'
 
 export interface StoreChoice {
   target: string
@@ -45,6 +46,8 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
   }
 
   try {
+    // Rows read a page at a time are short-lived garbage, as a log's lines are (young-generation.ts).
+    holdYoungGeneration()
     let from = Number.POSITIVE_INFINITY
     let through = Number.NEGATIVE_INFINITY
     const result = await store.read(app, {...window, resolution: 'auto'}, event => {
