@@ -109,7 +109,8 @@ function met(ok: boolean): string {
 }
 
 const isTarget = dynos === TARGET.dynos && hours === TARGET.hours
-console.log(`${dynos} dynos x ${hours} h of samples (${Math.round(dynos * hours * 180).toLocaleString('en-US')})${isTarget ? ': the 30-day target case' : `: not the target case (${TARGET.dynos} dynos x ${TARGET.hours} h)`}`)
+const which = isTarget ? 'the 30-day target case' : `not the target case (${TARGET.dynos} dynos x ${TARGET.hours} h)`
+console.log(`${dynos} dynos x ${hours} h of samples (${Math.round(dynos * hours * 180).toLocaleString('en-US')}): ${which}`)
 // What every report costs without the store (start-up, API calls, the log buffer's sessions): the store adds the rest.
 const baseline = await report(undefined, env)
 console.log(`mem:report --no-store (the fixed part): ${baseline.wallS.toFixed(1)} s, ${baseline.maxRssMb.toFixed(0)} MB`)
@@ -120,7 +121,15 @@ try {
     const measured = await report(store.target, env)
     const size = filled.sizeBytes / 1024 / 1024
     const verdict = `wall ${met(measured.wallS < TARGET.wallS)}, memory ${met(measured.maxRssMb < TARGET.maxRssMb)}${isTarget ? '' : ' (at this size)'}`
-    console.log(`${store.name.padEnd(16)} ${Math.round(filled.rowsPerSecond).toLocaleString('en-US').padStart(16)}  ${(size >= 1024 ? `${(size / 1024).toFixed(2)} GB` : `${size.toFixed(0)} MB`).padStart(8)}  ${`${measured.wallS.toFixed(2)} s`.padStart(34)}  ${`${measured.maxRssMb.toFixed(0)} MB`.padStart(8)}   ${verdict}`)
+    const sizeText = size >= 1024 ? `${(size / 1024).toFixed(2)} GB` : `${size.toFixed(0)} MB`
+    const columns = [
+      store.name.padEnd(16),
+      Math.round(filled.rowsPerSecond).toLocaleString('en-US').padStart(16),
+      sizeText.padStart(9),
+      `${measured.wallS.toFixed(2)} s`.padStart(34),
+      `${measured.maxRssMb.toFixed(0)} MB`.padStart(9),
+    ]
+    console.log(`${columns.join(' ')}   ${verdict}`)
     console.log(`  the report took ${measured.samples.toLocaleString('en-US')} points; ${measured.coarse ?? 'raw samples throughout'}`)
   }
 } finally {

@@ -146,7 +146,7 @@ export class MemoryStore {
    * `resolution: 'auto'` rollups for a window too long to read sample by sample (read-history.ts).
    */
   async read(app: string, window: ReadWindow, onEvent: (event: LogEvent) => void): Promise<ReadResult> {
-    return this.exclusive(() => readHistory(this.driver, app, window, onEvent))
+    return this.exclusive(() => this.driver.readTransaction(() => readHistory(this.driver, app, window, onEvent)))
   }
 
   async status(): Promise<StoreStatus> {

@@ -21,9 +21,9 @@ import {
  * a report well under a second. 100 dynos: raw up to ~8 h, 5-minute rollups up to ~5 days, then hourly.
  */
 export const ROW_BUDGET = 150_000
-/** Pages of about this many rows per dyno: one hour of raw samples, 10 hours of 5-minute rollups, 5 days of hourly ones. */
+/** Pages of a few thousand rows for 100 dynos: an hour of raw samples, 2 hours of 5-minute rollups, a day of hourly ones (peak RSS ~8 MB under 5 days' pages). */
 const RAW_PAGE_MS = 3_600_000
-const ROLLUP_PAGE_BUCKETS = 120
+const ROLLUP_PAGE_BUCKETS = 24
 const LEVELS = [FIVE_MINUTE_ROLLUPS, HOURLY_ROLLUPS]
 /** What rollupEvents takes: each column read costs, through the WebAssembly SQLite. */
 const POINT_COLUMNS = 'dyno, bucket, samples, mem_max, swap_max, total_max, quota, r14, r15, restarts, crashes, cyclings'
@@ -60,23 +60,14 @@ export async function readHistory(driver: SqlDriver, app: string, window: ReadWi
   if (from > to) return result
   const reader = new HistoryReader(driver, app, result, onEvent, await rawStartOf(driver, app))
   const level = window.resolution === 'auto' ? await levelFor(driver, app, from, to, window.rowBudget ?? ROW_BUDGET) : LEVELS.find(known => known.name === window.resolution)
-  // Whole buckets inside the window at the coarse level; the ragged ends finer, so the window's edges stay where asked.
-  const inner = level && {from: Math.ceil(from / level.bucketMs) * level.bucketMs, to: Math.floor((to + 1) / level.bucketMs) * level.bucketMs - 1}
-  if (!level || !inner || inner.to < inner.from) {
-    await reader.fine(from, to, false)
-    return result
-  }
-
-  await reader.fine(from, inner.from - 1, true)
-  await reader.rollups(level, inner.from, inner.to)
-  result.coarse = {from: inner.from, level: level.name, to: inner.to + 1}
-  await reader.fine(inner.to + 1, to, true)
+  await reader.at(level, from, to, false)
   return result
 }
 
 /** The coarsest resolution needed: raw while the window's samples fit the budget, else the finer rollups that do. */
 async function levelFor(driver: SqlDriver, app: string, from: number, to: number, budget: number): Promise<RollupLevel | undefined> {
-  const rows = await driver.all('SELECT COUNT(*) AS hours, SUM(samples) AS samples FROM mem_rollups_hourly WHERE app = ? AND bucket >= ? AND bucket <= ?', [app, Math.floor(from / HOUR_MS) * HOUR_MS, to])
+  const hourOfFrom = Math.floor(from / HOUR_MS) * HOUR_MS
+  const rows = await driver.all('SELECT COUNT(*) AS hours, SUM(samples) AS samples FROM mem_rollups_hourly WHERE app = ? AND bucket >= ? AND bucket <= ?', [app, hourOfFrom, to])
   const dynoHours = Number(rows[0]?.hours ?? 0)
   if (Number(rows[0]?.samples ?? 0) <= budget) return undefined
   return dynoHours * (HOUR_MS / FIVE_MINUTE_ROLLUPS.bucketMs) <= budget ? FIVE_MINUTE_ROLLUPS : HOURLY_ROLLUPS
@@ -98,6 +89,33 @@ class HistoryReader {
     private readonly onEvent: OnEvent,
     private readonly rawStart: number,
   ) {}
+
+  /**
+   * [from, to] at `level`: its whole buckets inside, the ragged ends at the next finer level down to raw
+   * samples, so the window's edges stay where asked at the cost of a few rows a dyno.
+   */
+  async at(level: RollupLevel | undefined, from: number, to: number, instanceless: boolean): Promise<void> {
+    if (from > to) return
+    if (!level) {
+      await this.fine(from, to, instanceless)
+      return
+    }
+
+    const finer = LEVELS[LEVELS.indexOf(level) - 1]
+    const inner = {from: Math.ceil(from / level.bucketMs) * level.bucketMs, to: Math.floor((to + 1) / level.bucketMs) * level.bucketMs - 1}
+    if (inner.to < inner.from) {
+      await this.at(finer, from, to, instanceless)
+      return
+    }
+
+    await this.at(finer, from, inner.from - 1, true)
+    await this.rollups(level, inner.from, inner.to)
+    const {coarse} = this.result
+    // The coarsest level read names the span; its finer ends widen it.
+    const coarsest = coarse && LEVELS.findIndex(known => known.name === coarse.level) > LEVELS.indexOf(level) ? coarse.level : level.name
+    this.result.coarse = {from: Math.min(coarse?.from ?? inner.from, inner.from), level: coarsest, to: Math.max(coarse?.to ?? 0, inner.to + 1)}
+    await this.at(finer, inner.to + 1, to, true)
+  }
 
   /** [from, to] at the finest resolution kept: raw samples, 5-minute rollups where they aged out. `instanceless`: next to coarse points, which know no instance. */
   async fine(from: number, to: number, instanceless: boolean): Promise<void> {

@@ -94,6 +94,20 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
+  /**
+   * One lock for all of `work`'s statements instead of one each: each lock is a directory made and
+   * removed, and at each release SQLite drops its page cache (another process may write). A
+   * report's read holds it well under a second; a writer waits it out (withLock).
+   */
+  async readTransaction<T>(work: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN')
+    try {
+      return await work()
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT')
+    }
+  }
+
   /** Runs a statement, waiting out another process's lock and clearing one a dead process left. */
   private async withLock<T>(statement: () => T): Promise<T> {
     const started = Date.now()

@@ -70,8 +70,12 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
 export function storedHistoryNotes(stored: StoredHistory, buffer: Span | undefined): string[] {
   const fromBuffer = buffer ? `; the Heroku log buffer from ${iso(buffer.from)} to ${iso(buffer.to)}` : ''
   const notes = [`Sources: recorded history (${stored.label}) from ${iso(stored.from)} to ${iso(stored.through)}, ${stored.samples} samples${fromBuffer}.`]
-  if (stored.rollups) notes.push(`From ${iso(stored.rollups.from)} to ${iso(stored.rollups.to)} the raw samples had aged out: ${rollupReading('5-minute')}`)
-  if (stored.coarse) notes.push(`From ${iso(stored.coarse.from)} to ${iso(stored.coarse.to)} the window is too long to read sample by sample: ${rollupReading(stored.coarse.level)}`)
+  if (stored.rollups) notes.push(`From ${iso(stored.rollups.from)} to ${iso(stored.rollups.to)} the raw samples had aged out: ${rollupReading('5-minute rollups')}`)
+  if (stored.coarse) {
+    const levels = stored.coarse.level === 'hourly' ? 'hourly rollups (5-minute ones at its ends)' : `${stored.coarse.level} rollups`
+    notes.push(`From ${iso(stored.coarse.from)} to ${iso(stored.coarse.to)} the window is too long to read sample by sample: ${rollupReading(levels)}`)
+  }
+
   const gaps = gapsBetween(stored.coverage, stored.from, stored.through)
   if (buffer && buffer.from > stored.through + MERGE_SLACK_MS) gaps.push({from: stored.through, to: buffer.from})
   if (gaps.length > 0) notes.push(`Gaps (nobody saw the log): ${gaps.map(gap => `${iso(gap.from)} to ${iso(gap.to)}`).join(', ')}.`)
@@ -79,8 +83,8 @@ export function storedHistoryNotes(stored: StoredHistory, buffer: Span | undefin
 }
 
 /** What a report read from rollups can and cannot tell (read-history.ts, rollups.ts). */
-function rollupReading(level: string): string {
-  return `read from ${level} rollups, one point per dyno and bucket at the bucket's peak. Peaks and the counts of R14, R15 and restarts are exact; `
+function rollupReading(levels: string): string {
+  return `read from ${levels}, one point per dyno and bucket at the bucket's peak. Peaks and the counts of R14, R15 and restarts are exact; `
     + 'percentiles and means lean high (they are of the peaks), time over the quota counts whole buckets whose peak was over it, '
     + 'the trend is judged on the peaks, and runs are split at restarts rather than by instance.'
 }

@@ -133,7 +133,8 @@ onBothStores('Rollups', target => {
       const raw = await reportOf(store, {...window, resolution: 'raw'})
       const hourly = await reportOf(store, {...window, resolution: 'hourly'})
       expect(hourly.dynos).to.deep.equal(raw.dynos)
-      expect(hourly.result.coarse).to.deep.equal({from: T0 + 8 * HOUR, level: 'hourly', to: T0 + 23 * HOUR})
+      // Hours inside, 5-minute buckets at the ends, raw samples for the rest.
+      expect(hourly.result.coarse).to.deep.equal({from: T0 + 7 * HOUR + 35 * 60_000, level: 'hourly', to: T0 + 23 * HOUR + 10 * 60_000})
     })
 
     it('chooses raw samples while the window fits the row budget, then 5-minute rollups, then hourly ones', async () => {
