@@ -14,6 +14,7 @@ import {readAppRuntime} from '../heroku/app-runtime.js'
 import {ensureFilteredDynos, runtimeMetricsOf} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
 import {readStoredHistory, type StoreChoice, storedHistoryNotes} from './stored-history.js'
+import {holdYoungGeneration} from './young-generation.js'
 
 export interface ReportFilters {
   dyno?: string
@@ -61,6 +62,7 @@ export interface ReportInput {
 }
 
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
+  holdYoungGeneration()
   const input = options.files ? await readFiles(options.files, options.filters) : await readApp(options)
   const {accumulator, source} = input
   accumulator.finish()
