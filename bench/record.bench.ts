@@ -89,9 +89,9 @@ async function report(target: string | undefined, env: Record<string, string>): 
   if (status !== 0) throw new Error(`mem:report failed (${status}): ${stderr.slice(-1000)}`)
   const [wallS, rssKb] = stderr.split('\n').find(line => line.startsWith('bench-time '))!.split(' ').slice(1).map(Number)
   const parsed = JSON.parse(stdout) as {notes: string[]; samples: number}
-  const coarse = parsed.notes.find(note => note.includes('too long to read sample by sample'))
+  const coarse = parsed.notes.map(note => /too long to read sample by sample: (read from [^,]+),/.exec(note)?.[1]).find(Boolean)
   return {
-    coarse: coarse?.slice(0, coarse.indexOf(':')), maxRssMb: rssKb / 1024, samples: parsed.samples, wallS,
+    coarse, maxRssMb: rssKb / 1024, samples: parsed.samples, wallS,
   }
 }
 
