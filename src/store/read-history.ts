@@ -59,7 +59,9 @@ export async function readHistory(driver: SqlDriver, app: string, window: ReadWi
   const to = Math.min(window.until ?? Infinity, Number(bounds.last))
   if (from > to) return result
   const reader = new HistoryReader(driver, app, result, onEvent, await rawStartOf(driver, app))
-  const level = window.resolution === 'auto' ? await levelFor(driver, app, from, to, window.rowBudget ?? ROW_BUDGET) : LEVELS.find(known => known.name === window.resolution)
+  const level = window.resolution === 'auto'
+    ? await levelFor(driver, app, from, to, window.rowBudget ?? ROW_BUDGET)
+    : LEVELS.find(known => known.name === window.resolution)
   await reader.at(level, from, to, false)
   return result
 }

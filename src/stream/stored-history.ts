@@ -67,7 +67,7 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
 }
 
 /** Which source covered which span, and the gaps: in the recorded coverage, and between the store's newest sample and the log buffer. */
-export function storedHistoryNotes(stored: StoredHistory, buffer: Span | undefined): string[] {
+export function storedHistoryNotes(stored: StoredHistory, buffer?: Span): string[] {
   const fromBuffer = buffer ? `; the Heroku log buffer from ${iso(buffer.from)} to ${iso(buffer.to)}` : ''
   const notes = [`Sources: recorded history (${stored.label}) from ${iso(stored.from)} to ${iso(stored.through)}, ${stored.samples} samples${fromBuffer}.`]
   if (stored.rollups) notes.push(`From ${iso(stored.rollups.from)} to ${iso(stored.rollups.to)} the raw samples had aged out: ${rollupReading('5-minute rollups')}`)

@@ -157,9 +157,11 @@ onBothStores('Rollups', target => {
       const events = recordedEvents(30)
       for (const event of events) {
         if (event.kind === 'memory') {
-          await driver.run('INSERT INTO mem_samples (app, dyno, time, instance, rss, swap, cache, total, quota) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', ['demo-app', event.dyno, event.time, event.instance ?? '', event.rss, event.swap, event.cache, event.total, event.quota ?? null])
+          const row = ['demo-app', event.dyno, event.time, event.instance ?? '', event.rss, event.swap, event.cache, event.total, event.quota ?? null]
+          await driver.run('INSERT INTO mem_samples (app, dyno, time, instance, rss, swap, cache, total, quota) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', row)
         } else if (event.kind === 'error' || event.kind === 'dyno') {
-          await driver.run('INSERT INTO mem_events (app, time, dyno, kind, detail, body) VALUES (?, ?, ?, ?, ?, ?)', ['demo-app', event.time, event.dyno, event.kind, event.kind === 'error' ? event.code : event.action, JSON.stringify({time: event.time})])
+          const row = ['demo-app', event.time, event.dyno, event.kind, event.kind === 'error' ? event.code : event.action, JSON.stringify({time: event.time})]
+          await driver.run('INSERT INTO mem_events (app, time, dyno, kind, detail, body) VALUES (?, ?, ?, ?, ?, ?)', row)
         }
       }
 
@@ -178,7 +180,8 @@ onBothStores('Rollups', target => {
       const olderBucket = (row: SqlRow) => Number(row.bucket) < T0
       expect(migrated.fiveMinute.filter(row => !olderBucket(row))).to.deep.equal(expected.fiveMinute)
       expect(migrated.fiveMinute.filter(row => olderBucket(row))).to.deep.equal([{
-        app: 'demo-app', bucket: T0 - HOUR, crashes: 0, cyclings: 0, dyno: 'web.1', mem_max: 201, mem_min: 190, mem_sum: 2900, quota: 512, r14: 2, r15: 0, restarts: 1, samples: 15, swap_max: 0, total_max: 0,
+        app: 'demo-app', bucket: T0 - HOUR, crashes: 0, cyclings: 0, dyno: 'web.1', mem_max: 201, mem_min: 190, mem_sum: 2900,
+        quota: 512, r14: 2, r15: 0, restarts: 1, samples: 15, swap_max: 0, total_max: 0,
       }])
       expect(migrated.hourly.filter(row => !olderBucket(row))).to.deep.equal(expected.hourly)
       expect(migrated.hourly.filter(row => olderBucket(row))).to.have.length(1)
