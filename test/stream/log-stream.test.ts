@@ -24,11 +24,18 @@ interface ScriptedSession {
   events: string[]
 }
 
+/** Reconnect timers the fake sources have armed and not cleared. */
+const armedReconnects = new Set<NodeJS.Timeout>()
+
 class FakeEventSource extends EventTarget {
   closed = false
+  private reconnect?: NodeJS.Timeout
 
   close(): void {
     this.closed = true
+    clearTimeout(this.reconnect)
+    if (this.reconnect) armedReconnects.delete(this.reconnect)
+    this.reconnect = undefined
   }
 
   play(session: ScriptedSession): void {
@@ -48,6 +55,11 @@ class FakeEventSource extends EventTarget {
       const error = new Event('error') as Event & {code?: number}
       if (session.end === 'refused') error.code = 404
       this.dispatchEvent(error)
+      // As eventsource 4 does: the reconnect timer is armed after the 'error' listeners ran.
+      if (session.end === 'closed') {
+        this.reconnect = setTimeout(() => {}, 3000)
+        armedReconnects.add(this.reconnect)
+      }
     })
   }
 }
@@ -103,6 +115,13 @@ describe('LogStream', () => {
     expect(h.requests).to.deep.equal([{
       dyno: undefined, lines: 1500, source: 'heroku', tail: false, type: undefined,
     }])
+  })
+
+  it('a finished history session leaves no reconnect timer behind (it held every report open for 3 s)', async () => {
+    const h = harness([{end: 'closed', events: [line(1)]}], {tail: false})
+    await h.run()
+    await Promise.resolve()
+    expect(armedReconnects.size).to.equal(0)
   })
 
   it('a tail resumes after the stream ends, dropping replayed lines and old history', async () => {
