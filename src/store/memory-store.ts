@@ -17,12 +17,10 @@ import {
 import {migrate} from './migrations.js'
 import {readHistory, type ReadResult, type ReadWindow} from './read-history.js'
 import {
-  HOUR_MS, refreshEventsSql, refreshHourlySql, refreshSamplesSql, touchedRanges,
+  FIVE_MINUTES_MS, HOUR_MS, refreshEventsSql, refreshHourlySql, refreshSamplesSql, touchedRanges,
 } from './rollups.js'
 
 export type {ReadResult, ReadWindow} from './read-history.js'
-
-/** The finer rollup bucket: 5 minutes (15 samples of a dyno). */
 
 /** Rows per INSERT: well under SQLite's 32,766 bound parameters, few round trips to Postgres. */
 const ROWS_PER_STATEMENT = 500
@@ -111,9 +109,9 @@ export class MemoryStore {
   }
 
   private async pruneNow(retention: Retention, now: number): Promise<PruneResult> {
-    // Hour-aligned, so that the raw samples left always fill the buckets they start in: readers take
-    // the rollups before them and the raw samples from there on (read-history.ts).
-    const cutoff = Math.floor((now - retention.rawMs) / HOUR_MS) * HOUR_MS
+    // Bucket-aligned, so that the raw samples left always fill the 5-minute buckets they start in: readers
+    // take the rollups before them and the raw samples from there on (read-history.ts).
+    const cutoff = Math.floor((now - retention.rawMs) / FIVE_MINUTES_MS) * FIVE_MINUTES_MS
     let rolledUpSamples = 0
     for (;;) {
       const oldest = await this.oldestRaw()
@@ -254,4 +252,5 @@ export class MemoryStore {
   }
 }
 
+/** The finer rollup bucket: 5 minutes (15 samples of a dyno). */
 export {FIVE_MINUTES_MS as ROLLUP_BUCKET_MS} from './rollups.js'

@@ -75,7 +75,7 @@ async function levelFor(driver: SqlDriver, app: string, from: number, to: number
   return dynoHours * (HOUR_MS / FIVE_MINUTE_ROLLUPS.bucketMs) <= budget ? FIVE_MINUTE_ROLLUPS : HOURLY_ROLLUPS
 }
 
-/** Where the app's raw samples start (older ones aged out): a 5-minute bucket boundary, as pruning cuts at hours. */
+/** Where the app's raw samples start (older ones aged out): a 5-minute bucket boundary, as pruning cuts at those. */
 async function rawStartOf(driver: SqlDriver, app: string): Promise<number> {
   const rows = await driver.all('SELECT MIN(time) AS t FROM mem_samples WHERE app = ?', [app])
   const time = rows[0]?.t
