@@ -24,11 +24,18 @@ interface ScriptedSession {
   events: string[]
 }
 
+/** Reconnect timers the fake sources have armed and not cleared. */
+const armedReconnects = new Set<NodeJS.Timeout>()
+
 class FakeEventSource extends EventTarget {
   closed = false
+  private reconnect?: NodeJS.Timeout
 
   close(): void {
     this.closed = true
+    clearTimeout(this.reconnect)
+    if (this.reconnect) armedReconnects.delete(this.reconnect)
+    this.reconnect = undefined
   }
 
   play(session: ScriptedSession): void {
@@ -48,6 +55,11 @@ class FakeEventSource extends EventTarget {
       const error = new Event('error') as Event & {code?: number}
       if (session.end === 'refused') error.code = 404
       this.dispatchEvent(error)
+      // As eventsource 4 does: the reconnect timer is armed after the 'error' listeners ran.
+      if (session.end === 'closed') {
+        this.reconnect = setTimeout(() => {}, 3000)
+        armedReconnects.add(this.reconnect)
+      }
     })
   }
 }
@@ -111,6 +123,13 @@ describe('LogStream', () => {
     await h.run()
     expect(h.delivered.map(text => text.length)).to.deep.equal([line(1), line(2), huge, line(4)].map(text => text.length))
     expect(h.delivered[0]).to.equal(line(1))
+  })
+
+  it('a finished history session leaves no reconnect timer behind (it held every report open for 3 s)', async () => {
+    const h = harness([{end: 'closed', events: [line(1)]}], {tail: false})
+    await h.run()
+    await Promise.resolve()
+    expect(armedReconnects.size).to.equal(0)
   })
 
   it('a tail resumes after the stream ends, dropping replayed lines and old history', async () => {
