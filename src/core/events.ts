@@ -24,6 +24,8 @@ export interface MemorySample extends EventBase {
   /** `sample#memory_quota` when present; undefined otherwise (fall back to the dyno size's quota). */
   quota?: number
   rss: number
+  /** A point standing for many samples (a stored rollup bucket, at its peak): the time those samples covered. */
+  spanMs?: number
   swap: number
   /** `memory_total` as logged (rss + swap + cache); computed from the parts when missing. */
   total: number

@@ -1,30 +1,33 @@
 /**
  * The recorder's store: memory samples and platform events per app, the spans of the log the
- * recorders saw, and 5-minute rollups once raw samples age out. The same statements run on the
- * embedded SQLite file and on Postgres (sql-driver.ts); every write is one transaction and
- * idempotent, so a batch written twice (a retry, a reconnect's replay, two recorders) is harmless.
+ * recorders saw, and per-dyno rollups (5-minute and hourly, rollups.ts) kept current as batches
+ * are written and kept on once raw samples age out. The same statements run on the embedded
+ * SQLite file and on Postgres (sql-driver.ts); every write is one transaction and idempotent, so
+ * a batch written twice (a retry, a reconnect's replay, two recorders) is harmless.
  */
-import type {LogEvent, MemorySample} from '../core/events.js'
+import type {LogEvent} from '../core/events.js'
 import type {StoreStatus} from '../core/ports/recorder-status.js'
-import type {SqlDriver, SqlRow, SqlValue} from './sql-driver.js'
+import type {SqlDriver, SqlValue} from './sql-driver.js'
 
-import {processTypeOf} from '../core/events.js'
+import {restartCause} from '../core/events.js'
 import {mergeSpans, type Span} from './coverage.js'
 import {
-  EVENT_COLUMNS, eventOf, eventRow, SAMPLE_COLUMNS, sampleOf, sampleRow,
+  EVENT_COLUMNS, eventRow, SAMPLE_COLUMNS, sampleRow,
 } from './event-rows.js'
 import {migrate} from './migrations.js'
+import {readHistory, type ReadResult, type ReadWindow} from './read-history.js'
+import {
+  HOUR_MS, refreshEventsSql, refreshHourlySql, refreshSamplesSql, touchedRanges,
+} from './rollups.js'
 
-/** Rollup bucket: 5 minutes (15 samples of a dyno). */
-export const ROLLUP_BUCKET_MS = 300_000
+export type {ReadResult, ReadWindow} from './read-history.js'
+
+/** The finer rollup bucket: 5 minutes (15 samples of a dyno). */
+
 /** Rows per INSERT: well under SQLite's 32,766 bound parameters, few round trips to Postgres. */
 const ROWS_PER_STATEMENT = 500
-/** A report reads an hour at a time: bounded memory, and the SQLite lock is never held long. */
-const READ_PAGE_MS = 3_600_000
-/** Pruning works a day at a time, each day its own transaction, for the same reason. */
+/** Pruning works a day at a time, each day its own transaction: the SQLite lock is never held long. */
 const PRUNE_STEP_MS = 86_400_000
-/** What a restart is, as the report counts them (core/report/accumulator.ts). */
-const RESTART_ACTIONS = ['restarting', 'cycling', 'crashed']
 
 /** One segment of a recorder run: the log time it saw without a gap. */
 export interface CoverageSegment {
@@ -40,28 +43,17 @@ export interface RecordBatch {
   coverage: CoverageSegment[]
 }
 
-export interface ReadWindow {
-  since?: number
-  until?: number
-}
-
-export interface ReadResult {
-  samples: number
-  events: number
-  /** Span of the window read from 5-minute rollups (the raw samples had aged out), if any. */
-  rollups?: Span
-}
-
 export interface Retention {
   /** Raw samples and events are kept this long (default 14 days)... */
   rawMs: number
-  /** ...then rolled up into 5-minute buckets kept this long (default a year). */
+  /** ...their rollups this long (default a year). */
   rollupMs: number
 }
 
 export const DEFAULT_RETENTION: Retention = {rawMs: 14 * 86_400_000, rollupMs: 365 * 86_400_000}
 
 export interface PruneResult {
+  /** Raw samples deleted (their rollups stay). */
   rolledUpSamples: number
   deletedRollups: number
 }
@@ -119,30 +111,17 @@ export class MemoryStore {
   }
 
   private async pruneNow(retention: Retention, now: number): Promise<PruneResult> {
-    const {greatest, least} = this.driver.dialect
-    // Bucket-aligned, so a bucket is rolled up whole, once.
-    const cutoff = Math.floor((now - retention.rawMs) / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS
+    // Hour-aligned, so that the raw samples left always fill the buckets they start in: readers take
+    // the rollups before them and the raw samples from there on (read-history.ts).
+    const cutoff = Math.floor((now - retention.rawMs) / HOUR_MS) * HOUR_MS
     let rolledUpSamples = 0
     for (;;) {
       const oldest = await this.oldestRaw()
       if (oldest === undefined || oldest >= cutoff) break
       const stepEnd = Math.min(cutoff, oldest + PRUNE_STEP_MS)
+      // The rollups are current (every write refreshes them): what ages out is only deleted.
       rolledUpSamples += await this.driver.transaction(async () => {
         const counted = await this.driver.all('SELECT COUNT(*) AS n FROM mem_samples WHERE time < ?', [stepEnd])
-        await this.driver.run(`INSERT INTO mem_rollups (app, dyno, bucket, samples, mem_min, mem_sum, mem_max, quota, r14, r15, restarts)
-          SELECT app, dyno, (time / ${ROLLUP_BUCKET_MS}) * ${ROLLUP_BUCKET_MS}, COUNT(*), MIN(rss + swap), SUM(rss + swap), MAX(rss + swap), MAX(quota), 0, 0, 0
-          FROM mem_samples WHERE time < ? GROUP BY app, dyno, (time / ${ROLLUP_BUCKET_MS}) * ${ROLLUP_BUCKET_MS}
-          ON CONFLICT (app, dyno, bucket) DO UPDATE SET samples = mem_rollups.samples + excluded.samples,
-            mem_min = ${least}(mem_rollups.mem_min, excluded.mem_min), mem_sum = mem_rollups.mem_sum + excluded.mem_sum,
-            mem_max = ${greatest}(mem_rollups.mem_max, excluded.mem_max), quota = COALESCE(excluded.quota, mem_rollups.quota)`, [stepEnd])
-        const restarts = RESTART_ACTIONS.map(action => `'${action}'`).join(', ')
-        await this.driver.run(`INSERT INTO mem_rollups (app, dyno, bucket, samples, mem_min, mem_sum, mem_max, quota, r14, r15, restarts)
-          SELECT app, dyno, (time / ${ROLLUP_BUCKET_MS}) * ${ROLLUP_BUCKET_MS}, 0, 0, 0, 0, NULL,
-            SUM(CASE WHEN detail = 'R14' THEN 1 ELSE 0 END), SUM(CASE WHEN detail = 'R15' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN kind = 'dyno' AND detail IN (${restarts}) THEN 1 ELSE 0 END)
-          FROM mem_events WHERE time < ? AND kind IN ('error', 'dyno') GROUP BY app, dyno, (time / ${ROLLUP_BUCKET_MS}) * ${ROLLUP_BUCKET_MS}
-          ON CONFLICT (app, dyno, bucket) DO UPDATE SET r14 = mem_rollups.r14 + excluded.r14, r15 = mem_rollups.r15 + excluded.r15,
-            restarts = mem_rollups.restarts + excluded.restarts`, [stepEnd])
         await this.driver.run('DELETE FROM mem_samples WHERE time < ?', [stepEnd])
         // Releases stay as long as rollups do: they explain the older chapters too.
         await this.driver.run('DELETE FROM mem_events WHERE time < ? AND kind <> \'release\'', [stepEnd])
@@ -150,10 +129,11 @@ export class MemoryStore {
       })
     }
 
-    const oldCutoff = now - retention.rollupMs
+    const oldCutoff = Math.floor((now - retention.rollupMs) / HOUR_MS) * HOUR_MS
     const deleted = await this.driver.all('SELECT COUNT(*) AS n FROM mem_rollups WHERE bucket < ?', [oldCutoff])
     await this.driver.transaction(async () => {
       await this.driver.run('DELETE FROM mem_rollups WHERE bucket < ?', [oldCutoff])
+      await this.driver.run('DELETE FROM mem_rollups_hourly WHERE bucket < ?', [oldCutoff])
       await this.driver.run('DELETE FROM mem_events WHERE time < ?', [oldCutoff])
       await this.driver.run('DELETE FROM mem_coverage WHERE end_time < ?', [oldCutoff])
     })
@@ -161,38 +141,12 @@ export class MemoryStore {
   }
 
   /**
-   * Feeds the app's stored events in [since, until] to `onEvent` in time order, an hour at a time:
-   * raw samples and events, and for spans whose samples have aged out one sample per 5-minute
-   * bucket (its mean memory) with the bucket's R14/R15 and restarts.
+   * Feeds the app's stored events in [since, until] to `onEvent` in time order, a page at a time:
+   * raw samples and events, 5-minute rollups where raw samples have aged out, and with
+   * `resolution: 'auto'` rollups for a window too long to read sample by sample (read-history.ts).
    */
   async read(app: string, window: ReadWindow, onEvent: (event: LogEvent) => void): Promise<ReadResult> {
-    return this.exclusive(() => this.readNow(app, window, onEvent))
-  }
-
-  private async readNow(app: string, window: ReadWindow, onEvent: (event: LogEvent) => void): Promise<ReadResult> {
-    const bounds = (await this.driver.all(`SELECT MIN(t) AS first, MAX(t) AS last FROM (
-      SELECT MIN(time) AS t FROM mem_samples WHERE app = ? UNION ALL SELECT MAX(time) FROM mem_samples WHERE app = ?
-      UNION ALL SELECT MIN(bucket) FROM mem_rollups WHERE app = ? UNION ALL SELECT MAX(time) FROM mem_events WHERE app = ?) AS bounds`, [app, app, app, app]))[0]
-    const result: ReadResult = {events: 0, samples: 0}
-    if (bounds?.first === null || bounds?.first === undefined) return result
-    const from = Math.max(window.since ?? -Infinity, Number(bounds.first))
-    const to = Math.min(window.until ?? Infinity, Number(bounds.last))
-    for (let pageStart = from; pageStart <= to; pageStart += READ_PAGE_MS) {
-      // Skip stretches with nothing stored (between recorder runs, after pruning) in one query.
-      const next = await this.nextTime(app, pageStart)
-      if (next === undefined || next > to) break
-      pageStart = Math.max(pageStart, next)
-      const pageEnd = Math.min(to, pageStart + READ_PAGE_MS - 1)
-      const page = await this.readPage(app, pageStart, pageEnd, result)
-      page.sort((a, b) => a.time - b.time)
-      for (const event of page) {
-        if (event.kind === 'memory') result.samples++
-        else result.events++
-        onEvent(event)
-      }
-    }
-
-    return result
+    return this.exclusive(() => this.driver.readTransaction(() => readHistory(this.driver, app, window, onEvent)))
   }
 
   async status(): Promise<StoreStatus> {
@@ -245,6 +199,7 @@ export class MemoryStore {
     await this.driver.transaction(async () => {
       await this.insertRows('mem_samples', SAMPLE_COLUMNS, samples)
       await this.insertRows('mem_events', EVENT_COLUMNS, events)
+      await this.refreshRollups(batch)
       for (const segment of batch.coverage) {
         await this.driver.run(`INSERT INTO mem_coverage (app, recorder, segment, start_time, end_time) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (app, recorder, segment) DO UPDATE SET start_time = ${least}(mem_coverage.start_time, excluded.start_time),
@@ -270,64 +225,33 @@ export class MemoryStore {
     }
   }
 
-  /** The oldest raw sample or event a prune rolls up (releases stay). */
+  /** Recomputes the rollups of the buckets the batch touched, from the raw rows (never incremented: see rollups.ts). */
+  private async refreshRollups(batch: RecordBatch): Promise<void> {
+    const times: number[] = []
+    let counted = false
+    for (const event of batch.events) {
+      if (event.kind === 'memory') times.push(event.time)
+      else if (event.kind === 'error' || (event.kind === 'dyno' && restartCause(event))) {
+        times.push(event.time)
+        counted = true
+      }
+    }
+
+    for (const range of touchedRanges(times)) {
+      const params = [batch.app, range.from, range.to]
+      await this.driver.run(refreshSamplesSql(true), params)
+      if (counted) await this.driver.run(refreshEventsSql(this.driver.dialect, true), params)
+      await this.driver.run(refreshHourlySql(true), [batch.app, Math.floor(range.from / HOUR_MS) * HOUR_MS, Math.ceil(range.to / HOUR_MS) * HOUR_MS])
+    }
+  }
+
+  /** The oldest raw sample or event a prune deletes (releases stay). */
   private async oldestRaw(): Promise<number | undefined> {
     const rows = await this.driver.all(`SELECT MIN(t) AS t FROM (SELECT MIN(time) AS t FROM mem_samples
       UNION ALL SELECT MIN(time) FROM mem_events WHERE kind <> 'release') AS oldest`)
     const time = rows[0]?.t
     return time === null || time === undefined ? undefined : Number(time)
   }
-
-  private async nextTime(app: string, from: number): Promise<number | undefined> {
-    const rows = await this.driver.all(`SELECT MIN(t) AS t FROM (
-      SELECT MIN(time) AS t FROM mem_samples WHERE app = ? AND time >= ? UNION ALL SELECT MIN(time) FROM mem_events WHERE app = ? AND time >= ?
-      UNION ALL SELECT MIN(bucket) FROM mem_rollups WHERE app = ? AND bucket >= ?) AS next`, [app, from, app, from, app, from])
-    const time = rows[0]?.t
-    return time === null || time === undefined ? undefined : Number(time)
-  }
-
-  private async readPage(app: string, from: number, to: number, result: ReadResult): Promise<LogEvent[]> {
-    const params = [app, from, to]
-    // Not the app (known): text columns are what reading costs most on the embedded store.
-    const samples = await this.driver.all(`SELECT ${SAMPLE_COLUMNS.filter(column => column !== 'app').join(', ')} FROM mem_samples WHERE app = ? AND time >= ? AND time <= ?`, params)
-    const events = await this.driver.all(`SELECT ${EVENT_COLUMNS.join(', ')} FROM mem_events WHERE app = ? AND time >= ? AND time <= ?`, params)
-    const rollups = await this.driver.all('SELECT * FROM mem_rollups WHERE app = ? AND bucket >= ? AND bucket <= ?', params)
-    const page: LogEvent[] = samples.map(row => sampleOf(row))
-    for (const row of events) page.push(eventOf(row))
-    for (const row of rollups) {
-      page.push(...rollupEvents(row))
-      const bucket = Number(row.bucket)
-      result.rollups = {from: Math.min(result.rollups?.from ?? bucket, bucket), to: Math.max(result.rollups?.to ?? 0, bucket + ROLLUP_BUCKET_MS)}
-    }
-
-    return page
-  }
 }
 
-/** A rollup bucket as events: one sample at its mean memory, its R14/R15, its restarts. */
-function rollupEvents(row: SqlRow): LogEvent[] {
-  const dyno = String(row.dyno)
-  const type = processTypeOf(dyno)
-  const time = Number(row.bucket)
-  const events: LogEvent[] = []
-  const samples = Number(row.samples)
-  if (samples > 0) {
-    const mean = Number(row.mem_sum) / samples
-    const sample: MemorySample = {
-      cache: 0, dyno, kind: 'memory', rss: mean, swap: 0, time: time + ROLLUP_BUCKET_MS / 2, total: mean, type,
-    }
-    if (row.quota !== null) sample.quota = Number(row.quota)
-    events.push(sample)
-  }
-
-  for (let i = 0; i < Number(row.r14); i++) events.push({
-    code: 'R14', dyno, kind: 'error', time, type,
-  })
-  for (let i = 0; i < Number(row.r15); i++) events.push({
-    code: 'R15', dyno, kind: 'error', time, type,
-  })
-  for (let i = 0; i < Number(row.restarts); i++) events.push({
-    action: 'restarting', dyno, kind: 'dyno', time, type,
-  })
-  return events
-}
+export {FIVE_MINUTES_MS as ROLLUP_BUCKET_MS} from './rollups.js'

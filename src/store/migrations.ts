@@ -4,14 +4,15 @@
  * released step: add the next one. Types are those both SQLite and Postgres accept (BIGINT for
  * epoch ms, DOUBLE PRECISION for MiB); tables are prefixed `mem_` to share a database safely.
  */
-import type {SqlDriver} from './sql-driver.js'
+import type {SqlDialect, SqlDriver} from './sql-driver.js'
 
 import {UserError} from '../errors.js'
+import {refreshEventsSql, refreshHourlySql, refreshSamplesSql} from './rollups.js'
 
 export interface Migration {
   version: number
   /** The statements for a dialect (`rowless`: SQLite's `WITHOUT ROWID`, Postgres's nothing). */
-  statements: (rowless: string) => string[]
+  statements: (rowless: string, dialect: SqlDialect) => string[]
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -42,7 +43,36 @@ export const MIGRATIONS: Migration[] = [
     ],
     version: 1,
   },
+  {
+    statements: (rowless, dialect) => [
+      // The 5-minute rollups again, keyed by time first and stored in their key's b-tree: a report reads an app's
+      // buckets across its dynos by time, and rows read in key order cost a third of rows looked up through an index.
+      rollupTable('mem_rollups_v2', rowless),
+      `INSERT INTO mem_rollups_v2 (app, dyno, bucket, samples, mem_min, mem_sum, mem_max, swap_max, total_max, quota, r14, r15, restarts, crashes, cyclings)
+        SELECT app, dyno, bucket, samples, mem_min, mem_sum, mem_max, 0, 0, quota, r14, r15, restarts, 0, 0 FROM mem_rollups`,
+      'DROP TABLE mem_rollups',
+      'ALTER TABLE mem_rollups_v2 RENAME TO mem_rollups',
+      // An hour per dyno: a 30-day report of 100 dynos reads 72,000 of these.
+      rollupTable('mem_rollups_hourly', rowless),
+      // Rollups are now kept current at every write (rollups.ts). What version 1 held raw gets its rollups here; what it had
+      // rolled up keeps them (its restarts then all count as restarts, its totals as unknown).
+      refreshSamplesSql(false),
+      refreshEventsSql(dialect, false),
+      refreshHourlySql(false),
+    ],
+    version: 2,
+  },
 ]
+
+/** Per dyno and bucket (rollups.ts): memory is RSS + swap; `restarts` counts restarts, cyclings and crashes, the last two also alone. */
+function rollupTable(name: string, rowless: string): string {
+  return `CREATE TABLE ${name} (
+    app TEXT NOT NULL, dyno TEXT NOT NULL, bucket BIGINT NOT NULL, samples BIGINT NOT NULL,
+    mem_min DOUBLE PRECISION NOT NULL, mem_sum DOUBLE PRECISION NOT NULL, mem_max DOUBLE PRECISION NOT NULL,
+    swap_max DOUBLE PRECISION NOT NULL, total_max DOUBLE PRECISION NOT NULL, quota DOUBLE PRECISION,
+    r14 BIGINT NOT NULL, r15 BIGINT NOT NULL, restarts BIGINT NOT NULL, crashes BIGINT NOT NULL, cyclings BIGINT NOT NULL,
+    PRIMARY KEY (app, bucket, dyno))${rowless}`
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version
 
@@ -59,7 +89,7 @@ export async function migrate(driver: SqlDriver): Promise<void> {
       await driver.transaction(async () => {
         // Rows stored in the key's own b-tree: the key is most of a row, so this halves what a row takes.
         const rowless = driver.dialect.name === 'sqlite' ? ' WITHOUT ROWID' : ''
-        for (const statement of migration.statements(rowless)) await driver.run(statement)
+        for (const statement of migration.statements(rowless, driver.dialect)) await driver.run(statement)
         await driver.run('INSERT INTO mem_schema_version (version, applied_at) VALUES (?, ?)', [migration.version, Date.now()])
       })
     } catch (error) {

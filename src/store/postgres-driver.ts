@@ -59,6 +59,18 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
+  async readTransaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    try {
+      const result = await work()
+      await this.run('COMMIT')
+      return result
+    } catch (error) {
+      await this.client?.query('ROLLBACK').catch(() => {})
+      throw error
+    }
+  }
+
   /** The connection, opened again after the server went away (a restart, a failover). */
   private async connected(): Promise<Client> {
     if (this.client) return this.client

@@ -23,6 +23,8 @@ export interface SqlDriver {
   run(sql: string, params?: SqlValue[]): Promise<void>
   /** Runs `work` in one transaction: all of it is stored, or (on an error or a crash) none of it. */
   transaction<T>(work: () => Promise<T>): Promise<T>
+  /** Runs `work`'s reads on one snapshot of the store: a report's pages agree with each other while a recorder writes. */
+  readTransaction<T>(work: () => Promise<T>): Promise<T>
   /** Bytes the store takes on disk. */
   sizeBytes(): Promise<number>
   close(): Promise<void>

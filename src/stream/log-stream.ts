@@ -174,6 +174,9 @@ export class LogStream {
         clearTimeout(idle)
         if (openedAt > 0) this.connectedMs += Date.now() - openedAt
         source.close()
+        // eventsource arms its 3 s reconnect timer after dispatching 'error', so a close() from the error
+        // handler comes too early to clear it: the timer then held every finished report open for 3 s.
+        queueMicrotask(() => source.close())
         options.signal?.removeEventListener('abort', onAbort)
         resolve({delivered, reason, status})
       }

@@ -15,6 +15,7 @@ import {readAppRuntime} from '../heroku/app-runtime.js'
 import {ensureFilteredDynos, runtimeMetricsOf} from '../heroku/preflight.js'
 import {readLog} from './read-log.js'
 import {readStoredHistory, type StoreChoice, storedHistoryNotes} from './stored-history.js'
+import {holdYoungGeneration} from './young-generation.js'
 
 export interface ReportFilters {
   dyno?: string
@@ -64,6 +65,7 @@ export interface ReportInput {
 }
 
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
+  holdYoungGeneration()
   const input = options.files ? await readFiles(options.files, options.filters, options.blame) : await readApp(options)
   const {accumulator, source} = input
   accumulator.finish()

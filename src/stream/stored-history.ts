@@ -9,6 +9,7 @@ import type {MemoryStore} from '../store/memory-store.js'
 import {UserError} from '../errors.js'
 import {gapsBetween, MERGE_SLACK_MS, type Span} from '../store/coverage.js'
 import {openStoreForReading, storeLabel} from '../store/open-store.js'
+import {holdYoungGeneration} from './young-generation.js'
 
 export interface StoreChoice {
   target: string
@@ -23,6 +24,8 @@ export interface StoredHistory {
   from: number
   samples: number
   rollups?: Span
+  /** Span read from rollups by choice (the window is too long to read sample by sample), and at which level. */
+  coarse?: Span & {level: string}
   coverage: Span[]
 }
 
@@ -43,16 +46,18 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
   }
 
   try {
+    // Rows read a page at a time are short-lived garbage, as a log's lines are (young-generation.ts).
+    holdYoungGeneration()
     let from = Number.POSITIVE_INFINITY
     let through = Number.NEGATIVE_INFINITY
-    const result = await store.read(app, window, event => {
+    const result = await store.read(app, {...window, resolution: 'auto'}, event => {
       if (event.time < from) from = event.time
       if (event.time > through) through = event.time
       onEvent(event)
     })
     if (result.samples === 0) return undefined
     return {
-      coverage: await store.coverage(app), from, label: store.label, rollups: result.rollups, samples: result.samples, through,
+      coarse: result.coarse, coverage: await store.coverage(app), from, label: store.label, rollups: result.rollups, samples: result.samples, through,
     }
   } catch (error) {
     throw new UserError(`Reading the recorded history in ${store.label} failed: ${(error as Error).message}`)
@@ -62,14 +67,26 @@ export async function readStoredHistory(choice: StoreChoice, app: string, window
 }
 
 /** Which source covered which span, and the gaps: in the recorded coverage, and between the store's newest sample and the log buffer. */
-export function storedHistoryNotes(stored: StoredHistory, buffer: Span | undefined): string[] {
+export function storedHistoryNotes(stored: StoredHistory, buffer?: Span): string[] {
   const fromBuffer = buffer ? `; the Heroku log buffer from ${iso(buffer.from)} to ${iso(buffer.to)}` : ''
   const notes = [`Sources: recorded history (${stored.label}) from ${iso(stored.from)} to ${iso(stored.through)}, ${stored.samples} samples${fromBuffer}.`]
-  if (stored.rollups) notes.push(`From ${iso(stored.rollups.from)} to ${iso(stored.rollups.to)} the raw samples had aged out: one sample per 5 minutes (their mean), so short peaks do not show.`)
+  if (stored.rollups) notes.push(`From ${iso(stored.rollups.from)} to ${iso(stored.rollups.to)} the raw samples had aged out: ${rollupReading('5-minute rollups')}`)
+  if (stored.coarse) {
+    const levels = stored.coarse.level === 'hourly' ? 'hourly rollups (5-minute ones at its ends)' : `${stored.coarse.level} rollups`
+    notes.push(`From ${iso(stored.coarse.from)} to ${iso(stored.coarse.to)} the window is too long to read sample by sample: ${rollupReading(levels)}`)
+  }
+
   const gaps = gapsBetween(stored.coverage, stored.from, stored.through)
   if (buffer && buffer.from > stored.through + MERGE_SLACK_MS) gaps.push({from: stored.through, to: buffer.from})
   if (gaps.length > 0) notes.push(`Gaps (nobody saw the log): ${gaps.map(gap => `${iso(gap.from)} to ${iso(gap.to)}`).join(', ')}.`)
   return notes
+}
+
+/** What a report read from rollups can and cannot tell (read-history.ts, rollups.ts). */
+function rollupReading(levels: string): string {
+  return `read from ${levels}, one point per dyno and bucket at the bucket's peak. Peaks and the counts of R14, R15 and restarts are exact; `
+    + 'percentiles and means lean high (they are of the peaks), time over the quota counts whole buckets whose peak was over it, '
+    + 'the trend is judged on the peaks, and runs are split at restarts rather than by instance.'
 }
 
 /** Notes name times as the rest of the report does: ISO, UTC, to the second. */

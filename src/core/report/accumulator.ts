@@ -211,7 +211,7 @@ export class ReportAccumulator {
     if (sample.quota !== undefined && sample.quota > 0) dyno.lineQuota = sample.quota
     const quota = dyno.lineQuota ?? this.limitsOf(dyno).quota
     const series = this.seriesOf(dyno, sample, quota)
-    const interval = series.samples === 0 ? NOMINAL_SAMPLE_INTERVAL_MS : Math.min(MAX_SAMPLE_INTERVAL_MS, Math.max(0, sample.time - series.to))
+    const interval = sample.spanMs ?? (series.samples === 0 ? NOMINAL_SAMPLE_INTERVAL_MS : Math.min(MAX_SAMPLE_INTERVAL_MS, Math.max(0, sample.time - series.to)))
 
     dyno.samples++
     if (sample.time < dyno.from) dyno.from = sample.time
