@@ -5,6 +5,7 @@
  * SQLite file and on Postgres (sql-driver.ts); every write is one transaction and idempotent, so
  * a batch written twice (a retry, a reconnect's replay, two recorders) is harmless.
  */
+import type {StoredInterval} from '../core/blame/stored-intervals.js'
 import type {LogEvent} from '../core/events.js'
 import type {StoreStatus} from '../core/ports/recorder-status.js'
 import type {SqlDriver, SqlValue} from './sql-driver.js'
@@ -14,6 +15,9 @@ import {mergeSpans, type Span} from './coverage.js'
 import {
   EVENT_COLUMNS, eventRow, SAMPLE_COLUMNS, sampleRow,
 } from './event-rows.js'
+import {
+  INTERVAL_COLUMNS, INTERVAL_ROUTE_COLUMNS, intervalRows, readIntervals,
+} from './interval-rows.js'
 import {migrate} from './migrations.js'
 import {readHistory, type ReadResult, type ReadWindow} from './read-history.js'
 import {
@@ -41,6 +45,8 @@ export interface RecordBatch {
   app: string
   events: LogEvent[]
   coverage: CoverageSegment[]
+  /** mem:blame's finished intervals (per dyno, between two samples) with their requests per route. */
+  intervals?: StoredInterval[]
 }
 
 export interface Retention {
@@ -125,6 +131,9 @@ export class MemoryStore {
         await this.driver.run('DELETE FROM mem_samples WHERE time < ?', [stepEnd])
         // Releases stay as long as rollups do: they explain the older chapters too.
         await this.driver.run('DELETE FROM mem_events WHERE time < ? AND kind <> \'release\'', [stepEnd])
+        // Blame's intervals are as fine as the samples: they go with them.
+        await this.driver.run('DELETE FROM mem_interval_routes WHERE start_time < ?', [stepEnd])
+        await this.driver.run('DELETE FROM mem_intervals WHERE start_time < ?', [stepEnd])
         return Number(counted[0]?.n ?? 0)
       })
     }
@@ -147,6 +156,11 @@ export class MemoryStore {
    */
   async read(app: string, window: ReadWindow, onEvent: (event: LogEvent) => void): Promise<ReadResult> {
     return this.exclusive(() => this.driver.readTransaction(() => readHistory(this.driver, app, window, onEvent)))
+  }
+
+  /** Feeds the app's blame intervals that lie in [from, to] to `onInterval`, in time order; resolves with how many. */
+  async readIntervals(app: string, window: {from: number; to: number}, onInterval: (interval: StoredInterval) => void): Promise<number> {
+    return this.exclusive(() => this.driver.readTransaction(() => readIntervals(this.driver, app, window, onInterval)))
   }
 
   async status(): Promise<StoreStatus> {
@@ -195,10 +209,13 @@ export class MemoryStore {
       if (row) events.push(row)
     }
 
+    const intervals = intervalRows(batch.app, batch.intervals ?? [])
     const {greatest, least} = this.driver.dialect
     await this.driver.transaction(async () => {
       await this.insertRows('mem_samples', SAMPLE_COLUMNS, samples)
       await this.insertRows('mem_events', EVENT_COLUMNS, events)
+      await this.insertRows('mem_intervals', INTERVAL_COLUMNS, intervals.intervals)
+      await this.insertRows('mem_interval_routes', INTERVAL_ROUTE_COLUMNS, intervals.routes)
       await this.refreshRollups(batch)
       for (const segment of batch.coverage) {
         await this.driver.run(`INSERT INTO mem_coverage (app, recorder, segment, start_time, end_time) VALUES (?, ?, ?, ?, ?)
