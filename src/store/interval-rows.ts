@@ -40,8 +40,15 @@ const PAGE_MS = 86_400_000
 /** The app's intervals that start and end in [from, to], to `onInterval` in time order. */
 export async function readIntervals(driver: SqlDriver, app: string, window: {from: number; to: number}, onInterval: (interval: StoredInterval) => void): Promise<number> {
   let read = 0
-  for (let pageStart = window.from; pageStart <= window.to; pageStart += PAGE_MS) {
-    const pageEnd = Math.min(window.to, pageStart + PAGE_MS - 1)
+  // Pages only over the span the app has intervals in: a window may be wide open.
+  const [span] = await driver.all(
+    'SELECT MIN(start_time) AS first, MAX(start_time) AS last FROM mem_intervals WHERE app = ? AND start_time >= ? AND start_time <= ?',
+    [app, window.from, window.to],
+  )
+  if (span?.first === null || span?.first === undefined) return 0
+  const last = Number(span.last)
+  for (let pageStart = Number(span.first); pageStart <= last; pageStart += PAGE_MS) {
+    const pageEnd = Math.min(last, pageStart + PAGE_MS - 1)
     const params = [app, pageStart, pageEnd, window.to]
     const rows = await driver.all(`SELECT dyno, start_time, end_time, instance, type, start_mb, end_mb, requests, service_ms, bytes, errors
       FROM mem_intervals WHERE app = ? AND start_time >= ? AND start_time <= ? AND end_time <= ? ORDER BY start_time, dyno`, params)

@@ -262,10 +262,11 @@ export class MemoryStore {
     }
   }
 
-  /** The oldest raw sample or event a prune deletes (releases stay). */
+  /** The oldest raw sample, event or blame interval a prune deletes (releases stay). */
   private async oldestRaw(): Promise<number | undefined> {
     const rows = await this.driver.all(`SELECT MIN(t) AS t FROM (SELECT MIN(time) AS t FROM mem_samples
-      UNION ALL SELECT MIN(time) FROM mem_events WHERE kind <> 'release') AS oldest`)
+      UNION ALL SELECT MIN(time) FROM mem_events WHERE kind <> 'release'
+      UNION ALL SELECT MIN(start_time) FROM mem_intervals) AS oldest`)
     const time = rows[0]?.t
     return time === null || time === undefined ? undefined : Number(time)
   }
