@@ -134,6 +134,8 @@ describe('Recorder (in process, against the simulator)', function () {
     // Every web dyno's 20 s intervals over the span (the demo's web.2 restarts: a few are lost across it).
     expect(stored.length).to.be.above(250)
     for (const interval of stored) expect(interval.start).to.be.within(span.from - 40_000, span.to)
+    // On stop, the intervals still open to late router lines (the last 2 minutes) are written too.
+    expect(Math.max(...stored.filter(interval => interval.dyno === 'web.1').map(interval => interval.end))).to.be.above(span.to - 40_000)
     const exportRoute = stored.flatMap(interval => interval.dyno === 'web.2' ? interval.routes : []).filter(route => route.route === 'GET /reports/:id/export')
     expect(exportRoute.reduce((sum, route) => sum + route.requests, 0)).to.be.above(100)
     const source = new StoredIntervals()
