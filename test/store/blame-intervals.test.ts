@@ -33,7 +33,9 @@ function intervals(count: number, start = T0): StoredInterval[] {
   })
 }
 
-async function readBack(store: MemoryStore, window = {from: 0, to: Number.MAX_SAFE_INTEGER}): Promise<StoredInterval[]> {
+const EVERYTHING = {from: 0, to: Number.MAX_SAFE_INTEGER}
+
+async function readBack(store: MemoryStore, window = EVERYTHING): Promise<StoredInterval[]> {
   const read: StoredInterval[] = []
   await store.readIntervals('demo-app', window, interval => read.push(interval))
   return read.map(interval => ({...interval, routes: [...interval.routes].sort((x, y) => x.route.localeCompare(y.route))}))

@@ -95,6 +95,10 @@ describe('mem:blame on the live log (built plugin, simulator)', () => {
   })
 })
 
+function iso(time: number): string {
+  return new Date(time).toISOString()
+}
+
 describe('mem:blame --since: usage', () => {
   it('--until needs --since, and --since cannot go with --no-store (exit 2)', async () => {
     for (const args of [['--until', '1h'], ['--since', '2d', '--no-store'], ['--since', 'yesterday']]) {
@@ -116,7 +120,6 @@ describe('mem:blame --since: usage', () => {
 onBothStores('mem:blame --since from mem:record\'s store (built plugin)', target => {
   let location: string
   let span: {from: number; to: number}
-  const iso = (time: number) => new Date(time).toISOString()
 
   before(async function () {
     this.timeout(120_000)
