@@ -54,3 +54,15 @@ export const alertFlags = {
   notify: Flags.string({description: 'send alerts here: a Slack webhook, PagerDuty (https://events.pagerduty.com/v2/enqueue?routing_key=KEY) or any JSON webhook (repeatable)', multiple: true}),
   'over-quota-for': durationFlag({description: 'alert when a dyno stays over its quota this long [default: 10m]'}),
 }
+
+/** `--since`/`--until`: `2026-11-20T10:00:00Z` or a duration ago (`6h`). */
+export function parseTime(text: string | undefined, now: number, name: string): number | undefined {
+  if (text === undefined) return undefined
+  const absolute = Date.parse(text)
+  if (!Number.isNaN(absolute) && /\d{4}-\d{2}-\d{2}/.test(text)) return absolute
+  try {
+    return now - parseDuration(text)
+  } catch {
+    throw new UserError(`Invalid --${name} "${text}": use an ISO time (2026-11-20T10:00:00Z) or a duration ago (6h)`, 2)
+  }
+}

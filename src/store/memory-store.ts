@@ -5,6 +5,7 @@
  * SQLite file and on Postgres (sql-driver.ts); every write is one transaction and idempotent, so
  * a batch written twice (a retry, a reconnect's replay, two recorders) is harmless.
  */
+import type {StoredInterval} from '../core/blame/stored-intervals.js'
 import type {LogEvent} from '../core/events.js'
 import type {StoreStatus} from '../core/ports/recorder-status.js'
 import type {SqlDriver, SqlValue} from './sql-driver.js'
@@ -14,6 +15,9 @@ import {mergeSpans, type Span} from './coverage.js'
 import {
   EVENT_COLUMNS, eventRow, SAMPLE_COLUMNS, sampleRow,
 } from './event-rows.js'
+import {
+  INTERVAL_COLUMNS, INTERVAL_ROUTE_COLUMNS, intervalRows, readIntervals,
+} from './interval-rows.js'
 import {migrate} from './migrations.js'
 import {readHistory, type ReadResult, type ReadWindow} from './read-history.js'
 import {
@@ -39,6 +43,8 @@ export interface RecordBatch {
   app: string
   events: LogEvent[]
   coverage: CoverageSegment[]
+  /** mem:blame's finished intervals (per dyno, between two samples) with their requests per route. */
+  intervals?: StoredInterval[]
 }
 
 export interface Retention {
@@ -123,6 +129,9 @@ export class MemoryStore {
         await this.driver.run('DELETE FROM mem_samples WHERE time < ?', [stepEnd])
         // Releases stay as long as rollups do: they explain the older chapters too.
         await this.driver.run('DELETE FROM mem_events WHERE time < ? AND kind <> \'release\'', [stepEnd])
+        // Blame's intervals are as fine as the samples: they go with them.
+        await this.driver.run('DELETE FROM mem_interval_routes WHERE start_time < ?', [stepEnd])
+        await this.driver.run('DELETE FROM mem_intervals WHERE start_time < ?', [stepEnd])
         return Number(counted[0]?.n ?? 0)
       })
     }
@@ -145,6 +154,11 @@ export class MemoryStore {
    */
   async read(app: string, window: ReadWindow, onEvent: (event: LogEvent) => void): Promise<ReadResult> {
     return this.exclusive(() => this.driver.readTransaction(() => readHistory(this.driver, app, window, onEvent)))
+  }
+
+  /** Feeds the app's blame intervals that lie in [from, to] to `onInterval`, in time order; resolves with how many. */
+  async readIntervals(app: string, window: {from: number; to: number}, onInterval: (interval: StoredInterval) => void): Promise<number> {
+    return this.exclusive(() => this.driver.readTransaction(() => readIntervals(this.driver, app, window, onInterval)))
   }
 
   async status(): Promise<StoreStatus> {
@@ -193,10 +207,13 @@ export class MemoryStore {
       if (row) events.push(row)
     }
 
+    const intervals = intervalRows(batch.app, batch.intervals ?? [])
     const {greatest, least} = this.driver.dialect
     await this.driver.transaction(async () => {
       await this.insertRows('mem_samples', SAMPLE_COLUMNS, samples)
       await this.insertRows('mem_events', EVENT_COLUMNS, events)
+      await this.insertRows('mem_intervals', INTERVAL_COLUMNS, intervals.intervals)
+      await this.insertRows('mem_interval_routes', INTERVAL_ROUTE_COLUMNS, intervals.routes)
       await this.refreshRollups(batch)
       for (const segment of batch.coverage) {
         await this.driver.run(`INSERT INTO mem_coverage (app, recorder, segment, start_time, end_time) VALUES (?, ?, ?, ?, ?)
@@ -243,10 +260,11 @@ export class MemoryStore {
     }
   }
 
-  /** The oldest raw sample or event a prune deletes (releases stay). */
+  /** The oldest raw sample, event or blame interval a prune deletes (releases stay). */
   private async oldestRaw(): Promise<number | undefined> {
     const rows = await this.driver.all(`SELECT MIN(t) AS t FROM (SELECT MIN(time) AS t FROM mem_samples
-      UNION ALL SELECT MIN(time) FROM mem_events WHERE kind <> 'release') AS oldest`)
+      UNION ALL SELECT MIN(time) FROM mem_events WHERE kind <> 'release'
+      UNION ALL SELECT MIN(start_time) FROM mem_intervals) AS oldest`)
     const time = rows[0]?.t
     return time === null || time === undefined ? undefined : Number(time)
   }

@@ -62,6 +62,22 @@ export const MIGRATIONS: Migration[] = [
     ],
     version: 2,
   },
+  {
+    statements: rowless => [
+      // mem:blame's intervals (between two memory samples of a dyno: core/blame/intervals.ts), so that blame works on past
+      // days without keeping router lines. Keyed like the samples: the same interval written twice is a no-op.
+      `CREATE TABLE mem_intervals (
+        app TEXT NOT NULL, dyno TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT NOT NULL, instance TEXT NOT NULL,
+        type TEXT NOT NULL, start_mb DOUBLE PRECISION NOT NULL, end_mb DOUBLE PRECISION NOT NULL, requests BIGINT NOT NULL,
+        service_ms DOUBLE PRECISION NOT NULL, bytes BIGINT NOT NULL, errors BIGINT NOT NULL,
+        PRIMARY KEY (app, start_time, dyno))${rowless}`,
+      // Requests per route template started in an interval (routes bounded as blame bounds them: route-template.ts).
+      `CREATE TABLE mem_interval_routes (
+        app TEXT NOT NULL, dyno TEXT NOT NULL, start_time BIGINT NOT NULL, route TEXT NOT NULL, requests BIGINT NOT NULL,
+        PRIMARY KEY (app, start_time, dyno, route))${rowless}`,
+    ],
+    version: 3,
+  },
 ]
 
 /** Per dyno and bucket (rollups.ts): memory is RSS + swap; `restarts` counts restarts, cyclings and crashes, the last two also alone. */

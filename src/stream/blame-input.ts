@@ -1,7 +1,8 @@
 import type {BlameResult} from '../core/blame/blame-schema.js'
 /**
  * What mem:blame reads, through the one log path: saved files, or the app's live log for a window
- * (the 1500 lines Logplex keeps are seconds of router traffic: no use here). Router lines and
+ * (the 1500 lines Logplex keeps are seconds of router traffic: no use here); or, for past days,
+ * the intervals mem:record stored (stored-blame.ts). Router lines and
  * memory samples go to the blame accumulator, which keeps per-interval counts, not requests.
  * The parser reads router lines and `Error L10` lines only for a caller that asks
  * (`onRouterRequest`, `onLinesDropped`): every other command pays nothing for them.
@@ -9,11 +10,13 @@ import type {BlameResult} from '../core/blame/blame-schema.js'
 import type {LogEvent, RouterRequest} from '../core/events.js'
 import type {HerokuApi} from '../heroku/api.js'
 import type {WatchProgress} from './report-input.js'
+import type {StoreChoice} from './stored-history.js'
 
-import {BlameAccumulator, buildBlame} from '../core/blame/blame.js'
+import {BlameAccumulator, type BlameSource, buildBlame} from '../core/blame/blame.js'
 import {UserError} from '../errors.js'
 import {ensureRuntimeMetrics} from '../heroku/preflight.js'
 import {readLog, type ReadLogOptions} from './read-log.js'
+import {readStoredBlame} from './stored-blame.js'
 
 export interface BlameInputOptions {
   app?: string
@@ -22,10 +25,12 @@ export interface BlameInputOptions {
   files?: string[]
   progress?: (startedAt: number) => WatchProgress
   signal?: AbortSignal
+  /** Read mem:record's intervals for this window instead of a log. */
+  stored?: {choice: StoreChoice; since: number; until: number}
 }
 
 export interface BlameInput {
-  accumulator: BlameAccumulator
+  accumulator: BlameSource
   lostLineWarnings: number
 }
 
@@ -56,6 +61,12 @@ export class BlameTap implements BlameInput {
 }
 
 export async function readBlameInput(options: BlameInputOptions): Promise<BlameInput> {
+  if (options.stored) {
+    if (!options.app) throw new UserError('Name the app with -a APP', 2)
+    const {choice, since, until} = options.stored
+    return {accumulator: await readStoredBlame(choice, {app: options.app, since, until}), lostLineWarnings: 0}
+  }
+
   const tap = new BlameTap()
   const reading = {onEvent: (event: LogEvent) => tap.add(event), ...tap.readOptions}
   let where: string

@@ -1,16 +1,20 @@
 /**
  * mem:record's shell: each app's live log through the one log path (readLog: reconnects,
  * de-duplication, gap notices) -> memory samples and platform events -> batched, idempotent
- * writes to the store, with the spans of the log it saw. A store that stops answering (Postgres
+ * writes to the store, with the spans of the log it saw. Router lines are not kept: they go into
+ * mem:blame's per-dyno intervals (IntervalBuilder), and the finished intervals are stored instead. A store that stops answering (Postgres
  * restarting) does not stop the recording: events wait in memory, bounded, and the writes are
  * retried with backoff.
  */
-import type {LogEvent} from '../core/events.js'
+import type {StoredInterval} from '../core/blame/stored-intervals.js'
+import type {LogEvent, RouterRequest} from '../core/events.js'
 import type {RecorderNotice, RecorderStatus} from '../core/ports/recorder-status.js'
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {HerokuApi} from '../heroku/api.js'
 import type {CoverageSegment, RecordBatch} from '../store/memory-store.js'
 
+import {IntervalBuilder} from '../core/blame/intervals.js'
+import {toStoredIntervals} from '../core/blame/stored-intervals.js'
 import {abortableSleep} from './abortable-sleep.js'
 import {HISTORY_LINES, readLog} from './read-log.js'
 
@@ -49,6 +53,10 @@ const FINAL_FLUSH_MS = 15_000
 
 interface AppRecording {
   app: string
+  /** Blame's intervals of this app, when the recorder reads router lines itself (`run`, not `follow`). */
+  builder?: IntervalBuilder
+  /** Finished intervals not yet written. */
+  intervals: StoredInterval[]
   pending: LogEvent[]
   segment: {from: number; index: number; to: number} | undefined
   /** Segments with events not yet written. */
@@ -71,7 +79,7 @@ export class Recorder {
 
   constructor(private readonly options: RecorderOptions) {
     this.recordings = options.apps.map(app => ({
-      app, dirty: new Map(), nextSegment: 0, pending: [], segment: undefined,
+      app, dirty: new Map(), intervals: [], nextSegment: 0, pending: [], segment: undefined,
     }))
   }
 
@@ -97,11 +105,13 @@ export class Recorder {
     const stop = new AbortController()
     const onStop = () => stop.abort()
     options.signal.addEventListener('abort', onStop, {once: true})
+    for (const recording of this.recordings) recording.builder = new IntervalBuilder()
     const results = await Promise.allSettled(this.recordings.map(recording => readLog({app: recording.app, kind: 'tail', lines: options.lines ?? HISTORY_LINES}, {
       api: options.api,
       loadSamples: false,
       onEvent: event => this.onEvent(recording, event),
       onNotice: notice => this.onStreamNotice(recording, notice),
+      onRouterRequest: request => this.onRouterRequest(recording, request),
       signal: stop.signal,
     }).catch(error => {
       stop.abort()
@@ -157,6 +167,8 @@ export class Recorder {
     if (excess <= 0) return
     const dropped = Math.min(excess, recording.pending.length)
     recording.pending.splice(0, dropped)
+    // Intervals are a few per dyno a minute: bounded by the same count, oldest first.
+    recording.intervals.splice(0, Math.max(0, recording.intervals.length - max))
     recording.dirty.clear()
     recording.segment = undefined
     for (const event of recording.pending) this.addToSegment(recording, event.time)
@@ -166,6 +178,12 @@ export class Recorder {
   private async finalFlush(): Promise<number> {
     const deadline = Date.now() + (this.options.finalFlushMs ?? FINAL_FLUSH_MS)
     await this.writing
+    // The intervals still open to late router lines are as complete as they will get.
+    for (const recording of this.recordings) {
+      recording.builder?.result()
+      this.takeFinished(recording)
+    }
+
     for (;;) {
       await this.flush()
       const left = this.status.buffered
@@ -177,19 +195,24 @@ export class Recorder {
   /** Writes every app's pending events, one transaction per app; on failure they stay pending. */
   private async flush(): Promise<void> {
     for (const recording of this.recordings) {
-      if (recording.pending.length === 0 && recording.dirty.size === 0) continue
+      if (recording.pending.length === 0 && recording.dirty.size === 0 && recording.intervals.length === 0) continue
       const events = recording.pending
+      const {intervals} = recording
       const coverage: CoverageSegment[] = [...recording.dirty].map(([segment, span]) => ({...span, recorder: this.options.recorderId, segment}))
       recording.pending = []
+      recording.intervals = []
       recording.dirty = new Map()
       this.inFlight = events.length
       try {
-        await this.options.sink.write({app: recording.app, coverage, events})
+        await this.options.sink.write({
+          app: recording.app, coverage, events, intervals,
+        })
         this.inFlight = 0
       } catch (error) {
         this.inFlight = 0
         // Back in front of what arrived meanwhile; the coverage too (merged with newer extents).
         recording.pending = [...events, ...recording.pending]
+        recording.intervals = [...intervals, ...recording.intervals]
         for (const span of coverage) {
           const newer = recording.dirty.get(span.segment)
           recording.dirty.set(span.segment, newer ? {from: Math.min(span.from, newer.from), to: Math.max(span.to, newer.to)} : {from: span.from, to: span.to})
@@ -225,11 +248,19 @@ export class Recorder {
     if (event.kind === 'memory') {
       this.lastSampleAt = Date.now()
       this.dynos.add(`${recording.app}/${event.dyno}`)
+      if (recording.builder) {
+        recording.builder.addSample(event)
+        this.takeFinished(recording)
+      }
     }
 
     this.options.onEvent?.(recording.app, event)
     if (recording.pending.length >= BATCH_EVENTS) this.flushSoon()
     if (this.storeDown) this.bound(recording)
+  }
+
+  private onRouterRequest(recording: AppRecording, request: RouterRequest): void {
+    recording.builder?.addRequest(request)
   }
 
   private onStreamNotice(recording: AppRecording, notice: StreamNotice): void {
@@ -241,6 +272,14 @@ export class Recorder {
 
     this.options.onNotice?.({app: recording.app, kind: 'stream', notice})
     this.options.onStatus?.(this.status)
+  }
+
+  /** Moves the intervals the builder finished into the next batch. */
+  private takeFinished(recording: AppRecording): void {
+    const {builder} = recording
+    if (!builder) return
+    const finished = builder.drainFinished()
+    if (finished.length > 0) recording.intervals.push(...toStoredIntervals(finished, builder.routeNames))
   }
 
   private onWriteFailed(error: Error): void {

@@ -6,7 +6,7 @@ import type {SqlRow} from '../../src/store/sql-driver.js'
 import {ReportAccumulator} from '../../src/core/report/accumulator.js'
 import {buildReport} from '../../src/core/report/report.js'
 import {DEFAULT_RETENTION, type MemoryStore, type ReadWindow} from '../../src/store/memory-store.js'
-import {MIGRATIONS} from '../../src/store/migrations.js'
+import {MIGRATIONS, SCHEMA_VERSION} from '../../src/store/migrations.js'
 import {openStore} from '../../src/store/open-store.js'
 import {recordedEvents, sample, T0} from '../fixtures/recorded-events.js'
 import {HISTORY_HOURS, recordedHistory} from '../fixtures/recorded-history.js'
@@ -186,7 +186,7 @@ onBothStores('Rollups', target => {
       expect(migrated.hourly.filter(row => !olderBucket(row))).to.deep.equal(expected.hourly)
       expect(migrated.hourly.filter(row => olderBucket(row))).to.have.length(1)
       const versions = await openDriver(old)
-      expect((await versions.all('SELECT MAX(version) AS v FROM mem_schema_version'))[0].v).to.equal(2)
+      expect(Number((await versions.all('SELECT MAX(version) AS v FROM mem_schema_version'))[0].v)).to.equal(SCHEMA_VERSION)
       await versions.close()
     })
   })

@@ -7,9 +7,12 @@ import type {RecorderNotice} from '../../src/core/ports/recorder-status.js'
 import type {RecordBatch} from '../../src/store/memory-store.js'
 import type {Simulator} from '../simulator/server.js'
 
+import {buildBlame} from '../../src/core/blame/blame.js'
+import {StoredIntervals} from '../../src/core/blame/stored-intervals.js'
 import {UserError} from '../../src/errors.js'
 import {HerokuApi} from '../../src/heroku/api.js'
 import {Recorder} from '../../src/stream/recorder.js'
+import {recordSimulated} from '../helpers/record-simulated.js'
 import {ROOT} from '../helpers/run-command.js'
 import {until} from '../helpers/until.js'
 import {scenario} from '../simulator/scenarios.js'
@@ -117,5 +120,29 @@ describe('Recorder (in process, against the simulator)', function () {
     expect((failure as UserError)?.status).to.equal(404)
     // Nothing was flushed on the timer (60 s): these are the final flush's.
     expect(written.flatMap(batch => batch.events).length).to.be.above(5)
+  })
+
+  it('keeps blame\'s per-dyno intervals, not router lines: the demo\'s leak-route fault is found from what it wrote', async () => {
+    const written: RecordBatch[] = []
+    const span = await recordSimulated(sim, 'demo-app', {
+      async write(batch) {
+        written.push(batch)
+      },
+    }, 300)
+    const stored = written.flatMap(batch => batch.intervals ?? [])
+    expect(written.flatMap(batch => batch.events).filter(event => (event.kind as string) === 'router')).to.deep.equal([])
+    // Every web dyno's 20 s intervals over the span (the demo's web.2 restarts: a few are lost across it).
+    expect(stored.length).to.be.above(250)
+    for (const interval of stored) expect(interval.start).to.be.within(span.from - 40_000, span.to)
+    // On stop, the intervals still open to late router lines (the last 2 minutes) are written too.
+    expect(Math.max(...stored.filter(interval => interval.dyno === 'web.1').map(interval => interval.end))).to.be.above(span.to - 40_000)
+    const exportRoute = stored.flatMap(interval => interval.dyno === 'web.2' ? interval.routes : []).filter(route => route.route === 'GET /reports/:id/export')
+    expect(exportRoute.reduce((sum, route) => sum + route.requests, 0)).to.be.above(100)
+    const source = new StoredIntervals()
+    for (const interval of stored) source.add(interval)
+    const result = buildBlame(source)
+    // Fault leak-route: ~2.2 MB per request (as from the live log, test/commands/mem/blame.test.ts).
+    expect(result.suspects.map(suspect => suspect.route)).to.deep.equal(['GET /reports/:id/export'])
+    expect(result.suspects[0].leak!.mbPer1000).to.be.within(1800, 2600)
   })
 })

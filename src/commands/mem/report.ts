@@ -8,7 +8,7 @@ import {failInOneLine} from '../../command-errors.js'
 import {parseFailOn} from '../../core/report/fail-on.js'
 import {buildReport} from '../../core/report/report.js'
 import {FAIL_ON_EXIT_CODE, UserError} from '../../errors.js'
-import {durationFlag, filterFlags, parseDuration} from '../../flags.js'
+import {durationFlag, filterFlags, parseTime} from '../../flags.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {reportHtml} from '../../render/report-html.js'
 import {reportJsonChunks} from '../../render/report-json.js'
@@ -127,16 +127,4 @@ async function writeOut(chunks: Iterable<string>): Promise<void> {
   }
 
   process.stdout.write(batch)
-}
-
-/** `2026-11-20T10:00:00Z` or a duration ago (`6h`). */
-function parseTime(text: string | undefined, now: number, name: string): number | undefined {
-  if (text === undefined) return undefined
-  const absolute = Date.parse(text)
-  if (!Number.isNaN(absolute) && /\d{4}-\d{2}-\d{2}/.test(text)) return absolute
-  try {
-    return now - parseDuration(text)
-  } catch {
-    throw new UserError(`Invalid --${name} "${text}": use an ISO time (2026-11-20T10:00:00Z) or a duration ago (6h)`, 2)
-  }
 }

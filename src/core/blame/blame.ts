@@ -41,8 +41,15 @@ export interface BlameOptions {
   lostLineWarnings?: number
 }
 
+/** What the blame core reads: intervals and the time they span (from a log, BlameAccumulator; from the store, StoredIntervals). */
+export interface BlameSource {
+  from: number
+  result(): IntervalData
+  to: number
+}
+
 /** Gathers events in log order; bounded by intervals, not requests. */
-export class BlameAccumulator {
+export class BlameAccumulator implements BlameSource {
   from = Number.POSITIVE_INFINITY
   to = Number.NEGATIVE_INFINITY
   private readonly builder = new IntervalBuilder()
@@ -65,7 +72,7 @@ export class BlameAccumulator {
   }
 }
 
-export function buildBlame(accumulator: BlameAccumulator, options: BlameOptions = {}): BlameResult {
+export function buildBlame(accumulator: BlameSource, options: BlameOptions = {}): BlameResult {
   const data = accumulator.result()
   const byType = new Map<string, MemoryInterval[]>()
   for (const interval of data.intervals) {

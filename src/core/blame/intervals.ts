@@ -142,6 +142,16 @@ export class IntervalBuilder {
     return {requests: this.requests, samples: this.samples}
   }
 
+  /** Intervals finished since the last call, handed over (the recorder stores them as they close). */
+  drainFinished(): MemoryInterval[] {
+    return this.finished.splice(0)
+  }
+
+  /** Route templates by id, as far as seen. */
+  get routeNames(): readonly string[] {
+    return this.catalog.names
+  }
+
   /** Everything gathered; closes every interval still open to late lines. */
   result(): IntervalData {
     for (const track of this.dynos.values()) {

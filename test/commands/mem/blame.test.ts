@@ -3,10 +3,13 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {openStore} from '../../../src/store/open-store.js'
+import {recordSimulated} from '../../helpers/record-simulated.js'
 import {runCommand} from '../../helpers/run-command.js'
 import {simulateTraffic, trafficLog} from '../../simulator/request-traffic.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
+import {onBothStores} from '../../store/both-stores.js'
 
 describe('mem:blame (built plugin)', () => {
   it('needs a window: -a without --duration is a usage error (exit 2)', async () => {
@@ -89,5 +92,64 @@ describe('mem:blame on the live log (built plugin, simulator)', () => {
     } finally {
       await live.close()
     }
+  })
+})
+
+function iso(time: number): string {
+  return new Date(time).toISOString()
+}
+
+describe('mem:blame --since: usage', () => {
+  it('--until needs --since, and --since cannot go with --no-store (exit 2)', async () => {
+    for (const args of [['--until', '1h'], ['--since', '2d', '--no-store'], ['--since', 'yesterday']]) {
+      const result = await runCommand(['mem:blame', '-a', 'some-app', ...args])
+      expect(result.code, args.join(' ')).to.equal(2)
+      expect(result.stderr).not.to.include('    at ')
+    }
+  })
+
+  it('a store that is not there is a one-line error (exit 1)', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'blame-')), 'none.sqlite')
+    const result = await runCommand(['mem:blame', '-a', 'demo-app', '--since', '2d', '--store', missing])
+    expect(result.code).to.equal(1)
+    expect(result.stderr.trim().split('\n')).to.have.length(1)
+    expect(result.stderr).to.include(`Error: No recorded history in ${missing}: heroku mem:record -a demo-app --store ... writes it`)
+  })
+})
+
+onBothStores('mem:blame --since from mem:record\'s store (built plugin)', target => {
+  let location: string
+  let span: {from: number; to: number}
+
+  before(async function () {
+    this.timeout(120_000)
+    location = await target()
+    const sim = await startSimulator({apps: [scenario('demo')], tickMs: 0})
+    const store = await openStore(location)
+    try {
+      span = await recordSimulated(sim, 'demo-app', store, 300)
+    } finally {
+      await store.close()
+      await sim.close()
+    }
+  })
+
+  it('names the route of the demo\'s leak-route fault from the stored intervals, no router lines kept', async () => {
+    const result = await runCommand(['mem:blame', '-a', 'demo-app', '--since', iso(span.from - 60_000), '--until', iso(span.to + 300_000), '--store', location, '--json'])
+    expect(result.code, result.stderr).to.equal(0)
+    const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: Array<{leak?: {mb_per1000: number}; route: string}>}
+    expect(json.requests).to.be.above(500)
+    expect(json.samples).to.be.above(250)
+    expect(json.suspects.map(suspect => suspect.route)).to.deep.equal(['GET /reports/:id/export'])
+    expect(json.suspects[0].leak!.mb_per1000).to.be.within(1800, 2600)
+  })
+
+  it('a window the store has no route data for: one line, exit 1', async () => {
+    const result = await runCommand(['mem:blame', '-a', 'demo-app', '--since', iso(span.from - (30 * 86_400_000)), '--until', iso(span.from - (29 * 86_400_000)), '--store', location])
+    expect(result.code).to.equal(1)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).to.have.length(1)
+    expect(lines[0]).to.match(/Error: No route data for demo-app in .+ from \S+ to \S+: mem:record keeps it while it records/)
+    expect(lines[0]).not.to.match(/postgres:\/\/[^@\s]*@/)
   })
 })
