@@ -48,19 +48,16 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.run('BEGIN')
-    try {
-      const result = await work()
-      await this.run('COMMIT')
-      return result
-    } catch (error) {
-      await this.client?.query('ROLLBACK').catch(() => {})
-      throw error
-    }
+    return this.within('BEGIN', work)
   }
 
+  /** A consistent snapshot for a report's reads: one transaction, repeatable read. */
   async readTransaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    return this.within('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work)
+  }
+
+  private async within<T>(begin: string, work: () => Promise<T>): Promise<T> {
+    await this.run(begin)
     try {
       const result = await work()
       await this.run('COMMIT')

@@ -1,9 +1,4 @@
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
-import {pathToFileURL} from 'node:url'
-import {chromium} from 'playwright-core'
 
 import type {BlameResult} from '../../src/core/blame/blame-schema.js'
 
@@ -12,9 +7,8 @@ import {ReportAccumulator} from '../../src/core/report/accumulator.js'
 import {buildReport} from '../../src/core/report/report.js'
 import {blameHtml} from '../../src/render/blame-html.js'
 import {reportHtml} from '../../src/render/report-html.js'
+import {withHtmlInChromium} from '../helpers/chromium-page.js'
 import {simulateTraffic} from '../simulator/request-traffic.js'
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /** A leaking route among many, and the report and blame of the same events (as one read gives them). */
 function leakyApp(): {blame: BlameResult; html: string} {
@@ -70,25 +64,9 @@ describe('blameHtml (mem:report\'s blame section)', () => {
     this.timeout(60_000)
     const {blame, html} = leakyApp()
     expect(blame.suspects[0]?.route).to.equal('GET /reports/:id')
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mem-blame-html-')), 'report.html')
-    writeFileSync(file, html)
-    const browser = await chromium.launch({
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-      executablePath: CHROMIUM,
-      headless: true,
-    })
-    try {
-      const page = await browser.newPage()
-      const problems: string[] = []
-      const requests: string[] = []
-      page.on('console', message => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text())
-      })
-      page.on('pageerror', error => problems.push(error.message))
-      page.on('request', request => requests.push(request.url()))
-      await page.goto(pathToFileURL(file).href, {waitUntil: 'load'})
+    await withHtmlInChromium(html, async ({fileUrl, page, problems, requests}) => {
       expect(problems).to.deep.equal([])
-      expect(requests).to.deep.equal([pathToFileURL(file).href])
+      expect(requests).to.deep.equal([fileUrl])
       const section = page.locator('section.blame')
       expect(await section.isVisible()).to.equal(true)
       expect(await section.locator('h2').textContent()).to.equal('Which requests make memory grow')
@@ -101,8 +79,6 @@ describe('blameHtml (mem:report\'s blame section)', () => {
         const box = (await cell.boundingBox())!
         expect(box.x + box.width, await cell.textContent() ?? '').to.be.at.most(body.x + body.width + 1)
       }
-    } finally {
-      await browser.close()
-    }
+    })
   })
 })

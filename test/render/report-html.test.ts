@@ -1,9 +1,4 @@
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import path from 'node:path'
-import {pathToFileURL} from 'node:url'
-import {chromium} from 'playwright-core'
 
 import type {LogEvent} from '../../src/core/events.js'
 import type {Report} from '../../src/core/report/report-schema.js'
@@ -12,15 +7,25 @@ import {ReportAccumulator} from '../../src/core/report/accumulator.js'
 import {buildReport} from '../../src/core/report/report.js'
 import {reportHtml} from '../../src/render/report-html.js'
 import {dynoSvg, timeTicks, valueTicks} from '../../src/render/report-svg.js'
+import {withHtmlInChromium} from '../helpers/chromium-page.js'
 
 const START = Date.UTC(2026, 10, 20, 8)
+
+/** Each SVG text's box and text, read inside the page (so it is self-contained: no closures). */
+function labelBoxes(nodes: unknown[]) {
+  return (nodes as TextNode[]).map(node => {
+    const box = node.getBoundingClientRect()
+    return {
+      bottom: box.bottom, left: box.left, right: box.right, text: node.textContent ?? '', top: box.top,
+    }
+  })
+}
 
 /** The little of a DOM text node the overlap check reads (the test's tsconfig has no DOM types). */
 interface TextNode {
   getBoundingClientRect(): {bottom: number; left: number; right: number; top: number}
   textContent: null | string
 }
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 /** web.1 leaks past its quota (R14s, then an R15 and a restart); web.2 stays flat; releases in between, two of them a minute apart. */
 function sampleReport(): Report {
@@ -83,26 +88,9 @@ describe('reportHtml', () => {
 
   it('renders in headless Chromium with no console errors, no network, and the charts visible', async function () {
     this.timeout(60_000)
-    const dir = mkdtempSync(path.join(tmpdir(), 'mem-report-html-'))
-    const file = path.join(dir, 'report.html')
-    writeFileSync(file, reportHtml(sampleReport()))
-    const browser = await chromium.launch({
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-      executablePath: CHROMIUM,
-      headless: true,
-    })
-    try {
-      const page = await browser.newPage()
-      const problems: string[] = []
-      const requests: string[] = []
-      page.on('console', message => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text())
-      })
-      page.on('pageerror', error => problems.push(error.message))
-      page.on('request', request => requests.push(request.url()))
-      await page.goto(pathToFileURL(file).href, {waitUntil: 'load'})
+    await withHtmlInChromium(reportHtml(sampleReport()), async ({fileUrl, page, problems, requests}) => {
       expect(problems).to.deep.equal([])
-      expect(requests).to.deep.equal([pathToFileURL(file).href])
+      expect(requests).to.deep.equal([fileUrl])
       const charts = page.locator('svg.chart')
       expect(await charts.count()).to.equal(2)
       for (const chart of await charts.all()) {
@@ -116,12 +104,7 @@ describe('reportHtml', () => {
 
       expect(await page.locator('h2').first().textContent()).to.match(/^web leak/)
       for (const chart of await charts.all()) {
-        const labels = await chart.locator('text').evaluateAll((nodes: unknown[]) => (nodes as TextNode[]).map(node => {
-          const box = node.getBoundingClientRect()
-          return {
-            bottom: box.bottom, left: box.left, right: box.right, text: node.textContent ?? '', top: box.top,
-          }
-        }))
+        const labels = await chart.locator('text').evaluateAll(labelBoxes)
         // Readable axes: several MB ticks and time ticks, not just the two ends.
         expect(labels.filter(label => label.text.endsWith(' MB') && !/quota|R15/.test(label.text)).length).to.be.at.least(4)
         expect(labels.filter(label => /^\d\d:\d\d$/.test(label.text)).length).to.be.at.least(3)
@@ -137,8 +120,6 @@ describe('reportHtml', () => {
       expect(await page.locator('.legend').first().textContent()).to.include('R14').and.include('R15').and.include('release').and.include('restart')
       for (const cell of await page.locator('td.verdict').all()) expect((await cell.boundingBox())!.height).to.be.below(30)
       expect(await page.locator('p.caption').first().textContent()).to.match(/quota|R15/)
-    } finally {
-      await browser.close()
-    }
+    })
   })
 })
