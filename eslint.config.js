@@ -44,6 +44,7 @@ export default [
           {from: ['./src/commands', './src/render'], message: 'adapters never import render/ or commands/', target: ['./src/heroku', './src/notify', './src/store', './src/stream']},
           {from: ['./src/stream', './src/heroku'], message: 'store/ keeps what it is given: it never reads the log or the API', target: './src/store'},
           {from: ['./src/stream'], message: 'heroku/ is the API adapter: it never drives the log stream', target: './src/heroku'},
+          {from: ['./src/stream', './src/heroku', './src/store'], message: 'notify/ delivers the alerts it is given: it never reads the log, the API or the store', target: './src/notify'},
           {from: ['./src/commands', './src/stream', './src/heroku', './src/notify', './src/store'], message: 'render/ turns plain data into text: no I/O adapters', target: './src/render'},
         ],
       }],

@@ -6,7 +6,7 @@
  */
 import type {Alert} from '../core/alerts/alert-monitor.js'
 
-import {abortableSleep} from '../stream/abortable-sleep.js'
+import {abortableSleep} from '../abortable-sleep.js'
 import {alertBody, type AlertTarget} from './alert-targets.js'
 
 export interface AlertSenderOptions {

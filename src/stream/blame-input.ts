@@ -1,4 +1,3 @@
-import type {BlameResult} from '../core/blame/blame-schema.js'
 /**
  * What mem:blame reads, through the one log path: saved files, or the app's live log for a window
  * (the 1500 lines Logplex keeps are seconds of router traffic: no use here); or, for past days,
@@ -7,9 +6,10 @@ import type {BlameResult} from '../core/blame/blame-schema.js'
  * The parser reads router lines and `Error L10` lines only for a caller that asks
  * (`onRouterRequest`, `onLinesDropped`): every other command pays nothing for them.
  */
+import type {BlameResult} from '../core/blame/blame-schema.js'
 import type {LogEvent, RouterRequest} from '../core/events.js'
+import type {WatchProgress} from '../core/ports/watch-progress.js'
 import type {HerokuApi} from '../heroku/api.js'
-import type {WatchProgress} from './report-input.js'
 import type {StoreChoice} from './stored-history.js'
 
 import {BlameAccumulator, type BlameSource, buildBlame} from '../core/blame/blame.js'

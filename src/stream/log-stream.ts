@@ -2,9 +2,9 @@ import {EventSource} from 'eventsource'
 
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 
+import {abortableSleep} from '../abortable-sleep.js'
 import {UserError} from '../errors.js'
 import {HerokuApi, LogSessionRequest} from '../heroku/api.js'
-import {abortableSleep} from './abortable-sleep.js'
 
 export interface LogStreamOptions {
   app: string

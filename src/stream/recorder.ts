@@ -13,9 +13,9 @@ import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {HerokuApi} from '../heroku/api.js'
 import type {CoverageSegment, RecordBatch} from '../store/memory-store.js'
 
+import {abortableSleep} from '../abortable-sleep.js'
 import {IntervalBuilder} from '../core/blame/intervals.js'
 import {toStoredIntervals} from '../core/blame/stored-intervals.js'
-import {abortableSleep} from './abortable-sleep.js'
 import {HISTORY_LINES, readLog} from './read-log.js'
 
 /** What the recorder needs of a store (MemoryStore; tests may wrap it to inject faults). */

@@ -4,6 +4,7 @@
  * live log for a window. The command only parses flags, calls `readReportInput`, and renders.
  */
 import type {LogEvent} from '../core/events.js'
+import type {WatchProgress} from '../core/ports/watch-progress.js'
 import type {ReportSource} from '../core/report/report-schema.js'
 import type {AppRuntime} from '../core/runtime/detect.js'
 import type {HerokuApi} from '../heroku/api.js'
@@ -22,12 +23,6 @@ export interface ReportFilters {
   since?: number
   type?: string
   until?: number
-}
-
-/** Progress of a live window, about once a second (render/ReportProgress fits). */
-export interface WatchProgress {
-  finish(samples: number): void
-  update(now: number, samples: number): void
 }
 
 export interface ReportInputOptions {

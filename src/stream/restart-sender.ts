@@ -1,10 +1,10 @@
 import type {PolicyStep} from '../core/watchdog/decision.js'
 import type {RestartPolicy} from '../core/watchdog/policy.js'
 
+import {abortableSleep} from '../abortable-sleep.js'
 import {UserError} from '../errors.js'
 import {describeApiError, HerokuApi, type RestartAnswer} from '../heroku/api.js'
 import {dynoInfos} from '../heroku/restart-state.js'
-import {abortableSleep} from './abortable-sleep.js'
 
 /** A rate-limited restart (the platform did not act) is offered again after this long when no Retry-After says. */
 const RATE_LIMIT_RETRY_MS = 60_000

@@ -1,11 +1,12 @@
-import type {GuardReason} from './decision.js'
 import type {DynoTrack} from './dyno-track.js'
-import type {RestartPolicyOptions} from './options.js'
+import type {Guard, GuardView, Hold} from './guard.js'
 
 import {limitsForSize} from '../quotas.js'
 import {loopBreakerGuard} from './loop-breaker.js'
 import {HOUR_MS, SAMPLE_PERIOD_MS, STALE_READING_MS} from './options.js'
 import {isShareOfQuota} from './threshold.js'
+
+export type {Guard, GuardView, Hold} from './guard.js'
 
 /**
  * In `--once`, a reading is stale when the dyno stopped reporting: judged by what the other dynos
@@ -16,31 +17,6 @@ export function isStaleReading(track: DynoTrack, readingsSince: number, otherRep
   if (track.lastReadingAt === undefined) return true
   if (otherReporting === 0) return now - track.lastReadingAt > STALE_READING_MS
   return readingsSince > otherReporting * (STALE_READING_MS / SAMPLE_PERIOD_MS)
-}
-
-/** What a guard may look at: one dyno, the policy's options and clock, and the few facts about the others it needs. */
-export interface GuardView {
-  /** The policy's clock (log time). */
-  now: number
-  options: RestartPolicyOptions
-  /** Dynos of this type restarting now, this one excluded. */
-  restartingOfType: (type: string) => string[]
-  track: DynoTrack
-  /** The watchdog's own restarts, ascending (log time). */
-  watchdogRestarts: readonly number[]
-}
-
-/** Why a restart is held, and until when or behind whom. */
-export interface Hold {
-  reason: GuardReason
-  until?: number
-  waitingFor?: string[]
-}
-
-/** One named check: undefined lets the restart through, a Hold stops it. */
-export interface Guard {
-  check(view: GuardView): Hold | undefined
-  name: GuardReason
 }
 
 /** Restarting a one-off dyno stops it: never a target. */

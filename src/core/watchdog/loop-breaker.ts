@@ -1,5 +1,5 @@
 import type {DynoTrack, RestartCause} from './dyno-track.js'
-import type {Guard} from './guards.js'
+import type {Guard} from './guard.js'
 import type {RestartPolicyOptions} from './options.js'
 
 import {lastRestartBefore} from './dyno-track.js'
