@@ -2,7 +2,7 @@ import type {SeriesPoint} from './downsampled-series.js'
 
 import {formatHours} from '../format-duration.js'
 import {
-  differenceNoise, kthSmallest, type Line, median, pairwiseSlopes, robustScale, valueAt,
+  differenceNoise, type Line, median, OrderStatistics, pairwiseSlopes, robustScale, valueAt,
 } from './robust-stats.js'
 
 export type Verdict = 'bloat' | 'insufficient' | 'leak' | 'spiky' | 'steady'
@@ -235,7 +235,8 @@ function senFit(xs: readonly number[], ys: readonly number[]): SenFit {
     halfWidth: 0, inflation: 1, intercept: n > 0 ? median(ys) : Number.NaN, lower: 0, origin, scale: 0, slope: 0, upper: 0,
   }
   // Three order statistics of the pairwise slopes, by selection rather than a full sort.
-  const order = (k: number) => kthSmallest(pairs, k)
+  const statistics = new OrderStatistics(pairs)
+  const order = (k: number) => statistics.at(k)
   const slope = count % 2 === 1 ? order((count - 1) / 2) : (order((count / 2) - 1) + order(count / 2)) / 2
   const line = {intercept: median(ys.map((y, i) => y - (slope * (xs[i] - origin)))), origin, slope}
   const residuals = ys.map((y, i) => y - valueAt(line, xs[i]))

@@ -23,17 +23,32 @@ export function medianInPlace(values: Float64Array): number {
 }
 
 /**
- * The k-th smallest value (k from 0), by quickselect: linear on average. Reorders `values`, but
- * keeps them the same multiset, so it can be called again on the same array for another k.
+ * Several order statistics of one array (k from 0), each by quickselect over only the stretch
+ * that can hold it: every rank found fixes its value's place, with smaller values before it and
+ * larger after, so the next search runs between the nearest ranks already found (a Theil–Sen fit
+ * asks for the median, its neighbour and two bounds). Reorders `values` (the same multiset).
  */
-export function kthSmallest(values: Float64Array, k: number): number {
-  return select(values, k)
+export class OrderStatistics {
+  /** Ranks already in place, ascending. */
+  private readonly placed: number[] = []
+
+  constructor(private readonly values: Float64Array) {}
+
+  /** The k-th smallest value. */
+  at(k: number): number {
+    let after = 0
+    while (after < this.placed.length && this.placed[after] < k) after++
+    if (this.placed[after] === k) return this.values[k]
+    const low = after > 0 ? this.placed[after - 1] + 1 : 0
+    const high = after < this.placed.length ? this.placed[after] - 1 : this.values.length - 1
+    const value = select(this.values, k, low, high)
+    this.placed.splice(after, 0, k)
+    return value
+  }
 }
 
-/** Moves the k-th smallest value to index k (smaller ones before it) and returns it. */
-function select(values: Float64Array, k: number): number {
-  let low = 0
-  let high = values.length - 1
+/** Moves the k-th smallest value to index k (smaller ones before it, within low..high) and returns it. */
+function select(values: Float64Array, k: number, low = 0, high = values.length - 1): number {
   while (high > low) {
     const pivot = values[Math.floor((low + high) / 2)]
     let i = low
