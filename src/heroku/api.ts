@@ -101,6 +101,11 @@ function deadlineSignal(ms: number, outer?: AbortSignal): AbortSignal & {dispose
   })
 }
 
+/** The signal was aborted by its own deadline (not by the caller). */
+function timedOut(signal: AbortSignal): boolean {
+  return signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError'
+}
+
 /** One line for a request that got no answer: a reset, a refused connection, the deadline, a stop. */
 function describeRequestFailure(error: unknown, deadlineMs: number, signal?: AbortSignal): string {
   if (signal?.aborted) return 'stopped before the answer came'
@@ -321,7 +326,9 @@ export class HerokuApi {
         failure = describeRequestFailure(error, this.deadlineMs, options.signal)
       } finally {
         within.dispose()
-        waited += Date.now() - sentAt
+        // An attempt cut at its deadline counts as the whole deadline: a timer may fire a millisecond
+        // before Date.now() says the time is up, and two such attempts must still end the call.
+        waited += timedOut(within) ? this.deadlineMs : Date.now() - sentAt
       }
 
       if (attempt + 1 >= attempts || waited >= 2 * this.deadlineMs || options.signal?.aborted) throw new UserError(failure, 1, status)
