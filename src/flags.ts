@@ -66,3 +66,14 @@ export function parseTime(text: string | undefined, now: number, name: string): 
     throw new UserError(`Invalid --${name} "${text}": use an ISO time (2026-11-20T10:00:00Z) or a duration ago (6h)`, 2)
   }
 }
+
+/** A --since/--until window (either may be missing; `until` may default, e.g. to now); one that ends before it starts is a usage error. */
+export function parseWindow(flags: {since?: string; until?: string}, now: number, untilDefault?: number): {since?: number; until?: number} {
+  const since = parseTime(flags.since, now, 'since')
+  const until = parseTime(flags.until, now, 'until') ?? untilDefault
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new UserError(`--since (${flags.since}) is after --until (${flags.until ?? 'now'}): nothing could match`, 2)
+  }
+
+  return {since, until}
+}

@@ -4,8 +4,7 @@ import type {HerokuApi} from '../../heroku/api.js'
 
 import {failInOneLine} from '../../command-errors.js'
 import {buildBlame} from '../../core/blame/blame.js'
-import {UserError} from '../../errors.js'
-import {durationFlag, parseTime} from '../../flags.js'
+import {durationFlag, parseWindow} from '../../flags.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {blameJson} from '../../render/blame-json.js'
 import {blameText} from '../../render/blame-text.js'
@@ -44,9 +43,7 @@ Per dyno, memory between samples (~20 s) against the requests it served: routes 
   async run(): Promise<void> {
     const {flags} = await this.parse(Blame)
     const now = Date.now()
-    const since = parseTime(flags.since, now, 'since')
-    const until = parseTime(flags.until, now, 'until') ?? now
-    if (since !== undefined && since > until) throw new UserError(`--since (${flags.since}) is after --until (${flags.until}): nothing could match`, 2)
+    const {since, until = now} = parseWindow(flags, now, now)
     // Ctrl-C or SIGTERM ends a live window early and blames what it gathered.
     const stop = flags.duration ? new StopSignal() : undefined
     try {

@@ -8,7 +8,7 @@ import {failInOneLine} from '../../command-errors.js'
 import {parseFailOn} from '../../core/report/fail-on.js'
 import {buildReport} from '../../core/report/report.js'
 import {FAIL_ON_EXIT_CODE, UserError} from '../../errors.js'
-import {durationFlag, filterFlags, parseTime} from '../../flags.js'
+import {durationFlag, filterFlags, parseWindow} from '../../flags.js'
 import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {reportHtml} from '../../render/report-html.js'
 import {reportJsonChunks} from '../../render/report-json.js'
@@ -61,10 +61,7 @@ export default class Report extends Command {
     const now = Date.now()
     const failOn = (flags['fail-on'] ?? []).map((text: string) => parseFailOn(text))
     const filters = {
-      dyno: flags['dyno-name'], since: parseTime(flags.since, now, 'since'), type: flags['dyno-name'] ? undefined : flags['process-type'], until: parseTime(flags.until, now, 'until'),
-    }
-    if (filters.since !== undefined && filters.until !== undefined && filters.since > filters.until) {
-      throw new UserError(`--since (${flags.since}) is after --until (${flags.until}): nothing could match`, 2)
+      dyno: flags['dyno-name'], type: flags['dyno-name'] ? undefined : flags['process-type'], ...parseWindow(flags, now),
     }
 
     // Ctrl-C or SIGTERM ends a live window early and reports what it gathered.
