@@ -8,7 +8,8 @@ import {createRequire} from 'node:module'
 import {createInterface} from 'node:readline'
 
 import {EVENT_NEEDLES, LogParser} from '../src/core/parse/index.js'
-import {LineScanner, readLogFiles} from '../src/stream/file-source.js'
+import {readLogFiles} from '../src/stream/file-source.js'
+import {LineScanner} from '../src/stream/line-scanner.js'
 
 type Mode = 'prefilter' | 'read-bytes' | 'read-log-files' | 'read-log-files-all' | 'readline' | 'readline-logfmt' | 'readline-parse'
 
