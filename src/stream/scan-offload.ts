@@ -44,7 +44,12 @@ export type ScanMessage =
   /** Lines packed end to end: line i is `bytes[ends[i - 1] ?? 0, ends[i])`. */
   | {bytes: ArrayBuffer; ends: Int32Array; kind: 'lines'}
   | {code?: string; kind: 'error'; message: string; userError: boolean}
-  | {kind: 'done'; totals: ScanTotals}
+  | {kind: 'done'; mostInFlight: number; totals: ScanTotals}
+
+export interface WorkerScanTotals extends ScanTotals {
+  /** The most batches that were ever waiting to be parsed here (the tests' check of MAX_IN_FLIGHT). */
+  mostInFlight: number
+}
 
 /** Whether `path` is a file big enough to be read by a worker, on a machine with a core for it. */
 export function offloadsScan(path: string, minBytes: number): boolean {
@@ -59,16 +64,16 @@ export function offloadsScan(path: string, minBytes: number): boolean {
 }
 
 /** `scanInput(path, options)`, its reading and search done by a worker thread. */
-export async function scanInWorker(path: string, options: LineScannerOptions): Promise<ScanTotals> {
+export async function scanInWorker(path: string, options: LineScannerOptions): Promise<WorkerScanTotals> {
   const {onLine, ...scanning} = options
   const progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT))
   const job: ScanJob = {
     ...scanning, batchBytes: BATCH_BYTES, maxInFlight: MAX_IN_FLIGHT, path, progress: progress.buffer as SharedArrayBuffer,
   }
   const worker = startWorker(job)
-  return new Promise<ScanTotals>((resolve, reject) => {
+  return new Promise<WorkerScanTotals>((resolve, reject) => {
     let settled = false
-    const settle = (error: Error | undefined, totals?: ScanTotals): void => {
+    const settle = (error: Error | undefined, totals?: WorkerScanTotals): void => {
       if (settled) return
       settled = true
       worker.removeAllListeners()
@@ -99,7 +104,7 @@ export async function scanInWorker(path: string, options: LineScannerOptions): P
         }
 
         case 'done': {
-          settle(undefined, message.totals)
+          settle(undefined, {...message.totals, mostInFlight: message.mostInFlight})
           break
         }
 

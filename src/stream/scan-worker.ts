@@ -25,12 +25,16 @@ let batch = Buffer.allocUnsafeSlow(job.batchBytes)
 let ends = new Int32Array(job.batchBytes / 64)
 let used = 0
 let count = 0
+/** The most batches ever posted and not yet parsed (at most maxInFlight): for the tests. */
+let mostInFlight = 0
 
 /** Posts the batch (its memory moves to the main thread) and starts a new one. */
 function post(bytes: Buffer, lineEnds: Int32Array): void {
   for (let parsed = Atomics.load(progress, PARSED); Atomics.load(progress, POSTED) - parsed >= job.maxInFlight; parsed = Atomics.load(progress, PARSED)) {
     Atomics.wait(progress, PARSED, parsed)
   }
+
+  mostInFlight = Math.max(mostInFlight, Atomics.load(progress, POSTED) - Atomics.load(progress, PARSED) + 1)
 
   // Its own ArrayBuffer (allocUnsafeSlow, never the shared pool's): transferring it moves only these bytes.
   const message: ScanMessage = {bytes: bytes.buffer as ArrayBuffer, ends: lineEnds, kind: 'lines'}
@@ -67,7 +71,7 @@ function onLine(bytes: Buffer, start: number, end: number): void {
 try {
   const totals = await scanInput(job.path, {...job, onLine})
   flush()
-  port.postMessage({kind: 'done', totals} satisfies ScanMessage)
+  port.postMessage({kind: 'done', mostInFlight, totals} satisfies ScanMessage)
 } catch (error) {
   const {code, message} = error as NodeJS.ErrnoException
   port.postMessage({

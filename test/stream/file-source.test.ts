@@ -71,19 +71,21 @@ function scanned(text: string, needles: readonly string[], chunkSize: number): s
   return lines
 }
 
+async function readOn(workerMinBytes: number, paths: string[], options: Partial<ReadLogOptions>): Promise<{events: LogEvent[]; totals: ReadLogTotals}> {
+  const events: LogEvent[] = []
+  const totals = await readLogFiles(paths, event => events.push(event), {defaultYear: 2026, workerMinBytes, ...options})
+  expect(totals.workerScans, 'inputs read by a worker').to.equal(workerScansOf(workerMinBytes, paths))
+  return {events, totals}
+}
+
 /** A worker only for files (stdin stays on this thread), and only when the test's thread says so. */
 const workerScansOf = (workerMinBytes: number, paths: string[]): number => (workerMinBytes === 0 ? paths.filter(path => path !== '-').length : 0)
 
 describe('file-source', () => {
   for (const thread of THREADS) describe(`readLogFiles, files read ${thread.name}`, () => {
     let dir: string
-    async function read(paths: string[], options: Partial<ReadLogOptions> = {}): Promise<{events: LogEvent[]; totals: ReadLogTotals}> {
-      const events: LogEvent[] = []
-      const totals = await readLogFiles(paths, event => events.push(event), {defaultYear: 2026, workerMinBytes: thread.workerMinBytes, ...options})
-      expect(totals.workerScans, 'inputs read by a worker').to.equal(workerScansOf(thread.workerMinBytes, paths))
-      return {events, totals}
-    }
-
+    // eslint-disable-next-line unicorn/consistent-function-scoping -- it reads this describe's thread
+    const read = (paths: string[], options: Partial<ReadLogOptions> = {}) => readOn(thread.workerMinBytes, paths, options)
     const file = (name: string, content: Buffer | string): string => {
       const path = join(dir, name)
       writeFileSync(path, content)
