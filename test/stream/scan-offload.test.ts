@@ -5,11 +5,12 @@ import {
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import type {LineScannerOptions} from '../../src/stream/line-scanner.js'
+
 import {EVENT_NEEDLES} from '../../src/core/parse/index.js'
 import {UserError} from '../../src/errors.js'
-import type {LineScannerOptions} from '../../src/stream/line-scanner.js'
-import {BATCH_BYTES, MAX_IN_FLIGHT, scanInWorker} from '../../src/stream/scan-offload.js'
 import {scanInput} from '../../src/stream/scan-input.js'
+import {BATCH_BYTES, MAX_IN_FLIGHT, scanInWorker} from '../../src/stream/scan-offload.js'
 
 const INSTANCE = 'heroku.2808254.d97d0ea7-cf3d-411b-b453-d2943a50b456'
 const memoryLine = (i: number): string => `2026-11-20T10:00:${String(i % 60).padStart(2, '0')}.000000+00:00 heroku[web.${i % 7}]: source=web.${i % 7} dyno=${INSTANCE} `
@@ -34,11 +35,13 @@ const scanning = (onLine: LineScannerOptions['onLine']): LineScannerOptions => (
 describe('scan-offload', () => {
   let dir: string
   let path: string
+
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'scan-offload-'))
     path = join(dir, 'big.log')
     writeFileSync(path, bigLog(60_000))
   })
+
   after(() => rmSync(dir, {force: true, recursive: true}))
 
   it('hands on the lines a scan on this thread finds, in order, a line longer than a batch included', async () => {
