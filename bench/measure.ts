@@ -11,7 +11,7 @@ import {EVENT_NEEDLES, LogParser} from '../src/core/parse/index.js'
 import {readLogFiles} from '../src/stream/file-source.js'
 import {LineScanner} from '../src/stream/line-scanner.js'
 
-type Mode = 'prefilter' | 'read-bytes' | 'read-log-files' | 'read-log-files-all' | 'readline' | 'readline-logfmt' | 'readline-parse'
+type Mode = 'prefilter' | 'read-bytes' | 'read-log-files' | 'read-log-files-all' | 'read-log-files-one-thread' | 'readline' | 'readline-logfmt' | 'readline-parse'
 
 const logfmt = createRequire(import.meta.url)('logfmt') as {parse(line: string): Record<string, unknown>}
 
@@ -60,6 +60,15 @@ const measures: Record<Mode, (file: string) => Promise<unknown>> = {
     const totals = await readLogFiles([file], event => {
       kinds[event.kind] = (kinds[event.kind] ?? 0) + 1
     }, {defaultYear: 2026, loadSamples: false})
+    return {kinds, totals}
+  },
+
+  /** The same, read and searched on the parsing thread (no worker): what a file under 16 MiB gets. */
+  async 'read-log-files-one-thread'(file) {
+    const kinds: Record<string, number> = {}
+    const totals = await readLogFiles([file], event => {
+      kinds[event.kind] = (kinds[event.kind] ?? 0) + 1
+    }, {defaultYear: 2026, loadSamples: false, workerMinBytes: Number.POSITIVE_INFINITY})
     return {kinds, totals}
   },
 

@@ -124,7 +124,8 @@ if (existsSync(command)) {
   console.log('mem:report is not built (npm run build): timing readLogFiles in-process instead')
 }
 
-row('readLogFiles, memory + events (in-process)', fastest(runs, () => measure('read-log-files', path)), grep)
+row('readLogFiles, memory + events (in-process)', fastest(runs, () => measure('read-log-files', path)), grep, '  (file read by a worker thread)')
+row('  the same, one thread', fastest(runs, () => measure('read-log-files-one-thread', path)), grep)
 row('readLogFiles, all kinds, lines counted', fastest(runs, () => measure('read-log-files-all', path)), grep)
 row('  of which needle search (lines found)', fastest(runs, () => measure('prefilter', path)), grep)
 row('read the bytes only (128 KiB chunks)', fastest(runs, () => measure('read-bytes', path)), grep)

@@ -119,7 +119,7 @@ function asBuffer(chunk: Buffer | string): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk) : chunk
 }
 
-function isGzip(buffer: Uint8Array, start: number, length: number): boolean {
+export function isGzip(buffer: Uint8Array, start: number, length: number): boolean {
   return length >= 2 && buffer[start] === 0x1F && buffer[start + 1] === 0x8B
 }
 
