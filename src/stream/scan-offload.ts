@@ -28,7 +28,7 @@ export const WORKER_MIN_BYTES = 16 * 1024 * 1024
 /** Lines are shipped in batches of up to this many bytes (a longer line goes alone). */
 export const BATCH_BYTES = 256 * 1024
 /** Batches posted and not yet parsed here: the worker waits beyond this (bounded memory, ~2 MB). */
-export const MAX_IN_FLIGHT = 32
+export const MAX_IN_FLIGHT = 8
 /** Slots of the shared Int32Array: batches posted by the worker, batches parsed here. */
 export const POSTED = 0
 export const PARSED = 1
