@@ -1,5 +1,7 @@
 import {expect} from 'chai'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {
+  mkdtempSync, readFileSync, statSync, writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {gzipSync} from 'node:zlib'
@@ -158,6 +160,31 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     const piped = await runCommand(['mem:report', '--file', '-', '--json', '-d', 'web.2'], {input: lines.join('\n')})
     expect(piped.code, piped.stderr).to.equal(0)
     expect((JSON.parse(piped.stdout) as ReportJson).dynos.map(dyno => dyno.name)).to.deep.equal(['web.2'])
+  })
+
+  it('reads a file of over 16 MiB with a worker thread: the same report as its two halves read on one thread', async () => {
+    // App lines between the platform's make the log big enough for the worker (WORKER_MIN_BYTES).
+    const padding = Array.from({length: 100}, (_, i) => `2026-11-20T10:00:00.000000+00:00 app[web.1]: GET /items/${i} completed 200 OK in 12ms ${'x'.repeat(150)}`).join('\n')
+    const lines = sim.lines('leaky-web').map(line => `${line}\n${padding}`)
+    const big = path.join(dir, 'big.log')
+    writeFileSync(big, lines.join('\n') + '\n')
+    expect(statSync(big).size).to.be.above(16 * 1024 * 1024)
+    const halves = [path.join(dir, 'first-half.log'), path.join(dir, 'second-half.log')]
+    const middle = Math.floor(lines.length / 2)
+    writeFileSync(halves[0], lines.slice(0, middle).join('\n') + '\n')
+    writeFileSync(halves[1], lines.slice(middle).join('\n') + '\n')
+    for (const half of halves) expect(statSync(half).size).to.be.below(16 * 1024 * 1024)
+
+    const whole = await runCommand(['mem:report', '--file', big, '--json'])
+    expect(whole.code, whole.stderr).to.equal(0)
+    const split = await runCommand(['mem:report', '--file', halves[0], '--file', halves[1], '--json'])
+    expect(split.code, split.stderr).to.equal(0)
+    const {source: wholeSource, ...wholeReport} = JSON.parse(whole.stdout) as ReportJson
+    const {source: splitSource, ...splitReport} = JSON.parse(split.stdout) as ReportJson
+    expect(wholeSource.files).to.deep.equal([big])
+    expect(splitSource.files).to.deep.equal(halves)
+    expect(wholeReport.samples).to.be.above(200)
+    expect(wholeReport).to.deep.equal(splitReport)
   })
 
   it('reports what a truncated .gz held, with a warning on stderr and in the notes', async () => {
