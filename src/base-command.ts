@@ -7,6 +7,7 @@ import {UserError} from './errors.js'
 import {filterFlags} from './flags.js'
 import {HerokuApi} from './heroku/api.js'
 import {apiClient, appFromGitRemote} from './heroku/connect.js'
+import {watchStdout} from './stdout-pipe.js'
 
 /**
  * The flags of a command that needs an app: `--app/-a` (or the git remote) and the filters. Plain
@@ -53,6 +54,7 @@ export abstract class MemCommand extends Command {
 
   async init(): Promise<void> {
     await super.init()
+    watchStdout()
     this._client = await apiClient(this.config)
   }
 }

@@ -10,6 +10,8 @@ export interface CommandResult {
 }
 
 export interface RunOptions {
+  /** Closes the command's stdout once it has printed this much, as `| head` does. */
+  closeStdoutAfter?: number
   env?: Record<string, string | undefined>
   input?: string
   /** Sends SIGINT this long after start (to test Ctrl-C). */
@@ -49,6 +51,7 @@ export function runCommand(args: string[], options: RunOptions = {}): Promise<Co
 
     child.stdout.on('data', chunk => {
       stdout += chunk
+      if (options.closeStdoutAfter !== undefined && stdout.length >= options.closeStdoutAfter) child.stdout.destroy()
       if (options.interruptWhen && stdout.includes(options.interruptWhen)) interrupt()
     })
     child.stderr.on('data', chunk => {

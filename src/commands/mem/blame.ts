@@ -9,6 +9,7 @@ import {appFromGitRemote, connect} from '../../heroku/connect.js'
 import {blameJson} from '../../render/blame-json.js'
 import {blameText} from '../../render/blame-text.js'
 import {ReportProgress} from '../../render/report-progress.js'
+import {watchStdout} from '../../stdout-pipe.js'
 import {storeTarget} from '../../store/open-store.js'
 import {readBlameInput} from '../../stream/blame-input.js'
 import {StopSignal} from '../../stream/stop-signal.js'
@@ -41,6 +42,7 @@ Per dyno, memory between samples (~20 s) against the requests it served: routes 
   }
 
   async run(): Promise<void> {
+    watchStdout()
     const {flags} = await this.parse(Blame)
     const now = Date.now()
     const {since, until = now} = parseWindow(flags, now, now)

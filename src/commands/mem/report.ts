@@ -1,5 +1,4 @@
 import {Command, Flags} from '@oclif/core'
-import {once} from 'node:events'
 import {writeFile} from 'node:fs/promises'
 
 import type {HerokuApi} from '../../heroku/api.js'
@@ -14,6 +13,7 @@ import {reportHtml} from '../../render/report-html.js'
 import {reportJsonChunks} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {reportText} from '../../render/report-text.js'
+import {watchStdout, writeOut} from '../../stdout-pipe.js'
 import {storeTarget} from '../../store/open-store.js'
 import {BlameTap} from '../../stream/blame-input.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
@@ -57,6 +57,7 @@ export default class Report extends Command {
   }
 
   async run(): Promise<void> {
+    watchStdout()
     const {flags} = await this.parse(Report)
     const now = Date.now()
     const failOn = (flags['fail-on'] ?? []).map((text: string) => parseFailOn(text))
@@ -111,17 +112,4 @@ export default class Report extends Command {
 function terminalWidth(): number | undefined {
   const columns = process.stdout.isTTY ? process.stdout.columns : 0
   return columns >= 40 ? columns : undefined
-}
-
-/** Writes pieces to stdout in ~64 KB batches, waiting when the pipe is full (a farm's JSON is hundreds of MB). */
-async function writeOut(chunks: Iterable<string>): Promise<void> {
-  let batch = ''
-  for (const chunk of chunks) {
-    batch += chunk
-    if (batch.length < 65_536) continue
-    if (!process.stdout.write(batch)) await once(process.stdout, 'drain')
-    batch = ''
-  }
-
-  process.stdout.write(batch)
 }

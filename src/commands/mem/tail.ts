@@ -7,6 +7,7 @@ import {durationFlag, dynoFilter} from '../../flags.js'
 import {ensureRuntimeMetrics, requireFilteredDynos} from '../../heroku/preflight.js'
 import {JsonTailOutput, LineTailOutput, TableTailOutput} from '../../render/tail-output.js'
 import {tailSummary} from '../../render/tail-summary.js'
+import {onStdoutClosed} from '../../stdout-pipe.js'
 import {storeTarget} from '../../store/open-store.js'
 import {MemoryFeed} from '../../stream/memory-feed.js'
 import {StopSignal} from '../../stream/stop-signal.js'
@@ -51,6 +52,8 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
     const sizes = new Map(dynos.map(dyno => [dyno.name ?? '', dyno.size ?? '']))
 
     const stop = new StopSignal()
+    // `mem:tail | head`: the reader is done, and so is the tail.
+    const stopListening = onStdoutClosed(() => stop.abort())
     const timer = flags.duration ? setTimeout(() => stop.abort(), flags.duration) : undefined
     const out = (text: string) => process.stdout.write(text)
     const err = (text: string) => process.stderr.write(text)
@@ -77,6 +80,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
     } finally {
       if (timer) clearTimeout(timer)
       stop.release()
+      stopListening()
       output.close()
     }
 

@@ -141,6 +141,13 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
     expect(result.stderr).to.match(/summary:\n {2}web\.1: \d+ samples, peak [\d.]+MB/)
   })
 
+  it('ends quietly, exit 0, when its reader stops early (mem:tail --json | head -1)', async () => {
+    const result = await runCommand(['mem:tail', '-a', 'demo-app', '--json'], {closeStdoutAfter: 1, env, timeoutMs: 20_000})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.not.match(/Error|EPIPE|at /)
+    expect(jsonLines(result.stdout.split('\n')[0])).to.have.length(1)
+  })
+
   it('--duration stops by itself', async () => {
     const started = Date.now()
     const result = await runCommand(['mem:tail', '-a', 'demo-app', '--duration', '1s', '--json'], {env})
