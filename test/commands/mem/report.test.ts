@@ -187,6 +187,25 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect(wholeReport).to.deep.equal(splitReport)
   })
 
+  it('ends quietly with its own exit code when its reader stops early (mem:report --json | head)', async () => {
+    // 200 dynos: a report of megabytes, more than a pipe holds.
+    const lines: string[] = []
+    for (let i = 0; i < 60; i++) {
+      for (let d = 1; d <= 200; d++) {
+        const stamp = new Date(Date.UTC(2026, 10, 20, 10) + (i * 20_000) + d).toISOString().replace('Z', '000+00:00')
+        lines.push(`${stamp} heroku[web.${d}]: source=web.${d} dyno=heroku.1.abc sample#memory_total=${100 + i}.00MB sample#memory_rss=${100 + i}.00MB sample#memory_cache=0.00MB sample#memory_swap=0.00MB sample#memory_quota=512.00MB`)
+      }
+    }
+
+    const log = path.join(dir, 'two-hundred-dynos.log')
+    writeFileSync(log, lines.join('\n') + '\n')
+    for (const [flags, code] of [[[], 0], [['--fail-on', 'leak'], 3]] as const) {
+      const result = await runCommand(['mem:report', '--file', log, '--json', ...flags], {closeStdoutAfter: 1})
+      expect(result.code, result.stderr).to.equal(code)
+      expect(result.stderr, result.stderr).to.not.match(/EPIPE|Couldn't reach|\n\s+at /)
+    }
+  })
+
   it('reports what a truncated .gz held, with a warning on stderr and in the notes', async () => {
     const zipped = gzipSync(sim.lines('leaky-web').join('\n') + '\n')
     const cut = path.join(dir, 'cut.log.gz')
