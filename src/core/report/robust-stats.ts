@@ -31,7 +31,7 @@ export function medianInPlace(values: Float64Array): number {
  * bracketed closely). Reorders `values` (the same multiset).
  */
 export class OrderStatistics {
-  /** Cut positions, ascending, from 0 to the length. */
+  /** Cut positions, ascending (a repeat is harmless), from 0 to the length. */
   private readonly cuts: number[]
 
   constructor(private readonly values: Float64Array) {
@@ -44,7 +44,6 @@ export class OrderStatistics {
     while (this.cuts[after] <= k) after++
     const low = this.cuts[after - 1]
     const high = this.cuts[after] - 1
-    if (low === high) return this.values[k]
     const found: number[] = []
     const value = select(this.values, k, low, high, found)
     this.cuts.splice(after, 0, ...found.sort((a, b) => a - b))
@@ -54,10 +53,10 @@ export class OrderStatistics {
 
 /**
  * Moves the k-th smallest value to index k (smaller ones before it, larger after, within
- * low..high) and returns it; pushes onto `cuts` the positions strictly inside low..high that its
+ * low..high) and returns it; pushes onto `cuts` the positions in low + 1..high + 1 that its
  * partitions left with no larger value before than after. The partitions swap and count without
  * branching on the comparison: on random doubles a branch on it is mispredicted half the time,
- * which made Hoare's partition several times slower here.
+ * which made Hoare's partition (branching) about twice as slow on Theil–Sen slopes.
  */
 function select(values: Float64Array, k: number, low = 0, high = values.length - 1, cuts: number[] = []): number {
   while (high > low) {
@@ -72,7 +71,7 @@ function select(values: Float64Array, k: number, low = 0, high = values.length -
     } else {
       // Nothing below the pivot: split off the values equal to it, so the stretch still shrinks.
       const equalEnd = moveNotAbove(values, low, high, pivot)
-      if (equalEnd <= high) cuts.push(equalEnd)
+      cuts.push(equalEnd)
       if (k < equalEnd) return pivot
       low = equalEnd
     }
