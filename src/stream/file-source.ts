@@ -6,7 +6,7 @@
  * (C++, no per-line JavaScript), and only the lines around a hit are handed, still as bytes, to
  * the one LogParser (`parseAllBytes`: the usual memory line is read without decoding it). `\n` is
  * looked for only around hits, unless lines are to be counted (stream/line-scanner.ts). A plain
- * file of 16 MiB or more is read and searched by a worker thread while this thread parses
+ * file of 160 MiB or more is read and searched by a worker thread while this thread parses
  * (stream/scan-offload.ts); the parser, and so the events, are the same either way.
  */
 import type {Readable} from 'node:stream'

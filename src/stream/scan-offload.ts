@@ -21,10 +21,12 @@ import {UserError} from '../errors.js'
 import {isGzip, type ScanTotals} from './scan-input.js'
 
 /**
- * Smaller files stay on this thread: starting the worker costs ~40 ms of wall time before its
- * first batch (its own isolate and modules), about what searching 16 MiB costs here.
+ * Smaller files stay on this thread: the worker's start (~50 ms of CPU compiling its own isolate
+ * before its first batch), the hand-over and two busy threads on the cores V8's compiler and GC
+ * also want cost about what they save at ~150 MB (paired runs of mem:report --file, worker /
+ * one thread: 1.09x wall on 20 MB, 1.10x on 64 MB, 1.00x on 150 MB, 0.96x on 300 MB, 0.74x on 1 GB).
  */
-export const WORKER_MIN_BYTES = 16 * 1024 * 1024
+export const WORKER_MIN_BYTES = 160 * 1024 * 1024
 /** Lines are shipped in batches of up to this many bytes (a longer line goes alone). */
 export const BATCH_BYTES = 256 * 1024
 /** Batches posted and not yet parsed here: the worker waits beyond this (bounded memory, ~2 MB). */

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {
-  mkdtempSync, readFileSync, statSync, writeFileSync,
+  closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync,
 } from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -162,29 +162,41 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect((JSON.parse(piped.stdout) as ReportJson).dynos.map(dyno => dyno.name)).to.deep.equal(['web.2'])
   })
 
-  it('reads a file of over 16 MiB with a worker thread: the same report as its two halves read on one thread', async () => {
-    // App lines between the platform's make the log big enough for the worker (WORKER_MIN_BYTES).
-    const padding = Array.from({length: 100}, (_, i) => `2026-11-20T10:00:00.000000+00:00 app[web.1]: GET /items/${i} completed 200 OK in 12ms ${'x'.repeat(150)}`).join('\n')
-    const lines = sim.lines('leaky-web').map(line => `${line}\n${padding}`)
-    const big = path.join(dir, 'big.log')
-    writeFileSync(big, lines.join('\n') + '\n')
-    expect(statSync(big).size).to.be.above(16 * 1024 * 1024)
-    const halves = [path.join(dir, 'first-half.log'), path.join(dir, 'second-half.log')]
-    const middle = Math.floor(lines.length / 2)
-    writeFileSync(halves[0], lines.slice(0, middle).join('\n') + '\n')
-    writeFileSync(halves[1], lines.slice(middle).join('\n') + '\n')
-    for (const half of halves) expect(statSync(half).size).to.be.below(16 * 1024 * 1024)
+  it('reads a file of over 160 MiB with a worker thread: the same report as its two halves read on one thread', async () => {
+    // App lines after each of the platform's make the log big enough for the worker (WORKER_MIN_BYTES).
+    const WORKER_MIN_BYTES = 160 * 1024 * 1024
+    const lines = sim.lines('leaky-web')
+    const padding = Buffer.from(Array.from({length: 1 + Math.ceil(WORKER_MIN_BYTES / lines.length / 200)}, (_, i) => `2026-11-20T10:00:00.000000+00:00 app[web.1]: GET /items/${i} completed 200 OK in 12ms ${'x'.repeat(120)}\n`).join(''))
+    const write = (file: string, part: string[]): string => {
+      const fd = openSync(file, 'w')
+      for (const line of part) {
+        writeSync(fd, `${line}\n`)
+        writeSync(fd, padding)
+      }
 
-    const whole = await runCommand(['mem:report', '--file', big, '--json'])
-    expect(whole.code, whole.stderr).to.equal(0)
-    const split = await runCommand(['mem:report', '--file', halves[0], '--file', halves[1], '--json'])
-    expect(split.code, split.stderr).to.equal(0)
-    const {source: wholeSource, ...wholeReport} = JSON.parse(whole.stdout) as ReportJson
-    const {source: splitSource, ...splitReport} = JSON.parse(split.stdout) as ReportJson
-    expect(wholeSource.files).to.deep.equal([big])
-    expect(splitSource.files).to.deep.equal(halves)
-    expect(wholeReport.samples).to.be.above(200)
-    expect(wholeReport).to.deep.equal(splitReport)
+      closeSync(fd)
+      return file
+    }
+
+    const middle = Math.floor(lines.length / 2)
+    const big = write(path.join(dir, 'big.log'), lines)
+    const halves = [write(path.join(dir, 'first-half.log'), lines.slice(0, middle)), write(path.join(dir, 'second-half.log'), lines.slice(middle))]
+    try {
+      expect(statSync(big).size).to.be.above(WORKER_MIN_BYTES)
+      for (const half of halves) expect(statSync(half).size).to.be.below(WORKER_MIN_BYTES)
+      const whole = await runCommand(['mem:report', '--file', big, '--json'])
+      expect(whole.code, whole.stderr).to.equal(0)
+      const split = await runCommand(['mem:report', '--file', halves[0], '--file', halves[1], '--json'])
+      expect(split.code, split.stderr).to.equal(0)
+      const {source: wholeSource, ...wholeReport} = JSON.parse(whole.stdout) as ReportJson
+      const {source: splitSource, ...splitReport} = JSON.parse(split.stdout) as ReportJson
+      expect(wholeSource.files).to.deep.equal([big])
+      expect(splitSource.files).to.deep.equal(halves)
+      expect(wholeReport.samples).to.be.above(200)
+      expect(wholeReport).to.deep.equal(splitReport)
+    } finally {
+      for (const file of [big, ...halves]) rmSync(file, {force: true})
+    }
   })
 
   it('ends quietly with its own exit code when its reader stops early (mem:report --json | head)', async () => {
