@@ -1,19 +1,3 @@
-/** One time bucket of a downsampled series. Times are epoch ms, values MiB. */
-export interface SeriesBucket {
-  /** floor(time / width) at the series' current width. */
-  index: number
-  count: number
-  sum: number
-  /** Sum of the samples' times: their mean places the bucket on the time axis. */
-  timeSum: number
-  min: number
-  max: number
-  /** R14 / R15 errors and restarts that fell in this bucket (charts mark them). */
-  r14: number
-  r15: number
-  restarts: number
-}
-
 export interface SeriesPoint {
   /** Mean time of the bucket's samples (its start when it only holds marks). */
   time: number
@@ -29,13 +13,40 @@ export interface SeriesPoint {
 export type MarkKind = 'r14' | 'r15' | 'restarts'
 
 /**
+ * A bucket's fields, at these offsets from its first slot in one Float64Array. Times are epoch
+ * ms, values MiB. `index` is floor(time / width) at the series' current width; `timeSum` the sum
+ * of the samples' times (their mean places the bucket on the time axis); R14 / R15 errors and
+ * restarts that fell in the bucket are counted for the charts' marks.
+ */
+const enum Field {
+  Index,
+  Count,
+  Sum,
+  TimeSum,
+  Min,
+  Max,
+  R14,
+  R15,
+  Restarts,
+}
+const FIELDS = 9
+const MARK_FIELD: Record<MarkKind, Field> = {r14: Field.R14, r15: Field.R15, restarts: Field.Restarts}
+/** Buckets room is made for at first: most series of a short log stay small. */
+const INITIAL_ROOM = 16
+
+/**
  * A time series in at most `capacity` buckets: when full, the bucket width doubles and
  * neighbours merge pairwise, so memory stays bounded however many samples arrive while
  * min/max/mean per bucket stay exact. Buckets are aligned on multiples of the width since
  * the epoch, so samples may arrive out of order (several files) and still land right.
+ *
+ * The buckets live in one Float64Array, not one object each: a report of a 1 GB log creates
+ * ~280k buckets that live until merged, and as objects (with their boxed doubles) they were
+ * ~46 MB promoted out of V8's young generation, most of the main thread's GC.
  */
 export class DownsampledSeries {
-  private buckets: SeriesBucket[] = []
+  private buckets = new Float64Array(INITIAL_ROOM * FIELDS)
+  private count = 0
   private width: number
 
   constructor(private readonly capacity = 256, initialWidthMs = 20_000) {
@@ -43,23 +54,26 @@ export class DownsampledSeries {
   }
 
   add(time: number, value: number): void {
-    const bucket = this.bucketAt(time)
-    if (bucket.count === 0) {
-      bucket.min = value
-      bucket.max = value
+    const at = this.bucketAt(time)
+    const {buckets} = this
+    if (buckets[at + Field.Count] === 0) {
+      buckets[at + Field.Min] = value
+      buckets[at + Field.Max] = value
     } else {
-      if (value < bucket.min) bucket.min = value
-      if (value > bucket.max) bucket.max = value
+      if (value < buckets[at + Field.Min]) buckets[at + Field.Min] = value
+      if (value > buckets[at + Field.Max]) buckets[at + Field.Max] = value
     }
 
-    bucket.count++
-    bucket.sum += value
-    bucket.timeSum += time
+    buckets[at + Field.Count]++
+    buckets[at + Field.Sum] += value
+    buckets[at + Field.TimeSum] += time
     this.coarsenIfFull()
   }
 
   mark(time: number, kind: MarkKind): void {
-    this.bucketAt(time)[kind]++
+    // The bucket first: making it may replace the array.
+    const at = this.bucketAt(time)
+    this.buckets[at + MARK_FIELD[kind]]++
     this.coarsenIfFull()
   }
 
@@ -68,81 +82,104 @@ export class DownsampledSeries {
   }
 
   get length(): number {
-    return this.buckets.length
+    return this.count
   }
 
   /** Buckets in time order; those holding only marks have count 0 and NaN values. */
   points(): SeriesPoint[] {
-    return this.buckets.map(bucket => ({
-      count: bucket.count,
-      max: bucket.count > 0 ? bucket.max : Number.NaN,
-      mean: bucket.count > 0 ? bucket.sum / bucket.count : Number.NaN,
-      min: bucket.count > 0 ? bucket.min : Number.NaN,
-      r14: bucket.r14,
-      r15: bucket.r15,
-      restarts: bucket.restarts,
-      time: bucket.count > 0 ? bucket.timeSum / bucket.count : bucket.index * this.width,
-    }))
+    const {buckets} = this
+    const points: SeriesPoint[] = []
+    for (let at = 0; at < this.count * FIELDS; at += FIELDS) {
+      const count = buckets[at + Field.Count]
+      points.push({
+        count,
+        max: count > 0 ? buckets[at + Field.Max] : Number.NaN,
+        mean: count > 0 ? buckets[at + Field.Sum] / count : Number.NaN,
+        min: count > 0 ? buckets[at + Field.Min] : Number.NaN,
+        r14: buckets[at + Field.R14],
+        r15: buckets[at + Field.R15],
+        restarts: buckets[at + Field.Restarts],
+        time: count > 0 ? buckets[at + Field.TimeSum] / count : buckets[at + Field.Index] * this.width,
+      })
+    }
+
+    return points
   }
 
-  private bucketAt(time: number): SeriesBucket {
+  /** The first slot of the bucket holding `time`, made (empty) when there is none. */
+  private bucketAt(time: number): number {
     const index = Math.floor(time / this.width)
-    const last = this.buckets.at(-1)
-    if (last && last.index === index) return last
-    if (!last || last.index < index) return this.insertAt(this.buckets.length, index)
+    const {buckets, count} = this
+    const last = (count - 1) * FIELDS
+    if (count > 0 && buckets[last + Field.Index] === index) return last
+    if (count === 0 || buckets[last + Field.Index] < index) return this.insertAt(count, index)
     let low = 0
-    let high = this.buckets.length
+    let high = count
     while (low < high) {
       const middle = Math.floor((low + high) / 2)
-      if (this.buckets[middle].index < index) low = middle + 1
+      if (buckets[(middle * FIELDS) + Field.Index] < index) low = middle + 1
       else high = middle
     }
 
-    if (this.buckets[low]?.index === index) return this.buckets[low]
+    if (low < count && buckets[(low * FIELDS) + Field.Index] === index) return low * FIELDS
     return this.insertAt(low, index)
   }
 
   private coarsenIfFull(): void {
-    while (this.buckets.length > this.capacity) {
+    while (this.count > this.capacity) {
       this.width *= 2
-      const merged: SeriesBucket[] = []
-      for (const bucket of this.buckets) {
-        const index = Math.floor(bucket.index / 2)
-        const previous = merged.at(-1)
-        if (previous && previous.index === index) {
-          mergeInto(previous, bucket)
+      const {buckets} = this
+      // Merged in place, front to back: bucket `kept` never overtakes bucket `from`.
+      let kept = -1
+      for (let from = 0; from < this.count; from++) {
+        const at = from * FIELDS
+        const index = Math.floor(buckets[at + Field.Index] / 2)
+        const previous = kept * FIELDS
+        if (kept >= 0 && buckets[previous + Field.Index] === index) {
+          mergeInto(buckets, previous, at)
         } else {
-          // The old array is dropped: its buckets are reused, not copied.
-          bucket.index = index
-          merged.push(bucket)
+          kept++
+          if (kept !== from) buckets.copyWithin(kept * FIELDS, at, at + FIELDS)
+          buckets[(kept * FIELDS) + Field.Index] = index
         }
       }
 
-      this.buckets = merged
+      this.count = kept + 1
     }
   }
 
-  private insertAt(position: number, index: number): SeriesBucket {
-    const bucket: SeriesBucket = {
-      count: 0, index, max: Number.NaN, min: Number.NaN, r14: 0, r15: 0, restarts: 0, sum: 0, timeSum: 0,
+  /** An empty bucket at `position` (the later ones move up one); its first slot. */
+  private insertAt(position: number, index: number): number {
+    if ((this.count + 1) * FIELDS > this.buckets.length) {
+      const grown = new Float64Array(this.buckets.length * 2)
+      grown.set(this.buckets)
+      this.buckets = grown
     }
-    // Samples mostly arrive in time order: appending is the common case, and `push` is cheaper than `splice`.
-    if (position === this.buckets.length) this.buckets.push(bucket)
-    else this.buckets.splice(position, 0, bucket)
-    return bucket
+
+    const {buckets} = this
+    const at = position * FIELDS
+    // Samples mostly arrive in time order: appending is the common case.
+    if (position < this.count) buckets.copyWithin(at + FIELDS, at, this.count * FIELDS)
+    buckets.fill(0, at, at + FIELDS)
+    buckets[at + Field.Index] = index
+    buckets[at + Field.Min] = Number.NaN
+    buckets[at + Field.Max] = Number.NaN
+    this.count++
+    return at
   }
 }
 
-function mergeInto(target: SeriesBucket, source: SeriesBucket): void {
-  if (source.count > 0) {
-    target.min = target.count > 0 ? Math.min(target.min, source.min) : source.min
-    target.max = target.count > 0 ? Math.max(target.max, source.max) : source.max
+function mergeInto(buckets: Float64Array, target: number, source: number): void {
+  if (buckets[source + Field.Count] > 0) {
+    const targetFilled = buckets[target + Field.Count] > 0
+    buckets[target + Field.Min] = targetFilled ? Math.min(buckets[target + Field.Min], buckets[source + Field.Min]) : buckets[source + Field.Min]
+    buckets[target + Field.Max] = targetFilled ? Math.max(buckets[target + Field.Max], buckets[source + Field.Max]) : buckets[source + Field.Max]
   }
 
-  target.count += source.count
-  target.sum += source.sum
-  target.timeSum += source.timeSum
-  target.r14 += source.r14
-  target.r15 += source.r15
-  target.restarts += source.restarts
+  buckets[target + Field.Count] += buckets[source + Field.Count]
+  buckets[target + Field.Sum] += buckets[source + Field.Sum]
+  buckets[target + Field.TimeSum] += buckets[source + Field.TimeSum]
+  buckets[target + Field.R14] += buckets[source + Field.R14]
+  buckets[target + Field.R15] += buckets[source + Field.R15]
+  buckets[target + Field.Restarts] += buckets[source + Field.Restarts]
 }
