@@ -73,9 +73,10 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
   }
 
   /** Runs the watchdog in watch mode; `drive` runs once it follows the live log; then Ctrl-C. */
-  function watch(args: string[], drive: () => Promise<void>): Promise<CommandResult> {
+  function watch(args: string[], drive: () => Promise<void>, options: {closeStdoutAfter?: number} = {}): Promise<CommandResult> {
     // No random wait before a restart: the simulated clock moves a tick every 12 ms.
     return runCommand(['mem:restart-over', ...args, '--send-jitter', '1ms'], {
+      ...options,
       env,
       timeoutMs: 90_000,
       async whileRunning(child) {
@@ -129,6 +130,17 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
     // The restart's time is when it went out: at or after the decision.
     expect((summary!.restarted as Json[]).map(restarted => restarted.dyno)).to.deep.equal(['web.2'])
     expect(Date.parse((summary!.restarted as Json[])[0].time as string)).to.be.at.least(Date.parse(restart!.time as string))
+  })
+
+  it('keeps watching, and restarts, after its stdout reader has gone (mem:restart-over --json | head -1)', async () => {
+    await start([leaky])
+    const result = await watch(['-a', 'leaky-app', '--threshold', '90%', '--cooldown', '5m', '--json'], async () => {
+      await tick(sim, 40, () => deletes(sim).length > 0)
+      await tick(sim, 10)
+    }, {closeStdoutAfter: 1})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.not.match(/Error|EPIPE/)
+    expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
   })
 
   it('makes no restart in a dry run, and prints the decision it would make', async () => {
