@@ -13,7 +13,6 @@ import type {HerokuApi} from '../heroku/api.js'
 import {eventFilter} from '../core/event-window.js'
 import {LogParser} from '../core/parse/index.js'
 import {readLogFiles, type ReadLogTotals} from './file-source.js'
-import {LogStream} from './log-stream.js'
 import {holdYoungGeneration} from './young-generation.js'
 
 /** Logplex keeps at most 1500 lines per session: the most a history session can return. */
@@ -74,6 +73,8 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
     if (keep(request)) options.onRouterRequest!(request)
   })
   const parser = new LogParser({defaultYear, onLinesDropped: options.onLinesDropped, onRouterRequest})
+  // The stream (and its EventSource) loads only for an app's log: reading files starts faster.
+  const {LogStream} = await import('./log-stream.js')
   await new LogStream(options.api, {
     app: source.app,
     dyno: source.dyno,
