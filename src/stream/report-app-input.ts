@@ -5,7 +5,7 @@
  */
 import type {LogEvent} from '../core/events.js'
 import type {HerokuApi} from '../heroku/api.js'
-import type {ReportInput, ReportInputOptions} from './report-input.js'
+import type {ReportInput, ReportInputOptions} from './report-input-types.js'
 
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
