@@ -1,5 +1,7 @@
 import type {SeriesPoint} from '../core/report/downsampled-series.js'
 
+import {MAX_SAMPLE_INTERVAL_MS} from '../core/report/accumulator.js'
+
 /** One chart column: the highest memory in its time slice, and what happened there. */
 export interface ChartColumn {
   max: number
@@ -8,19 +10,34 @@ export interface ChartColumn {
   restart: boolean
 }
 
-/** Spreads a downsampled timeline over `width` equal time slices (peaks kept, marks kept). */
+/**
+ * Spreads a downsampled timeline over `width` equal time slices (peaks kept, marks kept). When the
+ * slices are narrower than the samples are apart (a short window: 20 s samples, 13 s slices), a
+ * slice between two samples of one continuous run holds the earlier sample's value, as the memory
+ * did until the next sample; a longer silence (a missed sample, a dyno down) stays a gap.
+ */
 export function chartColumns(points: readonly SeriesPoint[], width: number, from: number, to: number): ChartColumn[] {
   const columns: ChartColumn[] = Array.from({length: width}, () => ({
     max: Number.NaN, r14: false, r15: false, restart: false,
   }))
   const span = Math.max(1, to - from)
+  const columnOf = (time: number): number => Math.min(width - 1, Math.max(0, Math.floor(((time - from) / span) * width)))
+  let previous: SeriesPoint | undefined
   for (const point of points) {
-    const index = Math.min(width - 1, Math.max(0, Math.floor(((point.time - from) / span) * width)))
+    const index = columnOf(point.time)
     const column = columns[index]
     if (point.count > 0 && !(point.max <= column.max)) column.max = point.max
     if (point.r14 > 0) column.r14 = true
     if (point.r15 > 0) column.r15 = true
     if (point.restarts > 0) column.restart = true
+    if (point.count === 0) continue
+    if (previous && point.time - previous.time <= MAX_SAMPLE_INTERVAL_MS) {
+      for (let between = columnOf(previous.time) + 1; between < index; between++) {
+        if (Number.isNaN(columns[between].max)) columns[between].max = previous.max
+      }
+    }
+
+    previous = point
   }
 
   return columns

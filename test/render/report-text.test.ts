@@ -37,6 +37,22 @@ describe('report renderers', () => {
     ])
   })
 
+  it('draws a short window of 20 s samples without blank slices between them, and leaves a silence blank', () => {
+    // Slices of 10 s: every other one holds no sample. 15 minutes of samples, 5 of silence, 5 of samples.
+    const points: SeriesPoint[] = []
+    for (let i = 0; i < 45; i++) points.push({...point(0, 200 + i), time: START + (i * 20_000)})
+    for (let i = 0; i < 15; i++) points.push({...point(0, 300), time: START + (20 * 60_000) + (i * 20_000)})
+    const lines = terminalChart(points, {
+      from: START, height: 4, quota: 512, to: START + (25 * 60_000), width: 150,
+    })
+    // The bottom row (0 to ~140 MB): full wherever a value is drawn.
+    const bottom = lines[lines.findIndex(line => line.includes('└')) - 1]
+    const bars = bottom.slice(bottom.indexOf('┤') + 1)
+    expect(bars.slice(0, 89)).to.not.include(' ')
+    expect(bars.slice(89, 120).trim()).to.equal('')
+    expect(bars.slice(120, 149)).to.not.include(' ')
+  })
+
   it('prints the header, the type table, the story and advice', () => {
     const accumulator = new ReportAccumulator()
     for (let i = 0; i < 720; i++) {

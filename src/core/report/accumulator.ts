@@ -8,8 +8,8 @@ import {QuantileSketch} from './quantile-sketch.js'
 import {type ReleaseMark, ReleaseTimeline} from './release-timeline.js'
 import {StrayTimes} from './stray-times.js'
 
-/** Samples are ~20 s apart; a longer gap (a missed sample, a reconnect) counts as at most this. */
-const MAX_SAMPLE_INTERVAL_MS = 60_000
+/** Samples are ~20 s apart; a longer gap (a missed sample, a reconnect) counts as at most this, and charts leave it blank. */
+export const MAX_SAMPLE_INTERVAL_MS = 60_000
 const NOMINAL_SAMPLE_INTERVAL_MS = 20_000
 /** Swap under 1 MiB is the kernel's housekeeping, not a dyno under memory pressure. */
 export const SWAPPING_MB = 1
