@@ -7,50 +7,76 @@ import type {SeededRandom} from './seeded-random.js'
 
 import {boundedSolve, type Design, invertSymmetric} from './robust-nnls.js'
 
-/** Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g). */
+/**
+ * Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g), every
+ * block's in one array: thousands of blocks on a long log, each a p x p matrix, were as many
+ * small arrays made again for every selection step and every candidate route.
+ */
 export interface BlockEquations {
-  a: Float64Array[]
-  c: Float64Array[]
+  /** Block g's X'WX, row-major: a[g p^2 ... (g + 1) p^2 - 1]. */
+  a: Float64Array
+  blocks: number
+  /** Block g's X'Wy: c[g p ... (g + 1) p - 1]. */
+  c: Float64Array
   columns: number
 }
 
-/** Every block's equations in one pass over the rows. */
-export function blockEquations(design: Design, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number): BlockEquations {
+/** Zeroed equations for `blocks` blocks of `columns` columns; `reuse`'s arrays when it has that shape. */
+function emptyEquations(blocks: number, columns: number, reuse?: BlockEquations): BlockEquations {
+  if (reuse && reuse.blocks === blocks && reuse.columns === columns) {
+    reuse.a.fill(0)
+    reuse.c.fill(0)
+    return reuse
+  }
+
+  return {
+    a: new Float64Array(blocks * columns * columns), blocks, c: new Float64Array(blocks * columns), columns,
+  }
+}
+
+/** Every block's equations in one pass over the rows (into `reuse`'s arrays when it has the same shape). */
+export function blockEquations(design: Design, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number, reuse?: BlockEquations): BlockEquations {
   const p = design.columns
-  const a = Array.from({length: blocks}, () => new Float64Array(p * p))
-  const c = Array.from({length: blocks}, () => new Float64Array(p))
+  const pp = p * p
+  const equations = emptyEquations(blocks, p, reuse)
+  const {a, c} = equations
   const x = design.values
   for (let i = 0; i < design.rows; i++) {
     const w = weights[i]
     if (w === 0) continue
-    const ag = a[block[i]]
-    const cg = c[block[i]]
+    const ag = block[i] * pp
+    const cg = block[i] * p
     const row = i * p
     for (let j = 0; j < p; j++) {
       const wx = w * x[row + j]
       if (wx === 0) continue
-      cg[j] += wx * y[i]
-      for (let k = j; k < p; k++) ag[(j * p) + k] += wx * x[row + k]
+      c[cg + j] += wx * y[i]
+      for (let k = j; k < p; k++) a[ag + (j * p) + k] += wx * x[row + k]
     }
   }
 
-  for (const ag of a) for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) ag[(j * p) + k] = ag[(k * p) + j]
-  return {a, c, columns: p}
+  for (let ag = 0; ag < a.length; ag += pp) for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[ag + (j * p) + k] = a[ag + (k * p) + j]
+  return equations
 }
 
-/** The same blocks' equations for a subset of the columns (a smaller model), in the order given. */
-export function subEquations(equations: BlockEquations, columns: readonly number[]): BlockEquations {
+/** The same blocks' equations for a subset of the columns (a smaller model), in the order given; into `reuse` when it has that shape. */
+export function subEquations(equations: BlockEquations, columns: readonly number[], reuse?: BlockEquations): BlockEquations {
   const p = equations.columns
+  const pp = p * p
   const q = columns.length
-  return {
-    a: equations.a.map(a => {
-      const sub = new Float64Array(q * q)
-      for (const [j, from] of columns.entries()) for (const [k, to] of columns.entries()) sub[(j * q) + k] = a[(from * p) + to]
-      return sub
-    }),
-    c: equations.c.map(c => Float64Array.from(columns, column => c[column])),
-    columns: q,
+  const qq = q * q
+  const {blocks} = equations
+  // Every entry is written below: no need to zero a reused buffer.
+  const sub = reuse && reuse.blocks === blocks && reuse.columns === q ? reuse : emptyEquations(blocks, q)
+  for (let g = 0; g < blocks; g++) {
+    for (let j = 0; j < q; j++) {
+      const from = (g * pp) + (columns[j] * p)
+      for (let k = 0; k < q; k++) sub.a[(g * qq) + (j * q) + k] = equations.a[from + columns[k]]
+      sub.c[(g * q) + j] = equations.c[(g * p) + columns[j]]
+    }
   }
+
+  return sub
 }
 
 /** Family-wise error rate across the routes of a type (Holm-corrected). */
@@ -58,18 +84,22 @@ export const ALPHA = 0.05
 
 /** Sum of every block's equations: the whole fit's. */
 export function combineAll(equations: BlockEquations): {a: Float64Array; c: Float64Array} {
-  return combine(equations, new Float64Array(equations.a.length).fill(1))
+  return combine(equations, new Float64Array(equations.blocks).fill(1))
 }
 
 /** Sum of the blocks' equations, block g counted `times[g]` times. */
 function combine(equations: BlockEquations, times: Float64Array): {a: Float64Array; c: Float64Array} {
   const p = equations.columns
-  const a = new Float64Array(p * p)
+  const pp = p * p
+  const a = new Float64Array(pp)
   const c = new Float64Array(p)
-  for (const [g, count] of times.entries()) {
+  for (let g = 0; g < equations.blocks; g++) {
+    const count = times[g]
     if (count === 0) continue
-    for (let k = 0; k < p * p; k++) a[k] += count * equations.a[g][k]
-    for (let k = 0; k < p; k++) c[k] += count * equations.c[g][k]
+    const ag = g * pp
+    const cg = g * p
+    for (let k = 0; k < pp; k++) a[k] += count * equations.a[ag + k]
+    for (let k = 0; k < p; k++) c[k] += count * equations.c[cg + k]
   }
 
   return {a, c}
@@ -89,25 +119,27 @@ function solve(a: Float64Array, c: Float64Array): Float64Array {
  */
 export function jackknifeFit(equations: BlockEquations): {coefficients: Float64Array; standardErrors: Float64Array} {
   const p = equations.columns
-  const blocks = equations.a.length
+  const {blocks} = equations
   const full = combine(equations, new Float64Array(blocks).fill(1))
   const coefficients = solve(full.a, full.c)
   // Each block left out is the whole fit less that block's equations: linear in the blocks (summing
   // the others for each was quadratic: 47 s of mem:blame on a 1 GB log with its ~5,000 blocks).
   const a = new Float64Array(p * p)
   const c = new Float64Array(p)
-  const leaveOut = equations.a.map((blockA, g) => {
-    const blockC = equations.c[g]
-    for (let k = 0; k < p * p; k++) a[k] = full.a[k] - blockA[k]
-    for (let k = 0; k < p; k++) c[k] = full.c[k] - blockC[k]
-    return solve(a, c)
-  })
+  // Block g's fit without it: leaveOut[g p ... (g + 1) p - 1].
+  const leaveOut = new Float64Array(blocks * p)
+  for (let g = 0; g < blocks; g++) {
+    for (let k = 0; k < p * p; k++) a[k] = full.a[k] - equations.a[(g * p * p) + k]
+    for (let k = 0; k < p; k++) c[k] = full.c[k] - equations.c[(g * p) + k]
+    leaveOut.set(solve(a, c), g * p)
+  }
+
   const standardErrors = new Float64Array(p)
   for (let j = 0; j < p; j++) {
     let mean = 0
-    for (const b of leaveOut) mean += b[j] / blocks
+    for (let g = 0; g < blocks; g++) mean += leaveOut[(g * p) + j] / blocks
     let sum = 0
-    for (const b of leaveOut) sum += (b[j] - mean) ** 2
+    for (let g = 0; g < blocks; g++) sum += (leaveOut[(g * p) + j] - mean) ** 2
     standardErrors[j] = Math.sqrt(((blocks - 1) / blocks) * sum)
   }
 
@@ -117,7 +149,7 @@ export function jackknifeFit(equations: BlockEquations): {coefficients: Float64A
 /** Percentile intervals of the constrained fit over `rounds` resamples of whole blocks. */
 export function blockBootstrapIntervals(equations: BlockEquations, free: readonly boolean[], options: {level: number; random: SeededRandom; rounds: number}): {lower: Float64Array; upper: Float64Array} {
   const p = equations.columns
-  const blocks = equations.a.length
+  const {blocks} = equations
   const draws = Array.from({length: p}, () => new Float64Array(options.rounds))
   const drawn = new Float64Array(blocks)
   for (let round = 0; round < options.rounds; round++) {

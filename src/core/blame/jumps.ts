@@ -132,15 +132,15 @@ export function contiguousRuns(intervals: readonly MemoryInterval[]): number[][]
 /** Per column: does it turn up in jump intervals more than chance would put it there? */
 export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex, columns: RouteColumns, seed: number): RouteJumpEvidence[] {
   const m = columns.names.length
-  const columnCounts = intervals.map(interval => {
-    const row = new Float64Array(m)
+  // Interval i's requests per column: columnCounts[i m ... (i + 1) m - 1] (one array, not one per interval).
+  const columnCounts = new Float64Array(intervals.length * m)
+  for (const [i, interval] of intervals.entries()) {
     for (let k = 0; k < interval.routes.length; k++) {
       const column = columns.columnOf[interval.routes[k]]
-      if (column !== -1) row[column] += interval.counts[k]
+      if (column !== -1) columnCounts[(i * m) + column] += interval.counts[k]
     }
+  }
 
-    return row
-  })
   const isJump = new Set(index.jumps)
   const observed = new Float64Array(m)
   const withRoute = new Float64Array(m)
@@ -149,8 +149,9 @@ export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex
   for (const jump of index.jumps) {
     jumpRequests += intervals[jump].requests
     for (let j = 0; j < m; j++) {
-      observed[j] += columnCounts[jump][j]
-      if (columnCounts[jump][j] > 0) {
+      const count = columnCounts[(jump * m) + j]
+      observed[j] += count
+      if (count > 0) {
         withRoute[j]++
         jumpMb[j] += index.sizes.get(jump) ?? 0
       }
@@ -162,7 +163,7 @@ export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex
   for (const stratum of index.strata) {
     for (const i of stratum) {
       allRequests += intervals[i].requests
-      for (let j = 0; j < m; j++) allCounts[j] += columnCounts[i][j]
+      for (let j = 0; j < m; j++) allCounts[j] += columnCounts[(i * m) + j]
     }
   }
 
@@ -181,8 +182,8 @@ export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex
         const chosen = draw[pick]
         draw[pick] = draw[d]
         draw[d] = chosen
-        const row = columnCounts[chosen]
-        for (let j = 0; j < m; j++) total[j] += row[j]
+        const row = chosen * m
+        for (let j = 0; j < m; j++) total[j] += columnCounts[row + j]
       }
     }
 

@@ -17,7 +17,7 @@ import type {MemoryInterval} from './intervals.js'
 import type {RouteColumns} from './route-columns.js'
 
 import {
-  ALPHA, blockBootstrapIntervals, blockEquations, combineAll, holmAdjust, jackknifeFit, subEquations, upperTailTP,
+  ALPHA, blockBootstrapIntervals, type BlockEquations, blockEquations, combineAll, holmAdjust, jackknifeFit, subEquations, upperTailTP,
 } from './inference.js'
 import {contiguousRuns} from './jumps.js'
 import {boundedSolve, type Design, robustBoundedFit} from './robust-nnls.js'
@@ -67,52 +67,33 @@ export interface LeakFit {
   routes: RouteLeakEstimate[]
 }
 
-interface Segment {
-  /** Memory (RSS + swap) at each sample, MiB. */
-  levels: number[]
-  /** Per sample: [hours since the segment began, all requests / 1000, requests in flight, requests / 1000 per column]. */
-  rows: number[][]
+/**
+ * The regression's rows, written straight into one array: per sample [hours since its segment
+ * began, all requests / 1000, requests in flight, requests / 1000 per column], each column centred
+ * within its segment (removing the segment's level), with memory (RSS + swap, MiB) centred alike.
+ */
+interface Rows {
+  blockOf: Int32Array
+  blocks: number
+  design: Design
+  /** Requests of each column in the samples fitted. */
+  requests: Float64Array
+  target: Float64Array
 }
 
 /** Undefined when there are too few samples for the columns. */
 export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns, seed: number): LeakFit | undefined {
   const m = columns.names.length
-  const p = SHARED_COLUMNS + m
-  const segments = contiguousSegments(intervals, breaks, columns)
-  const values: number[] = []
-  const target: number[] = []
-  const blockOf: number[] = []
-  const requests = new Float64Array(m)
-  let blocks = 0
-  for (const segment of segments) {
-    if (segment.levels.length < MIN_SEGMENT_SAMPLES) continue
-    // Each segment has its own level: centring every column within it removes that level.
-    const means = new Float64Array(p + 1)
-    for (const [k, row] of segment.rows.entries()) {
-      for (let j = 0; j < p; j++) means[j] += row[j] / segment.rows.length
-      means[p] += segment.levels[k] / segment.rows.length
-    }
-
-    const last = segment.rows.at(-1)!
-    for (let j = 0; j < m; j++) requests[j] += last[j + SHARED_COLUMNS] * 1000
-    for (const [k, row] of segment.rows.entries()) {
-      for (let j = 0; j < p; j++) values.push(row[j] - means[j])
-      target.push(segment.levels[k] - means[p])
-      blockOf.push(blocks + Math.floor(k / BLOCK_SAMPLES))
-    }
-
-    blocks += Math.ceil(segment.rows.length / BLOCK_SAMPLES)
-  }
-
-  if (m === 0 || blocks < SHARED_COLUMNS + 1 + SPARE_BLOCKS) return undefined
-  const design: Design = {columns: p, rows: target.length, values: Float64Array.from(values)}
-  const y = Float64Array.from(target)
-  const block = Int32Array.from(blockOf)
+  if (m === 0) return undefined
+  const {blockOf: block, blocks, design, requests, target: y} = contiguousSegments(intervals, breaks, columns)
+  if (blocks < SHARED_COLUMNS + 1 + SPARE_BLOCKS) return undefined
   const selection = selectRoutes(design, y, block, blocks, m)
   const model = modelColumns(selection.selected)
   const fit = robustBoundedFit(designOf(design, model), y, model.map(() => false))
   const equations = blockEquations(design, y, fit.weights, block, blocks)
   const random = new SeededRandom(seed)
+  // One buffer per model size (the model, or it and one route): a route's blocks' equations replace the last route's.
+  const buffers = new Map<number, BlockEquations>()
   return {
     backgroundMbPerHour: fit.coefficients[0],
     blocks,
@@ -121,7 +102,8 @@ export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySe
       // A route outside the model is judged as the one route added to it.
       const own = selection.selected.includes(j) ? model : [...model, SHARED_COLUMNS + j]
       const position = own.indexOf(SHARED_COLUMNS + j)
-      const sub = subEquations(equations, own)
+      const sub = subEquations(equations, own, buffers.get(own.length))
+      buffers.set(own.length, sub)
       const free = own.map(() => false)
       const summed = combineAll(sub)
       const bounds = blockBootstrapIntervals(sub, free, {level: INTERVAL_LEVEL, random, rounds: BOOTSTRAP_ROUNDS})
@@ -150,14 +132,17 @@ function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks
   const p = new Float64Array(m).fill(1)
   const adjustedP = new Float64Array(m).fill(1)
   let running = 0
+  let equations: BlockEquations | undefined
+  let candidate: BlockEquations | undefined
   for (;;) {
     const model = modelColumns(selected)
     const remaining = Array.from({length: m}, (_, j) => j).filter(j => !selected.includes(j))
     if (remaining.length === 0 || blocks < model.length + 1 + SPARE_BLOCKS) break
     const {weights} = robustBoundedFit(designOf(design, model), y, model.map(() => false))
-    const equations = blockEquations(design, y, weights, block, blocks)
+    equations = blockEquations(design, y, weights, block, blocks, equations)
     for (const j of remaining) {
-      const test = jackknifeFit(subEquations(equations, [...model, SHARED_COLUMNS + j]))
+      candidate = subEquations(equations, [...model, SHARED_COLUMNS + j], candidate)
+      const test = jackknifeFit(candidate)
       p[j] = upperTailTP(test.coefficients[model.length] / test.standardErrors[model.length], blocks - 1)
     }
 
@@ -192,20 +177,59 @@ function designOf(design: Design, columns: readonly number[]): Design {
  * Runs of back-to-back intervals cut into segments, each with its own level: at every jump (so a
  * step, whatever its measured size, never leaks into the fit) and every SEGMENT_SAMPLES samples
  * (so a slow drift or a step too small to see shifts one segment, not the rest of the log).
+ * Segments too short to fit a level are left out.
  */
-function contiguousSegments(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns): Segment[] {
+function contiguousSegments(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns): Rows {
   const m = columns.names.length
-  const segments: Segment[] = []
+  const p = SHARED_COLUMNS + m
+  // At most a row per interval: sized once, the rows of short segments written over.
+  const values = new Float64Array(intervals.length * p)
+  const target = new Float64Array(intervals.length)
+  const blockOf = new Int32Array(intervals.length)
+  const requests = new Float64Array(m)
+  const means = new Float64Array(p + 1)
+  let blocks = 0
+  let rows = 0
+  let first = 0
+  /** Closes the segment of rows first ... rows - 1: centred and given its blocks, or dropped when short. */
+  const close = (): void => {
+    const length = rows - first
+    if (length < MIN_SEGMENT_SAMPLES) {
+      rows = first
+      return
+    }
+
+    // Each segment has its own level: centring every column within it removes that level.
+    means.fill(0)
+    for (let k = 0; k < length; k++) {
+      const row = (first + k) * p
+      for (let j = 0; j < p; j++) means[j] += values[row + j] / length
+      means[p] += target[first + k] / length
+    }
+
+    const last = (rows - 1) * p
+    for (let j = 0; j < m; j++) requests[j] += values[last + j + SHARED_COLUMNS] * 1000
+    for (let k = 0; k < length; k++) {
+      const row = (first + k) * p
+      for (let j = 0; j < p; j++) values[row + j] -= means[j]
+      target[first + k] -= means[p]
+      blockOf[first + k] = blocks + Math.floor(k / BLOCK_SAMPLES)
+    }
+
+    blocks += Math.ceil(length / BLOCK_SAMPLES)
+  }
+
+  const cumulative = new Float64Array(m)
   for (const run of contiguousRuns(intervals)) {
-    let segment: Segment | undefined
+    let open = false
     let origin = 0
-    const cumulative = new Float64Array(m)
     let all = 0
     for (const index of run) {
       const interval = intervals[index]
-      if (!segment || breaks.has(index) || segment.levels.length > SEGMENT_SAMPLES) {
-        segment = {levels: [], rows: []}
-        segments.push(segment)
+      if (!open || breaks.has(index) || rows - first > SEGMENT_SAMPLES) {
+        if (open) close()
+        open = true
+        first = rows
         origin = interval.start
         cumulative.fill(0)
         all = 0
@@ -217,13 +241,25 @@ function contiguousSegments(intervals: readonly MemoryInterval[], breaks: Readon
       }
 
       all += interval.requests / 1000
-      segment.levels.push(interval.endMb)
       // Requests in flight at the sample that closes the interval: about those started in it, for their service time.
       const inFlight = interval.end > interval.start ? interval.serviceMs / (interval.end - interval.start) : 0
-
-      segment.rows.push([(interval.end - origin) / 3_600_000, all, inFlight, ...cumulative])
+      const row = rows * p
+      values[row] = (interval.end - origin) / 3_600_000
+      values[row + 1] = all
+      values[row + 2] = inFlight
+      values.set(cumulative, row + SHARED_COLUMNS)
+      target[rows] = interval.endMb
+      rows++
     }
+
+    if (open) close()
   }
 
-  return segments
+  return {
+    blockOf: blockOf.subarray(0, rows),
+    blocks,
+    design: {columns: p, rows, values: values.subarray(0, rows * p)},
+    requests,
+    target: target.subarray(0, rows),
+  }
 }

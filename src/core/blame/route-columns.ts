@@ -75,6 +75,7 @@ function tiedGroups(intervals: readonly MemoryInterval[], kept: readonly number[
     }
   }
 
+  // In place: a second m x n array of residuals was the biggest thing alive while columns were chosen.
   const residual = counts.map(column => residualOn(column, totals))
   const parent = kept.map((_, index) => index)
   const root = (index: number): number => {
@@ -99,7 +100,7 @@ function tiedGroups(intervals: readonly MemoryInterval[], kept: readonly number[
   return [...groups.values()]
 }
 
-/** What is left of `values` after a least-squares line on `covariate`. */
+/** What is left of `values` after a least-squares line on `covariate`, written over `values`. */
 function residualOn(values: Float64Array, covariate: Float64Array): Float64Array {
   const n = values.length
   let meanX = 0
@@ -117,7 +118,8 @@ function residualOn(values: Float64Array, covariate: Float64Array): Float64Array
   }
 
   const slope = sxx > 0 ? sxy / sxx : 0
-  return values.map((value, i) => value - meanY - (slope * (covariate[i] - meanX)))
+  for (let i = 0; i < n; i++) values[i] = values[i] - meanY - (slope * (covariate[i] - meanX))
+  return values
 }
 
 function correlation(x: Float64Array, y: Float64Array): number {
