@@ -3,7 +3,7 @@
  * often in the intervals where memory jumped than in intervals picked at random from the same
  * dynos? A permutation test per route (stratified by dyno), Holm-corrected across routes.
  */
-import type {MemoryInterval} from './intervals.js'
+import type {IntervalTable} from './interval-table.js'
 import type {RouteColumns} from './route-columns.js'
 
 import {median, robustScale} from '../report/robust-stats.js'
@@ -57,12 +57,12 @@ export interface RouteJumpEvidence {
 }
 
 /** Intervals of one process type, in time order per dyno. */
-export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
+export function findJumps(intervals: IntervalTable): JumpIndex {
   const runs = contiguousRuns(intervals)
   const steps = new Float64Array(intervals.length).fill(Number.NaN)
   const all: number[] = []
   for (const run of runs) {
-    const levels = [intervals[run[0]].startMb, ...run.map(index => intervals[index].endMb)]
+    const levels = [intervals.startMb[run[0]], ...run.map(index => intervals.endMb[index])]
     for (const [position, index] of run.entries()) {
       const after = levels.slice(position + 1, position + 1 + SIDE_SAMPLES)
       if (after.length < MIN_AFTER_SAMPLES) continue
@@ -91,8 +91,8 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
       // ... and place the step in the interval around it whose own change carries it: the peak
       // itself is often a neighbour (memory kept rising after the step, or noise before it).
       let index = peak
-      for (const other of around) if (ownChange(intervals[other]) > ownChange(intervals[index])) index = other
-      if (ownChange(intervals[index]) < step / 2 || breaks.has(index)) continue
+      for (const other of around) if (ownChange(intervals, other) > ownChange(intervals, index)) index = other
+      if (ownChange(intervals, index) < step / 2 || breaks.has(index)) continue
       breaks.add(index)
       if (step < thresholdMb) continue
       jumps.push(index)
@@ -105,24 +105,25 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
   }
 }
 
-function ownChange(interval: MemoryInterval): number {
-  return interval.endMb - interval.startMb
+function ownChange(intervals: IntervalTable, index: number): number {
+  return intervals.endMb[index] - intervals.startMb[index]
 }
 
 /** Runs of back-to-back intervals of one dyno instance (a gap or a restart starts a new run). */
-export function contiguousRuns(intervals: readonly MemoryInterval[]): number[][] {
+export function contiguousRuns(intervals: IntervalTable): number[][] {
   const runs: number[][] = []
-  const current = new Map<string, number[]>()
-  for (const [index, interval] of intervals.entries()) {
-    const key = `${interval.dyno}\u0000${interval.instance ?? ''}`
-    const run = current.get(key)
-    if (run && intervals[run.at(-1)!].end === interval.start) {
+  // The run now growing, per dyno instance (the table's tracks).
+  const current: number[][] = []
+  for (let index = 0; index < intervals.length; index++) {
+    const track = intervals.track[index]
+    const run = current[track]
+    if (run && intervals.end[run.at(-1)!] === intervals.start[index]) {
       run.push(index)
       continue
     }
 
     const fresh = [index]
-    current.set(key, fresh)
+    current[track] = fresh
     runs.push(fresh)
   }
 
@@ -130,14 +131,14 @@ export function contiguousRuns(intervals: readonly MemoryInterval[]): number[][]
 }
 
 /** Per column: does it turn up in jump intervals more than chance would put it there? */
-export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex, columns: RouteColumns, seed: number): RouteJumpEvidence[] {
+export function testJumps(intervals: IntervalTable, index: JumpIndex, columns: RouteColumns, seed: number): RouteJumpEvidence[] {
   const m = columns.names.length
   // Interval i's requests per column: columnCounts[i m ... (i + 1) m - 1] (one array, not one per interval).
   const columnCounts = new Float64Array(intervals.length * m)
-  for (const [i, interval] of intervals.entries()) {
-    for (let k = 0; k < interval.routes.length; k++) {
-      const column = columns.columnOf[interval.routes[k]]
-      if (column !== -1) columnCounts[(i * m) + column] += interval.counts[k]
+  for (let i = 0; i < intervals.length; i++) {
+    for (let k = intervals.routeStart[i]; k < intervals.routeStart[i + 1]; k++) {
+      const column = columns.columnOf[intervals.routeIds[k]]
+      if (column !== -1) columnCounts[(i * m) + column] += intervals.routeCounts[k]
     }
   }
 
@@ -147,7 +148,7 @@ export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex
   const jumpMb = new Float64Array(m)
   let jumpRequests = 0
   for (const jump of index.jumps) {
-    jumpRequests += intervals[jump].requests
+    jumpRequests += intervals.requests[jump]
     for (let j = 0; j < m; j++) {
       const count = columnCounts[(jump * m) + j]
       observed[j] += count
@@ -162,7 +163,7 @@ export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex
   let allRequests = 0
   for (const stratum of index.strata) {
     for (const i of stratum) {
-      allRequests += intervals[i].requests
+      allRequests += intervals.requests[i]
       for (let j = 0; j < m; j++) allCounts[j] += columnCounts[(i * m) + j]
     }
   }

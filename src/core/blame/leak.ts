@@ -13,7 +13,7 @@
  * Residuals of neighbouring samples are correlated (GC, caches warming, steps too small to see), so
  * tests use jackknife errors over blocks of samples and the intervals come from a block bootstrap.
  */
-import type {MemoryInterval} from './intervals.js'
+import type {IntervalTable} from './interval-table.js'
 import type {RouteColumns} from './route-columns.js'
 
 import {
@@ -82,7 +82,7 @@ interface Rows {
 }
 
 /** Undefined when there are too few samples for the columns. */
-export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns, seed: number): LeakFit | undefined {
+export function fitLeak(intervals: IntervalTable, breaks: ReadonlySet<number>, columns: RouteColumns, seed: number): LeakFit | undefined {
   const m = columns.names.length
   if (m === 0) return undefined
   const {blockOf: block, blocks, design, requests, target: y} = contiguousSegments(intervals, breaks, columns)
@@ -179,7 +179,7 @@ function designOf(design: Design, columns: readonly number[]): Design {
  * (so a slow drift or a step too small to see shifts one segment, not the rest of the log).
  * Segments too short to fit a level are left out.
  */
-function contiguousSegments(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns): Rows {
+function contiguousSegments(intervals: IntervalTable, breaks: ReadonlySet<number>, columns: RouteColumns): Rows {
   const m = columns.names.length
   const p = SHARED_COLUMNS + m
   // At most a row per interval: sized once, the rows of short segments written over.
@@ -225,30 +225,31 @@ function contiguousSegments(intervals: readonly MemoryInterval[], breaks: Readon
     let origin = 0
     let all = 0
     for (const index of run) {
-      const interval = intervals[index]
+      const start = intervals.start[index]
+      const end = intervals.end[index]
       if (!open || breaks.has(index) || rows - first > SEGMENT_SAMPLES) {
         if (open) close()
         open = true
         first = rows
-        origin = interval.start
+        origin = start
         cumulative.fill(0)
         all = 0
       }
 
-      for (let k = 0; k < interval.routes.length; k++) {
-        const column = columns.columnOf[interval.routes[k]]
-        if (column !== -1) cumulative[column] += interval.counts[k] / 1000
+      for (let k = intervals.routeStart[index]; k < intervals.routeStart[index + 1]; k++) {
+        const column = columns.columnOf[intervals.routeIds[k]]
+        if (column !== -1) cumulative[column] += intervals.routeCounts[k] / 1000
       }
 
-      all += interval.requests / 1000
+      all += intervals.requests[index] / 1000
       // Requests in flight at the sample that closes the interval: about those started in it, for their service time.
-      const inFlight = interval.end > interval.start ? interval.serviceMs / (interval.end - interval.start) : 0
+      const inFlight = end > start ? intervals.serviceMs[index] / (end - start) : 0
       const row = rows * p
-      values[row] = (interval.end - origin) / 3_600_000
+      values[row] = (end - origin) / 3_600_000
       values[row + 1] = all
       values[row + 2] = inFlight
       values.set(cumulative, row + SHARED_COLUMNS)
-      target[rows] = interval.endMb
+      target[rows] = intervals.endMb[index]
       rows++
     }
 

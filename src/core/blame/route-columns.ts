@@ -4,7 +4,7 @@
  * counts in every interval: no method can split their cost, so they share one column and the
  * output says so.
  */
-import type {MemoryInterval} from './intervals.js'
+import type {IntervalTable} from './interval-table.js'
 
 import {OTHER_ROUTE} from './route-template.js'
 
@@ -28,14 +28,13 @@ export interface RouteColumns {
 }
 
 /** The busiest `limit` routes with enough requests, tied ones merged, the rest pooled as `other`. */
-export function chooseColumns(intervals: readonly MemoryInterval[], routes: readonly string[], limit: number): RouteColumns {
+export function chooseColumns(intervals: IntervalTable, routes: readonly string[], limit: number): RouteColumns {
   const requests = new Float64Array(routes.length)
   const seen = new Float64Array(routes.length)
-  for (const interval of intervals) {
-    for (let k = 0; k < interval.routes.length; k++) {
-      requests[interval.routes[k]] += interval.counts[k]
-      seen[interval.routes[k]]++
-    }
+  const {routeCounts, routeIds} = intervals
+  for (let k = 0; k < intervals.routeStart[intervals.length]; k++) {
+    requests[routeIds[k]] += routeCounts[k]
+    seen[routeIds[k]]++
   }
 
   const ranked = routes.map((_, id) => id)
@@ -60,18 +59,18 @@ export function chooseColumns(intervals: readonly MemoryInterval[], routes: read
 }
 
 /** Route ids grouped by tied counts (union-find over pairs above TIED_CORRELATION), busiest first. */
-function tiedGroups(intervals: readonly MemoryInterval[], kept: readonly number[], routeCount: number): number[][] {
+function tiedGroups(intervals: IntervalTable, kept: readonly number[], routeCount: number): number[][] {
   const n = intervals.length
   const m = kept.length
   const slot = new Int32Array(routeCount).fill(-1)
   for (const [index, id] of kept.entries()) slot[id] = index
   const counts = Array.from({length: m}, () => new Float64Array(n))
   const totals = new Float64Array(n)
-  for (const [i, interval] of intervals.entries()) {
-    totals[i] = interval.requests
-    for (let k = 0; k < interval.routes.length; k++) {
-      const index = slot[interval.routes[k]]
-      if (index !== -1) counts[index][i] = interval.counts[k]
+  for (let i = 0; i < n; i++) {
+    totals[i] = intervals.requests[i]
+    for (let k = intervals.routeStart[i]; k < intervals.routeStart[i + 1]; k++) {
+      const index = slot[intervals.routeIds[k]]
+      if (index !== -1) counts[index][i] = intervals.routeCounts[k]
     }
   }
 
