@@ -87,7 +87,10 @@ export function combineAll(equations: BlockEquations): {a: Float64Array; c: Floa
   return combine(equations, new Float64Array(equations.blocks).fill(1))
 }
 
-/** Sum of the blocks' equations, block g counted `times[g]` times. */
+/**
+ * Sum of the blocks' equations, block g counted `times[g]` times. Each block's matrix is exactly
+ * symmetric: the upper triangle is summed and mirrored (the lower one's sums were the same terms).
+ */
 function combine(equations: BlockEquations, times: Float64Array): {a: Float64Array; c: Float64Array} {
   const p = equations.columns
   const pp = p * p
@@ -98,9 +101,11 @@ function combine(equations: BlockEquations, times: Float64Array): {a: Float64Arr
     if (count === 0) continue
     const ag = g * pp
     const cg = g * p
-    for (let k = 0; k < pp; k++) a[k] += count * equations.a[ag + k]
+    for (let j = 0; j < p; j++) for (let k = j; k < p; k++) a[(j * p) + k] += count * equations.a[ag + (j * p) + k]
     for (let k = 0; k < p; k++) c[k] += count * equations.c[cg + k]
   }
+
+  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[(j * p) + k] = a[(k * p) + j]
 
   return {a, c}
 }

@@ -60,22 +60,16 @@ export function chooseColumns(intervals: IntervalTable, routes: readonly string[
 
 /** Route ids grouped by tied counts (union-find over pairs above TIED_CORRELATION), busiest first. */
 function tiedGroups(intervals: IntervalTable, kept: readonly number[], routeCount: number): number[][] {
-  const n = intervals.length
   const m = kept.length
   const slot = new Int32Array(routeCount).fill(-1)
   for (const [index, id] of kept.entries()) slot[id] = index
-  const counts = Array.from({length: m}, () => new Float64Array(n))
-  const totals = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    totals[i] = intervals.requests[i]
-    for (let k = intervals.routeStart[i]; k < intervals.routeStart[i + 1]; k++) {
-      const index = slot[intervals.routeIds[k]]
-      if (index !== -1) counts[index][i] = intervals.routeCounts[k]
-    }
+  const products = residualProducts(intervals, slot, m)
+  const correlation = (j: number, k: number): number => {
+    const sxx = products[(j * m) + j]
+    const syy = products[(k * m) + k]
+    return sxx > 0 && syy > 0 ? products[(j * m) + k] / Math.sqrt(sxx * syy) : 0
   }
 
-  // In place: a second m x n array of residuals was the biggest thing alive while columns were chosen.
-  const residual = counts.map(column => residualOn(column, totals))
   const parent = kept.map((_, index) => index)
   const root = (index: number): number => {
     if (parent[index] !== index) parent[index] = root(parent[index])
@@ -84,7 +78,7 @@ function tiedGroups(intervals: IntervalTable, kept: readonly number[], routeCoun
 
   for (let j = 0; j < m; j++) {
     for (let k = j + 1; k < m; k++) {
-      if (correlation(residual[j], residual[k]) >= TIED_CORRELATION) parent[root(k)] = root(j)
+      if (correlation(j, k) >= TIED_CORRELATION) parent[root(k)] = root(j)
     }
   }
 
@@ -99,37 +93,54 @@ function tiedGroups(intervals: IntervalTable, kept: readonly number[], routeCoun
   return [...groups.values()]
 }
 
-/** What is left of `values` after a least-squares line on `covariate`, written over `values`. */
-function residualOn(values: Float64Array, covariate: Float64Array): Float64Array {
-  const n = values.length
+/**
+ * Sums of products of the kept routes' residual counts (what is left of each after a least-squares
+ * line on the interval's total requests), over the intervals: entry (j, k), j <= k, of an m x m
+ * array. Three passes over the table with one interval's counts at a time: an m x n array of
+ * counts per interval was the biggest thing alive while columns were chosen (~86 MB at 40 routes
+ * and a 1 GB log). Each sum adds the same terms in the same order as over whole columns.
+ */
+function residualProducts(intervals: IntervalTable, slot: Int32Array, m: number): Float64Array {
+  const n = intervals.length
+  const {requests, routeCounts, routeIds, routeStart} = intervals
+  const row = new Float64Array(m)
+  /** The interval's requests per kept route (0 for the others), into `row`. */
+  const countsOf = (i: number): void => {
+    row.fill(0)
+    for (let k = routeStart[i]; k < routeStart[i + 1]; k++) {
+      const index = slot[routeIds[k]]
+      if (index !== -1) row[index] = routeCounts[k]
+    }
+  }
+
   let meanX = 0
-  let meanY = 0
+  const meanY = new Float64Array(m)
   for (let i = 0; i < n; i++) {
-    meanX += covariate[i] / n
-    meanY += values[i] / n
+    meanX += requests[i] / n
+    // Counts are never negative: adding the absent ones' 0 / n changes no sum.
+    for (let k = routeStart[i]; k < routeStart[i + 1]; k++) {
+      const index = slot[routeIds[k]]
+      if (index !== -1) meanY[index] += routeCounts[k] / n
+    }
   }
 
-  let sxy = 0
   let sxx = 0
+  const sxy = new Float64Array(m)
   for (let i = 0; i < n; i++) {
-    sxy += (covariate[i] - meanX) * (values[i] - meanY)
-    sxx += (covariate[i] - meanX) ** 2
+    countsOf(i)
+    const x = requests[i] - meanX
+    for (let j = 0; j < m; j++) sxy[j] += x * (row[j] - meanY[j])
+    sxx += x ** 2
   }
 
-  const slope = sxx > 0 ? sxy / sxx : 0
-  for (let i = 0; i < n; i++) values[i] = values[i] - meanY - (slope * (covariate[i] - meanX))
-  return values
-}
-
-function correlation(x: Float64Array, y: Float64Array): number {
-  let sxy = 0
-  let sxx = 0
-  let syy = 0
-  for (const [i, element] of x.entries()) {
-    sxy += element * y[i]
-    sxx += element * element
-    syy += y[i] * y[i]
+  const slope = sxy.map(value => (sxx > 0 ? value / sxx : 0))
+  const products = new Float64Array(m * m)
+  for (let i = 0; i < n; i++) {
+    countsOf(i)
+    const x = requests[i] - meanX
+    for (let j = 0; j < m; j++) row[j] = row[j] - meanY[j] - (slope[j] * x)
+    for (let j = 0; j < m; j++) for (let k = j; k < m; k++) products[(j * m) + k] += row[j] * row[k]
   }
 
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0
+  return products
 }
