@@ -41,6 +41,17 @@ describe('mem:blame core', () => {
     expect(catalog.names).to.deep.equal(['other', 'GET /a', 'GET /b'])
   })
 
+  it('gives a path the same route id whether the path cache remembers it or not', () => {
+    const catalog = new RouteCatalog(2)
+    // More distinct paths than the cache holds: it is forgotten and filled again on the way.
+    for (let i = 0; i < 10_000; i++) expect(catalog.idOf('GET', `/a/${i % 5000}`)).to.equal(1)
+    expect(catalog.idOf('GET', '/b')).to.equal(2)
+    expect(catalog.idOf('GET', '/c')).to.equal(0)
+    expect(catalog.idOf('GET', '/c')).to.equal(0)
+    expect(catalog.idOf('get', '/b')).to.equal(2)
+    expect(catalog.names).to.deep.equal(['other', 'GET /a/:id', 'GET /b'])
+  })
+
   it('places a request by its start (log time - service time), even when its line comes after the next sample', () => {
     const builder = new IntervalBuilder()
     builder.addSample(sample(0, 200))
