@@ -5,7 +5,7 @@
  */
 import type {SeededRandom} from './seeded-random.js'
 
-import {boundedSolve, type Design, invertSymmetric} from './robust-nnls.js'
+import {boundedSolve, invertSymmetric} from './robust-nnls.js'
 
 /**
  * Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g), every
@@ -34,29 +34,55 @@ function emptyEquations(blocks: number, columns: number, reuse?: BlockEquations)
   }
 }
 
-/** Every block's equations in one pass over the rows (into `reuse`'s arrays when it has the same shape). */
-export function blockEquations(design: Design, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number, reuse?: BlockEquations): BlockEquations {
+/** A design's rows, visited in order: the leak fit's are worked out again on each pass, not kept. */
+export interface DesignRows {
+  columns: number
+  /** Row i's values (one array, reused: read it before returning). */
+  eachRow(visit: (i: number, row: Float64Array) => void): void
+  rows: number
+}
+
+/**
+ * Every block's equations in one pass over the rows (into `reuse`'s arrays when it has the same
+ * shape). With `shared`, only what models of the shared columns and one more need is summed: the
+ * entries of a shared column (its row and column) and the diagonal; the others stay 0. Forward
+ * selection tries each route with the model so far: the route-by-route entries were most of the work.
+ */
+export function blockEquations(
+  design: DesignRows, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number,
+  options: {reuse?: BlockEquations; shared?: readonly number[]} = {},
+): BlockEquations {
   const p = design.columns
   const pp = p * p
-  const equations = emptyEquations(blocks, p, reuse)
+  const equations = emptyEquations(blocks, p, options.reuse)
   const {a, c} = equations
-  const x = design.values
-  for (let i = 0; i < design.rows; i++) {
+  const partners = entriesSummed(p, options.shared)
+  design.eachRow((i, x) => {
     const w = weights[i]
-    if (w === 0) continue
+    if (w === 0) return
     const ag = block[i] * pp
     const cg = block[i] * p
-    const row = i * p
     for (let j = 0; j < p; j++) {
-      const wx = w * x[row + j]
+      const wx = w * x[j]
       if (wx === 0) continue
       c[cg + j] += wx * y[i]
-      for (let k = j; k < p; k++) a[ag + (j * p) + k] += wx * x[row + k]
+      const ks = partners[j]
+      for (let t = 0; t < ks.length; t++) a[ag + (j * p) + ks[t]] += wx * x[ks[t]]
     }
-  }
+  })
 
   for (let ag = 0; ag < a.length; ag += pp) for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[ag + (j * p) + k] = a[ag + (k * p) + j]
   return equations
+}
+
+/** Per column j, the columns k >= j whose entry (j, k) is summed: all, or those a shared column or j itself. */
+function entriesSummed(p: number, shared: readonly number[] | undefined): Int32Array[] {
+  const isShared = (column: number): boolean => !shared || shared.includes(column)
+  return Array.from({length: p}, (_, j) => {
+    const ks: number[] = []
+    for (let k = j; k < p; k++) if (k === j || isShared(j) || isShared(k)) ks.push(k)
+    return Int32Array.from(ks)
+  })
 }
 
 /** The same blocks' equations for a subset of the columns (a smaller model), in the order given; into `reuse` when it has that shape. */

@@ -19,30 +19,12 @@ import type {RouteColumns} from './route-columns.js'
 import {
   ALPHA, blockBootstrapIntervals, type BlockEquations, blockEquations, combineAll, holmAdjust, jackknifeFit, subEquations, upperTailTP,
 } from './inference.js'
-import {contiguousRuns} from './jumps.js'
-import {boundedSolve, type Design, robustBoundedFit} from './robust-nnls.js'
+import {LeakRows, SHARED_COLUMNS} from './leak-rows.js'
+import {boundedSolve, robustBoundedFit} from './robust-nnls.js'
 import {SeededRandom} from './seeded-random.js'
 
-/** Samples per segment (1 h): each has its own level. */
-const SEGMENT_SAMPLES = 180
-/**
- * Samples per block (30 min): the unit of the jackknife and the bootstrap. With 10-minute blocks
- * (and sandwich errors) a step too small to detect passed for evidence: routes were named in 2-4
- * of 20 simulated runs where none was guilty.
- */
-const BLOCK_SAMPLES = 90
-/** A run of contiguous samples shorter than this carries too little to fit its own level. */
-const MIN_SEGMENT_SAMPLES = 15
 const BOOTSTRAP_ROUNDS = 200
 const INTERVAL_LEVEL = 0.95
-/**
- * Columns before the routes: hours (background growth), all requests so far (a cost every request
- * pays) and the requests in flight at the sample. Memory that grows with traffic as a whole is not
- * any one route's doing: without that column it lands on the busiest route, the one most like total
- * traffic. Memory held in flight rises and falls with the load and the mix: without its column, at
- * many threads, 7 of 20 simulated runs with no guilty route named one (3 with it).
- */
-const SHARED_COLUMNS = 3
 /** Blocks beyond the number of columns: fewer leave the jackknife and the bootstrap degenerate. */
 const SPARE_BLOCKS = 2
 
@@ -67,30 +49,17 @@ export interface LeakFit {
   routes: RouteLeakEstimate[]
 }
 
-/**
- * The regression's rows, written straight into one array: per sample [hours since its segment
- * began, all requests / 1000, requests in flight, requests / 1000 per column], each column centred
- * within its segment (removing the segment's level), with memory (RSS + swap, MiB) centred alike.
- */
-interface Rows {
-  blockOf: Int32Array
-  blocks: number
-  design: Design
-  /** Requests of each column in the samples fitted. */
-  requests: Float64Array
-  target: Float64Array
-}
-
 /** Undefined when there are too few samples for the columns. */
 export function fitLeak(intervals: IntervalTable, breaks: ReadonlySet<number>, columns: RouteColumns, seed: number): LeakFit | undefined {
   const m = columns.names.length
   if (m === 0) return undefined
-  const {blockOf: block, blocks, design, requests, target: y} = contiguousSegments(intervals, breaks, columns)
+  const rows = new LeakRows(intervals, breaks, columns)
+  const {blockOf: block, blocks, requests, target: y} = rows
   if (blocks < SHARED_COLUMNS + 1 + SPARE_BLOCKS) return undefined
-  const selection = selectRoutes(design, y, block, blocks, m)
+  const selection = selectRoutes(rows, m)
   const model = modelColumns(selection.selected)
-  const fit = robustBoundedFit(designOf(design, model), y, model.map(() => false))
-  const equations = blockEquations(design, y, fit.weights, block, blocks)
+  const fit = robustBoundedFit(rows.select(model), y, model.map(() => false))
+  const equations = blockEquations(rows, y, fit.weights, block, blocks, {reuse: selection.equations, shared: model})
   const random = new SeededRandom(seed)
   // One buffer per model size (the model, or it and one route): a route's blocks' equations replace the last route's.
   const buffers = new Map<number, BlockEquations>()
@@ -127,7 +96,8 @@ export function fitLeak(intervals: IntervalTable, breaks: ReadonlySet<number>, c
  * each route against the shared columns alone keeps the fit small (a dozen routes fitted at once
  * left the jackknife few spare blocks and split a leak among routes whose mixes drifted alike).
  */
-function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks: number, m: number): {adjustedP: Float64Array; p: Float64Array; selected: number[]} {
+function selectRoutes(rows: LeakRows, m: number): {adjustedP: Float64Array; equations?: BlockEquations; p: Float64Array; selected: number[]} {
+  const {blockOf: block, blocks, target: y} = rows
   const selected: number[] = []
   const p = new Float64Array(m).fill(1)
   const adjustedP = new Float64Array(m).fill(1)
@@ -138,8 +108,8 @@ function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks
     const model = modelColumns(selected)
     const remaining = Array.from({length: m}, (_, j) => j).filter(j => !selected.includes(j))
     if (remaining.length === 0 || blocks < model.length + 1 + SPARE_BLOCKS) break
-    const {weights} = robustBoundedFit(designOf(design, model), y, model.map(() => false))
-    equations = blockEquations(design, y, weights, block, blocks, equations)
+    const {weights} = robustBoundedFit(rows.select(model), y, model.map(() => false))
+    equations = blockEquations(rows, y, weights, block, blocks, {reuse: equations, shared: model})
     for (const j of remaining) {
       candidate = subEquations(equations, [...model, SHARED_COLUMNS + j], candidate)
       const test = jackknifeFit(candidate)
@@ -155,112 +125,12 @@ function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks
     selected.push(best)
   }
 
-  return {adjustedP, p, selected}
+  return {
+    adjustedP, equations, p, selected,
+  }
 }
 
 /** Design columns of a model: the shared ones, then the chosen routes' (route j is column SHARED_COLUMNS + j). */
 function modelColumns(routes: readonly number[]): number[] {
   return [...Array.from({length: SHARED_COLUMNS}, (_, j) => j), ...routes.map(j => SHARED_COLUMNS + j)]
-}
-
-function designOf(design: Design, columns: readonly number[]): Design {
-  const q = columns.length
-  const values = new Float64Array(design.rows * q)
-  for (let i = 0; i < design.rows; i++) {
-    for (const [k, column] of columns.entries()) values[(i * q) + k] = design.values[(i * design.columns) + column]
-  }
-
-  return {columns: q, rows: design.rows, values}
-}
-
-/**
- * Runs of back-to-back intervals cut into segments, each with its own level: at every jump (so a
- * step, whatever its measured size, never leaks into the fit) and every SEGMENT_SAMPLES samples
- * (so a slow drift or a step too small to see shifts one segment, not the rest of the log).
- * Segments too short to fit a level are left out.
- */
-function contiguousSegments(intervals: IntervalTable, breaks: ReadonlySet<number>, columns: RouteColumns): Rows {
-  const m = columns.names.length
-  const p = SHARED_COLUMNS + m
-  // At most a row per interval: sized once, the rows of short segments written over.
-  const values = new Float64Array(intervals.length * p)
-  const target = new Float64Array(intervals.length)
-  const blockOf = new Int32Array(intervals.length)
-  const requests = new Float64Array(m)
-  const means = new Float64Array(p + 1)
-  let blocks = 0
-  let rows = 0
-  let first = 0
-  /** Closes the segment of rows first ... rows - 1: centred and given its blocks, or dropped when short. */
-  const close = (): void => {
-    const length = rows - first
-    if (length < MIN_SEGMENT_SAMPLES) {
-      rows = first
-      return
-    }
-
-    // Each segment has its own level: centring every column within it removes that level.
-    means.fill(0)
-    for (let k = 0; k < length; k++) {
-      const row = (first + k) * p
-      for (let j = 0; j < p; j++) means[j] += values[row + j] / length
-      means[p] += target[first + k] / length
-    }
-
-    const last = (rows - 1) * p
-    for (let j = 0; j < m; j++) requests[j] += values[last + j + SHARED_COLUMNS] * 1000
-    for (let k = 0; k < length; k++) {
-      const row = (first + k) * p
-      for (let j = 0; j < p; j++) values[row + j] -= means[j]
-      target[first + k] -= means[p]
-      blockOf[first + k] = blocks + Math.floor(k / BLOCK_SAMPLES)
-    }
-
-    blocks += Math.ceil(length / BLOCK_SAMPLES)
-  }
-
-  const cumulative = new Float64Array(m)
-  for (const run of contiguousRuns(intervals)) {
-    let open = false
-    let origin = 0
-    let all = 0
-    for (const index of run) {
-      const start = intervals.start[index]
-      const end = intervals.end[index]
-      if (!open || breaks.has(index) || rows - first > SEGMENT_SAMPLES) {
-        if (open) close()
-        open = true
-        first = rows
-        origin = start
-        cumulative.fill(0)
-        all = 0
-      }
-
-      for (let k = intervals.routeStart[index]; k < intervals.routeStart[index + 1]; k++) {
-        const column = columns.columnOf[intervals.routeIds[k]]
-        if (column !== -1) cumulative[column] += intervals.routeCounts[k] / 1000
-      }
-
-      all += intervals.requests[index] / 1000
-      // Requests in flight at the sample that closes the interval: about those started in it, for their service time.
-      const inFlight = end > start ? intervals.serviceMs[index] / (end - start) : 0
-      const row = rows * p
-      values[row] = (end - origin) / 3_600_000
-      values[row + 1] = all
-      values[row + 2] = inFlight
-      values.set(cumulative, row + SHARED_COLUMNS)
-      target[rows] = intervals.endMb[index]
-      rows++
-    }
-
-    if (open) close()
-  }
-
-  return {
-    blockOf: blockOf.subarray(0, rows),
-    blocks,
-    design: {columns: p, rows, values: values.subarray(0, rows * p)},
-    requests,
-    target: target.subarray(0, rows),
-  }
 }
