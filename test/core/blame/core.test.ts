@@ -49,6 +49,8 @@ describe('mem:blame core', () => {
     expect(catalog.idOf('GET', '/c')).to.equal(0)
     expect(catalog.idOf('GET', '/c')).to.equal(0)
     expect(catalog.idOf('get', '/b')).to.equal(2)
+    // Paths are remembered per method: POST /b is a template of its own (past the bound: other).
+    expect(catalog.idOf('POST', '/b')).to.equal(0)
     expect(catalog.names).to.deep.equal(['other', 'GET /a/:id', 'GET /b'])
   })
 
