@@ -39,7 +39,8 @@ export class IntervalTable {
   /** Dyno instances seen, in order of their first interval. */
   readonly tracks: Array<{dyno: string; instance?: string}> = []
   private routesUsed = 0
-  private readonly trackIds = new Map<string, number>()
+  /** Per dyno, per instance ('' for none), its index in `tracks`. */
+  private readonly trackIds = new Map<string, Map<string, number>>()
 
   constructor(readonly type: string) {}
 
@@ -114,12 +115,17 @@ export class IntervalTable {
 
   /** The same key contiguous runs use: an instance missing and an empty one are one. */
   private trackOf(dyno: string, instance: string | undefined): number {
-    const key = `${dyno}\u0000${instance ?? ''}`
-    const known = this.trackIds.get(key)
+    let instances = this.trackIds.get(dyno)
+    if (!instances) {
+      instances = new Map()
+      this.trackIds.set(dyno, instances)
+    }
+
+    const known = instances.get(instance ?? '')
     if (known !== undefined) return known
     const id = this.tracks.length
     this.tracks.push({dyno, instance})
-    this.trackIds.set(key, id)
+    instances.set(instance ?? '', id)
     return id
   }
 }
