@@ -8,9 +8,9 @@ import type {SeededRandom} from './seeded-random.js'
 import {boundedSolve, invertSymmetric} from './robust-nnls.js'
 
 /**
- * Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g), every
- * block's in one array: thousands of blocks on a long log, each a p x p matrix, were as many
- * small arrays made again for every selection step and every candidate route.
+ * Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g) of a small
+ * model, every block's in one array: thousands of blocks on a long log, each a matrix, were as
+ * many small arrays made again for every candidate route.
  */
 export interface BlockEquations {
   /** Block g's X'WX, row-major: a[g p^2 ... (g + 1) p^2 - 1]. */
@@ -21,14 +21,8 @@ export interface BlockEquations {
   columns: number
 }
 
-/** Zeroed equations for `blocks` blocks of `columns` columns; `reuse`'s arrays when it has that shape. */
-function emptyEquations(blocks: number, columns: number, reuse?: BlockEquations): BlockEquations {
-  if (reuse && reuse.blocks === blocks && reuse.columns === columns) {
-    reuse.a.fill(0)
-    reuse.c.fill(0)
-    return reuse
-  }
-
+/** Zeroed equations for `blocks` blocks of `columns` columns. */
+function emptyEquations(blocks: number, columns: number): BlockEquations {
   return {
     a: new Float64Array(blocks * columns * columns), blocks, c: new Float64Array(blocks * columns), columns,
   }
@@ -43,63 +37,100 @@ export interface DesignRows {
 }
 
 /**
- * Every block's equations in one pass over the rows (into `reuse`'s arrays when it has the same
- * shape). With `shared`, only what models of the shared columns and one more need is summed: the
- * entries of a shared column (its row and column) and the diagonal; the others stay 0. Forward
- * selection tries each route with the model so far: the route-by-route entries were most of the work.
+ * Every block's equations over all the design's columns, as far as models made of the shared
+ * columns and at most one more need them: the shared columns' rows of X'WX, its diagonal and X'Wy.
+ * Forward selection tries each route with the model so far; the whole p x p matrix of each block
+ * (~64 MB at 40 routes and 4,350 blocks) was mostly route-by-route entries no model reads.
+ */
+export interface SharedBlockEquations {
+  blocks: number
+  /** Block g's X'Wy: c[g p + k]. */
+  c: Float64Array
+  columns: number
+  /** Block g's X'WX row of shared column i: cross[(g s + i) p + k] is entry (shared[i], k). */
+  cross: Float64Array
+  /** Block g's X'WX diagonal: diagonal[g p + k]. */
+  diagonal: Float64Array
+  shared: readonly number[]
+}
+
+/**
+ * Every block's shared equations in one pass over the rows (into `reuse`'s arrays when it has the
+ * same shape). Each entry is the sum, row after row, of the very terms a full p x p pass adds
+ * to it (its upper-triangle form: the lower column's weighted value times the higher's).
  */
 export function blockEquations(
   design: DesignRows, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number,
-  options: {reuse?: BlockEquations; shared?: readonly number[]} = {},
-): BlockEquations {
+  {reuse, shared}: {reuse?: SharedBlockEquations; shared: readonly number[]},
+): SharedBlockEquations {
   const p = design.columns
-  const pp = p * p
-  const equations = emptyEquations(blocks, p, options.reuse)
-  const {a, c} = equations
-  const partners = entriesSummed(p, options.shared)
+  const s = shared.length
+  const equations = reuse && reuse.blocks === blocks && reuse.columns === p && sameColumns(reuse.shared, shared) ? reuse : undefined
+  const {c, cross, diagonal} = equations ?? {c: new Float64Array(blocks * p), cross: new Float64Array(blocks * s * p), diagonal: new Float64Array(blocks * p)}
+  if (equations) {
+    c.fill(0)
+    cross.fill(0)
+    diagonal.fill(0)
+  }
+
+  const wx = new Float64Array(p)
   design.eachRow((i, x) => {
     const w = weights[i]
     if (w === 0) return
-    const ag = block[i] * pp
-    const cg = block[i] * p
+    const g = block[i]
     for (let j = 0; j < p; j++) {
-      const wx = w * x[j]
-      if (wx === 0) continue
-      c[cg + j] += wx * y[i]
-      const ks = partners[j]
-      for (let t = 0; t < ks.length; t++) a[ag + (j * p) + ks[t]] += wx * x[ks[t]]
+      wx[j] = w * x[j]
+      // A column whose weighted value is 0 adds nothing to its row: skipped, as a full pass skips it.
+      if (wx[j] === 0) continue
+      c[(g * p) + j] += wx[j] * y[i]
+      diagonal[(g * p) + j] += wx[j] * x[j]
+    }
+
+    for (let t = 0; t < s; t++) {
+      const u = shared[t]
+      const row = ((g * s) + t) * p
+      for (let k = 0; k < u; k++) if (wx[k] !== 0) cross[row + k] += wx[k] * x[u]
+      if (wx[u] !== 0) for (let k = u; k < p; k++) cross[row + k] += wx[u] * x[k]
     }
   })
 
-  for (let ag = 0; ag < a.length; ag += pp) for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[ag + (j * p) + k] = a[ag + (k * p) + j]
-  return equations
+  return equations ?? {
+    blocks, c, columns: p, cross, diagonal, shared,
+  }
 }
 
-/** Per column j, the columns k >= j whose entry (j, k) is summed: all, or those a shared column or j itself. */
-function entriesSummed(p: number, shared: readonly number[] | undefined): Int32Array[] {
-  const isShared = (column: number): boolean => !shared || shared.includes(column)
-  return Array.from({length: p}, (_, j) => {
-    const ks: number[] = []
-    for (let k = j; k < p; k++) if (k === j || isShared(j) || isShared(k)) ks.push(k)
-    return Int32Array.from(ks)
-  })
+function sameColumns(x: readonly number[], y: readonly number[]): boolean {
+  return x.length === y.length && x.every((column, index) => column === y[index])
 }
 
-/** The same blocks' equations for a subset of the columns (a smaller model), in the order given; into `reuse` when it has that shape. */
-export function subEquations(equations: BlockEquations, columns: readonly number[], reuse?: BlockEquations): BlockEquations {
+/**
+ * The blocks' equations of a model (its columns in the order given: the shared ones and at most
+ * one other), into `reuse` when it has that shape.
+ */
+export function subEquations(equations: SharedBlockEquations, columns: readonly number[], reuse?: BlockEquations): BlockEquations {
   const p = equations.columns
-  const pp = p * p
+  const s = equations.shared.length
   const q = columns.length
   const qq = q * q
-  const {blocks} = equations
+  const {blocks, c, cross, diagonal} = equations
+  // Where entry (j, k) of the model is kept: in cross (offset + g s p) or on the diagonal (offset + g p).
+  const inCross: boolean[] = []
+  const offsets: number[] = []
+  for (const u of columns) {
+    for (const v of columns) {
+      const iu = equations.shared.indexOf(u)
+      const iv = equations.shared.indexOf(v)
+      if (iu === -1 && iv === -1 && u !== v) throw new Error(`subEquations: entry (${u}, ${v}) of no shared column`)
+      inCross.push(iu !== -1 || iv !== -1)
+      offsets.push(iu === -1 ? (iv === -1 ? u : (iv * p) + u) : (iu * p) + v)
+    }
+  }
+
   // Every entry is written below: no need to zero a reused buffer.
   const sub = reuse && reuse.blocks === blocks && reuse.columns === q ? reuse : emptyEquations(blocks, q)
   for (let g = 0; g < blocks; g++) {
-    for (let j = 0; j < q; j++) {
-      const from = (g * pp) + (columns[j] * p)
-      for (let k = 0; k < q; k++) sub.a[(g * qq) + (j * q) + k] = equations.a[from + columns[k]]
-      sub.c[(g * q) + j] = equations.c[(g * p) + columns[j]]
-    }
+    for (let e = 0; e < qq; e++) sub.a[(g * qq) + e] = inCross[e] ? cross[(g * s * p) + offsets[e]] : diagonal[(g * p) + offsets[e]]
+    for (let j = 0; j < q; j++) sub.c[(g * q) + j] = c[(g * p) + columns[j]]
   }
 
   return sub

@@ -17,7 +17,7 @@ import type {IntervalTable} from './interval-table.js'
 import type {RouteColumns} from './route-columns.js'
 
 import {
-  ALPHA, blockBootstrapIntervals, type BlockEquations, blockEquations, combineAll, holmAdjust, jackknifeFit, subEquations, upperTailTP,
+  ALPHA, blockBootstrapIntervals, type BlockEquations, blockEquations, combineAll, holmAdjust, jackknifeFit, type SharedBlockEquations, subEquations, upperTailTP,
 } from './inference.js'
 import {LeakRows, SHARED_COLUMNS} from './leak-rows.js'
 import {boundedSolve, robustBoundedFit} from './robust-nnls.js'
@@ -96,13 +96,13 @@ export function fitLeak(intervals: IntervalTable, breaks: ReadonlySet<number>, c
  * each route against the shared columns alone keeps the fit small (a dozen routes fitted at once
  * left the jackknife few spare blocks and split a leak among routes whose mixes drifted alike).
  */
-function selectRoutes(rows: LeakRows, m: number): {adjustedP: Float64Array; equations?: BlockEquations; p: Float64Array; selected: number[]} {
+function selectRoutes(rows: LeakRows, m: number): {adjustedP: Float64Array; equations?: SharedBlockEquations; p: Float64Array; selected: number[]} {
   const {blockOf: block, blocks, target: y} = rows
   const selected: number[] = []
   const p = new Float64Array(m).fill(1)
   const adjustedP = new Float64Array(m).fill(1)
   let running = 0
-  let equations: BlockEquations | undefined
+  let equations: SharedBlockEquations | undefined
   let candidate: BlockEquations | undefined
   for (;;) {
     const model = modelColumns(selected)
