@@ -5,7 +5,7 @@
  */
 import type {SeededRandom} from './seeded-random.js'
 
-import {boundedSolve, invertSymmetric} from './robust-nnls.js'
+import {boundedSolve, type InverseScratch, invertSymmetric} from './robust-nnls.js'
 
 /**
  * Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g) of a small
@@ -167,10 +167,11 @@ function combine(equations: BlockEquations, times: Float64Array): {a: Float64Arr
   return {a, c}
 }
 
-function solve(a: Float64Array, c: Float64Array): Float64Array {
+/** The solution of a b = c; into `scratch.b` (and its inverse's arrays) when given. */
+function solve(a: Float64Array, c: Float64Array, scratch?: InverseScratch & {b: Float64Array}): Float64Array {
   const p = c.length
-  const inverse = invertSymmetric(a, p)
-  const b = new Float64Array(p)
+  const inverse = invertSymmetric(a, p, scratch)
+  const b = scratch ? scratch.b.fill(0) : new Float64Array(p)
   for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) b[j] += inverse[(j * p) + k] * c[k]
   return b
 }
@@ -190,10 +191,11 @@ export function jackknifeFit(equations: BlockEquations): {coefficients: Float64A
   const c = new Float64Array(p)
   // Block g's fit without it: leaveOut[g p ... (g + 1) p - 1].
   const leaveOut = new Float64Array(blocks * p)
+  const scratch = {b: new Float64Array(p), inverse: new Float64Array(p * p), work: new Float64Array(p * p)}
   for (let g = 0; g < blocks; g++) {
     for (let k = 0; k < p * p; k++) a[k] = full.a[k] - equations.a[(g * p * p) + k]
     for (let k = 0; k < p; k++) c[k] = full.c[k] - equations.c[(g * p) + k]
-    leaveOut.set(solve(a, c), g * p)
+    leaveOut.set(solve(a, c, scratch), g * p)
   }
 
   const standardErrors = new Float64Array(p)
