@@ -105,7 +105,12 @@ export class Recorder {
     const stop = new AbortController()
     const onStop = () => stop.abort()
     options.signal.addEventListener('abort', onStop, {once: true})
-    for (const recording of this.recordings) recording.builder = new IntervalBuilder()
+    for (const recording of this.recordings) {
+      // Each interval joins the next batch as it closes (on a sample, or at the end).
+      const builder = new IntervalBuilder(interval => recording.intervals.push(...toStoredIntervals([interval], builder.routeNames)))
+      recording.builder = builder
+    }
+
     const results = await Promise.allSettled(this.recordings.map(recording => readLog({app: recording.app, kind: 'tail', lines: options.lines ?? HISTORY_LINES}, {
       api: options.api,
       loadSamples: false,
@@ -179,10 +184,7 @@ export class Recorder {
     const deadline = Date.now() + (this.options.finalFlushMs ?? FINAL_FLUSH_MS)
     await this.writing
     // The intervals still open to late router lines are as complete as they will get.
-    for (const recording of this.recordings) {
-      recording.builder?.result()
-      this.takeFinished(recording)
-    }
+    for (const recording of this.recordings) recording.builder?.result()
 
     for (;;) {
       await this.flush()
@@ -248,10 +250,7 @@ export class Recorder {
     if (event.kind === 'memory') {
       this.lastSampleAt = Date.now()
       this.dynos.add(`${recording.app}/${event.dyno}`)
-      if (recording.builder) {
-        recording.builder.addSample(event)
-        this.takeFinished(recording)
-      }
+      recording.builder?.addSample(event)
     }
 
     this.options.onEvent?.(recording.app, event)
@@ -272,14 +271,6 @@ export class Recorder {
 
     this.options.onNotice?.({app: recording.app, kind: 'stream', notice})
     this.options.onStatus?.(this.status)
-  }
-
-  /** Moves the intervals the builder finished into the next batch. */
-  private takeFinished(recording: AppRecording): void {
-    const {builder} = recording
-    if (!builder) return
-    const finished = builder.drainFinished()
-    if (finished.length > 0) recording.intervals.push(...toStoredIntervals(finished, builder.routeNames))
   }
 
   private onWriteFailed(error: Error): void {

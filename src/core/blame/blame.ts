@@ -9,7 +9,8 @@ import type {
 } from './blame-schema.js'
 
 import {ALPHA} from './inference.js'
-import {IntervalBuilder, type IntervalData, type MemoryInterval} from './intervals.js'
+import {type IntervalTable} from './interval-table.js'
+import {IntervalBuilder, type IntervalData} from './intervals.js'
 import {
   findJumps, MIN_JUMPS, type RouteJumpEvidence, testJumps,
 } from './jumps.js'
@@ -74,19 +75,11 @@ export class BlameAccumulator implements BlameSource {
 
 export function buildBlame(accumulator: BlameSource, options: BlameOptions = {}): BlameResult {
   const data = accumulator.result()
-  const byType = new Map<string, MemoryInterval[]>()
-  for (const interval of data.intervals) {
-    const list = byType.get(interval.type)
-    if (list) list.push(interval)
-    else byType.set(interval.type, [interval])
-  }
-
   const types: BlameTypeSummary[] = []
   const suspects: BlameSuspect[] = []
-  for (const [type, intervals] of [...byType.entries()].sort(([x], [y]) => x.localeCompare(y))) {
-    const served = intervals.reduce((sum, interval) => sum + interval.requests, 0)
-    if (served === 0) continue
-    const analysis = analyseType(type, intervals, data)
+  for (const intervals of [...data.tables].sort((x, y) => x.type.localeCompare(y.type))) {
+    if (sumOf(intervals.requests, intervals.length) === 0) continue
+    const analysis = analyseType(intervals, data)
     types.push(analysis.summary)
     suspects.push(...analysis.suspects)
   }
@@ -104,7 +97,8 @@ export function buildBlame(accumulator: BlameSource, options: BlameOptions = {})
   }
 }
 
-function analyseType(type: string, intervals: MemoryInterval[], data: IntervalData): {summary: BlameTypeSummary; suspects: BlameSuspect[]} {
+function analyseType(intervals: IntervalTable, data: IntervalData): {summary: BlameTypeSummary; suspects: BlameSuspect[]} {
+  const {type} = intervals
   const columns = chooseColumns(intervals, data.routes, ROUTE_COLUMNS)
   const jumpIndex = findJumps(intervals)
   const jumpEvidence = jumpIndex.jumps.length >= MIN_JUMPS ? testJumps(intervals, jumpIndex, columns, JUMP_SEED) : []
@@ -143,25 +137,33 @@ function analyseType(type: string, intervals: MemoryInterval[], data: IntervalDa
     })
   }
 
-  const wallMs = intervals.reduce((sum, interval) => sum + (interval.end - interval.start), 0)
-  const serviceMs = intervals.reduce((sum, interval) => sum + interval.serviceMs, 0)
+  let wallMs = 0
+  for (let i = 0; i < intervals.length; i++) wallMs += intervals.end[i] - intervals.start[i]
+  const serviceMs = sumOf(intervals.serviceMs, intervals.length)
   return {
     suspects,
     summary: {
       backgroundMbPerHour: leak?.backgroundMbPerHour,
       concurrency: wallMs > 0 ? serviceMs / wallMs : 0,
       sharedMbPer1000: leak?.commonMbPer1000,
-      dynos: new Set(intervals.map(interval => interval.dyno)).size,
+      dynos: new Set(intervals.tracks.map(track => track.dyno)).size,
       intervals: intervals.length,
       jumpThresholdMb: jumpIndex.thresholdMb,
       jumps: jumpIndex.jumps.length,
-      requests: intervals.reduce((sum, interval) => sum + interval.requests, 0),
+      requests: sumOf(intervals.requests, intervals.length),
       routes: routes.map(({finding}) => finding),
       tied: columns.members.filter(group => group.length > 1),
       type,
       leakBlocks: leak?.blocks ?? 0,
     },
   }
+}
+
+/** The first `length` values summed in order. */
+function sumOf(values: Float64Array | Int32Array, length: number): number {
+  let sum = 0
+  for (let i = 0; i < length; i++) sum += values[i]
+  return sum
 }
 
 /**

@@ -5,52 +5,135 @@
  */
 import type {SeededRandom} from './seeded-random.js'
 
-import {boundedSolve, type Design, invertSymmetric} from './robust-nnls.js'
+import {boundedSolve, type InverseScratch, invertSymmetric} from './robust-nnls.js'
 
-/** Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g). */
+/**
+ * Normal equations of each block of rows (X'WX and X'Wy over the rows whose block is g) of a small
+ * model, every block's in one array: thousands of blocks on a long log, each a matrix, were as
+ * many small arrays made again for every candidate route.
+ */
 export interface BlockEquations {
-  a: Float64Array[]
-  c: Float64Array[]
+  /** Block g's X'WX, row-major: a[g p^2 ... (g + 1) p^2 - 1]. */
+  a: Float64Array
+  blocks: number
+  /** Block g's X'Wy: c[g p ... (g + 1) p - 1]. */
+  c: Float64Array
   columns: number
 }
 
-/** Every block's equations in one pass over the rows. */
-export function blockEquations(design: Design, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number): BlockEquations {
+/** Zeroed equations for `blocks` blocks of `columns` columns. */
+function emptyEquations(blocks: number, columns: number): BlockEquations {
+  return {
+    a: new Float64Array(blocks * columns * columns), blocks, c: new Float64Array(blocks * columns), columns,
+  }
+}
+
+/** A design's rows, visited in order: the leak fit's are worked out again on each pass, not kept. */
+export interface DesignRows {
+  columns: number
+  /** Row i's values (one array, reused: read it before returning). */
+  eachRow(visit: (i: number, row: Float64Array) => void): void
+  rows: number
+}
+
+/**
+ * Every block's equations over all the design's columns, as far as models made of the shared
+ * columns and at most one more need them: the shared columns' rows of X'WX, its diagonal and X'Wy.
+ * Forward selection tries each route with the model so far; the whole p x p matrix of each block
+ * (~64 MB at 40 routes and 4,350 blocks) was mostly route-by-route entries no model reads.
+ */
+export interface SharedBlockEquations {
+  blocks: number
+  /** Block g's X'Wy: c[g p + k]. */
+  c: Float64Array
+  columns: number
+  /** Block g's X'WX row of shared column i: cross[(g s + i) p + k] is entry (shared[i], k). */
+  cross: Float64Array
+  /** Block g's X'WX diagonal: diagonal[g p + k]. */
+  diagonal: Float64Array
+  shared: readonly number[]
+}
+
+/**
+ * Every block's shared equations in one pass over the rows (into `reuse`'s arrays when it has the
+ * same shape). Each entry is the sum, row after row, of the very terms a full p x p pass adds
+ * to it (its upper-triangle form: the lower column's weighted value times the higher's).
+ */
+export function blockEquations(
+  design: DesignRows, y: Float64Array, weights: Float64Array, block: Int32Array, blocks: number,
+  {reuse, shared}: {reuse?: SharedBlockEquations; shared: readonly number[]},
+): SharedBlockEquations {
   const p = design.columns
-  const a = Array.from({length: blocks}, () => new Float64Array(p * p))
-  const c = Array.from({length: blocks}, () => new Float64Array(p))
-  const x = design.values
-  for (let i = 0; i < design.rows; i++) {
+  const s = shared.length
+  const equations = reuse && reuse.blocks === blocks && reuse.columns === p && sameColumns(reuse.shared, shared) ? reuse : undefined
+  const {c, cross, diagonal} = equations ?? {c: new Float64Array(blocks * p), cross: new Float64Array(blocks * s * p), diagonal: new Float64Array(blocks * p)}
+  if (equations) {
+    c.fill(0)
+    cross.fill(0)
+    diagonal.fill(0)
+  }
+
+  const wx = new Float64Array(p)
+  design.eachRow((i, x) => {
     const w = weights[i]
-    if (w === 0) continue
-    const ag = a[block[i]]
-    const cg = c[block[i]]
-    const row = i * p
+    if (w === 0) return
+    const g = block[i]
     for (let j = 0; j < p; j++) {
-      const wx = w * x[row + j]
-      if (wx === 0) continue
-      cg[j] += wx * y[i]
-      for (let k = j; k < p; k++) ag[(j * p) + k] += wx * x[row + k]
+      wx[j] = w * x[j]
+      // A column whose weighted value is 0 adds nothing to its row: skipped, as a full pass skips it.
+      if (wx[j] === 0) continue
+      c[(g * p) + j] += wx[j] * y[i]
+      diagonal[(g * p) + j] += wx[j] * x[j]
+    }
+
+    for (let t = 0; t < s; t++) {
+      const u = shared[t]
+      const row = ((g * s) + t) * p
+      for (let k = 0; k < u; k++) if (wx[k] !== 0) cross[row + k] += wx[k] * x[u]
+      if (wx[u] !== 0) for (let k = u; k < p; k++) cross[row + k] += wx[u] * x[k]
+    }
+  })
+
+  return equations ?? {
+    blocks, c, columns: p, cross, diagonal, shared,
+  }
+}
+
+function sameColumns(x: readonly number[], y: readonly number[]): boolean {
+  return x.length === y.length && x.every((column, index) => column === y[index])
+}
+
+/**
+ * The blocks' equations of a model (its columns in the order given: the shared ones and at most
+ * one other), into `reuse` when it has that shape.
+ */
+export function subEquations(equations: SharedBlockEquations, columns: readonly number[], reuse?: BlockEquations): BlockEquations {
+  const p = equations.columns
+  const s = equations.shared.length
+  const q = columns.length
+  const qq = q * q
+  const {blocks, c, cross, diagonal} = equations
+  // Where entry (j, k) of the model is kept: in cross (offset + g s p) or on the diagonal (offset + g p).
+  const inCross: boolean[] = []
+  const offsets: number[] = []
+  for (const u of columns) {
+    for (const v of columns) {
+      const iu = equations.shared.indexOf(u)
+      const iv = equations.shared.indexOf(v)
+      if (iu === -1 && iv === -1 && u !== v) throw new Error(`subEquations: entry (${u}, ${v}) of no shared column`)
+      inCross.push(iu !== -1 || iv !== -1)
+      offsets.push(iu === -1 ? (iv === -1 ? u : (iv * p) + u) : (iu * p) + v)
     }
   }
 
-  for (const ag of a) for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) ag[(j * p) + k] = ag[(k * p) + j]
-  return {a, c, columns: p}
-}
-
-/** The same blocks' equations for a subset of the columns (a smaller model), in the order given. */
-export function subEquations(equations: BlockEquations, columns: readonly number[]): BlockEquations {
-  const p = equations.columns
-  const q = columns.length
-  return {
-    a: equations.a.map(a => {
-      const sub = new Float64Array(q * q)
-      for (const [j, from] of columns.entries()) for (const [k, to] of columns.entries()) sub[(j * q) + k] = a[(from * p) + to]
-      return sub
-    }),
-    c: equations.c.map(c => Float64Array.from(columns, column => c[column])),
-    columns: q,
+  // Every entry is written below: no need to zero a reused buffer.
+  const sub = reuse && reuse.blocks === blocks && reuse.columns === q ? reuse : emptyEquations(blocks, q)
+  for (let g = 0; g < blocks; g++) {
+    for (let e = 0; e < qq; e++) sub.a[(g * qq) + e] = inCross[e] ? cross[(g * s * p) + offsets[e]] : diagonal[(g * p) + offsets[e]]
+    for (let j = 0; j < q; j++) sub.c[(g * q) + j] = c[(g * p) + columns[j]]
   }
+
+  return sub
 }
 
 /** Family-wise error rate across the routes of a type (Holm-corrected). */
@@ -58,27 +141,37 @@ export const ALPHA = 0.05
 
 /** Sum of every block's equations: the whole fit's. */
 export function combineAll(equations: BlockEquations): {a: Float64Array; c: Float64Array} {
-  return combine(equations, new Float64Array(equations.a.length).fill(1))
+  return combine(equations, new Float64Array(equations.blocks).fill(1))
 }
 
-/** Sum of the blocks' equations, block g counted `times[g]` times. */
+/**
+ * Sum of the blocks' equations, block g counted `times[g]` times. Each block's matrix is exactly
+ * symmetric: the upper triangle is summed and mirrored (the lower one's sums were the same terms).
+ */
 function combine(equations: BlockEquations, times: Float64Array): {a: Float64Array; c: Float64Array} {
   const p = equations.columns
-  const a = new Float64Array(p * p)
+  const pp = p * p
+  const a = new Float64Array(pp)
   const c = new Float64Array(p)
-  for (const [g, count] of times.entries()) {
+  for (let g = 0; g < equations.blocks; g++) {
+    const count = times[g]
     if (count === 0) continue
-    for (let k = 0; k < p * p; k++) a[k] += count * equations.a[g][k]
-    for (let k = 0; k < p; k++) c[k] += count * equations.c[g][k]
+    const ag = g * pp
+    const cg = g * p
+    for (let j = 0; j < p; j++) for (let k = j; k < p; k++) a[(j * p) + k] += count * equations.a[ag + (j * p) + k]
+    for (let k = 0; k < p; k++) c[k] += count * equations.c[cg + k]
   }
+
+  for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[(j * p) + k] = a[(k * p) + j]
 
   return {a, c}
 }
 
-function solve(a: Float64Array, c: Float64Array): Float64Array {
+/** The solution of a b = c; into `scratch.b` (and its inverse's arrays) when given. */
+function solve(a: Float64Array, c: Float64Array, scratch?: InverseScratch & {b: Float64Array}): Float64Array {
   const p = c.length
-  const inverse = invertSymmetric(a, p)
-  const b = new Float64Array(p)
+  const inverse = invertSymmetric(a, p, scratch)
+  const b = scratch ? scratch.b.fill(0) : new Float64Array(p)
   for (let j = 0; j < p; j++) for (let k = 0; k < p; k++) b[j] += inverse[(j * p) + k] * c[k]
   return b
 }
@@ -89,25 +182,28 @@ function solve(a: Float64Array, c: Float64Array): Float64Array {
  */
 export function jackknifeFit(equations: BlockEquations): {coefficients: Float64Array; standardErrors: Float64Array} {
   const p = equations.columns
-  const blocks = equations.a.length
+  const {blocks} = equations
   const full = combine(equations, new Float64Array(blocks).fill(1))
   const coefficients = solve(full.a, full.c)
   // Each block left out is the whole fit less that block's equations: linear in the blocks (summing
   // the others for each was quadratic: 47 s of mem:blame on a 1 GB log with its ~5,000 blocks).
   const a = new Float64Array(p * p)
   const c = new Float64Array(p)
-  const leaveOut = equations.a.map((blockA, g) => {
-    const blockC = equations.c[g]
-    for (let k = 0; k < p * p; k++) a[k] = full.a[k] - blockA[k]
-    for (let k = 0; k < p; k++) c[k] = full.c[k] - blockC[k]
-    return solve(a, c)
-  })
+  // Block g's fit without it: leaveOut[g p ... (g + 1) p - 1].
+  const leaveOut = new Float64Array(blocks * p)
+  const scratch = {b: new Float64Array(p), inverse: new Float64Array(p * p), work: new Float64Array(p * p)}
+  for (let g = 0; g < blocks; g++) {
+    for (let k = 0; k < p * p; k++) a[k] = full.a[k] - equations.a[(g * p * p) + k]
+    for (let k = 0; k < p; k++) c[k] = full.c[k] - equations.c[(g * p) + k]
+    leaveOut.set(solve(a, c, scratch), g * p)
+  }
+
   const standardErrors = new Float64Array(p)
   for (let j = 0; j < p; j++) {
     let mean = 0
-    for (const b of leaveOut) mean += b[j] / blocks
+    for (let g = 0; g < blocks; g++) mean += leaveOut[(g * p) + j] / blocks
     let sum = 0
-    for (const b of leaveOut) sum += (b[j] - mean) ** 2
+    for (let g = 0; g < blocks; g++) sum += (leaveOut[(g * p) + j] - mean) ** 2
     standardErrors[j] = Math.sqrt(((blocks - 1) / blocks) * sum)
   }
 
@@ -117,7 +213,7 @@ export function jackknifeFit(equations: BlockEquations): {coefficients: Float64A
 /** Percentile intervals of the constrained fit over `rounds` resamples of whole blocks. */
 export function blockBootstrapIntervals(equations: BlockEquations, free: readonly boolean[], options: {level: number; random: SeededRandom; rounds: number}): {lower: Float64Array; upper: Float64Array} {
   const p = equations.columns
-  const blocks = equations.a.length
+  const {blocks} = equations
   const draws = Array.from({length: p}, () => new Float64Array(options.rounds))
   const drawn = new Float64Array(blocks)
   for (let round = 0; round < options.rounds; round++) {

@@ -2,10 +2,13 @@
  * The join of the two log streams: per dyno, memory between consecutive samples (~20 s apart)
  * against the requests that dyno started in that interval. Only counts are kept per interval
  * (sparse route -> count), never the requests themselves: router lines are most of a log's bytes.
+ * Finished intervals go into per-type tables (interval-table.ts), or one by one to a caller that
+ * stores them as they close (the recorder).
  */
 import type {MemorySample, RouterRequest} from '../events.js'
 
 import {processTypeOf, usedMemory} from '../events.js'
+import {type IntervalRow, type IntervalTable, IntervalTables} from './interval-table.js'
 import {RouteCatalog} from './route-template.js'
 
 /** One interval between two samples of the same dyno instance. */
@@ -40,8 +43,8 @@ export interface RouteTotals {
 }
 
 export interface IntervalData {
-  /** Finished intervals, in the order they closed (per dyno: time order). */
-  intervals: MemoryInterval[]
+  /** Finished intervals, a table per process type (in the order each was first seen). */
+  tables: IntervalTable[]
   /** Requests that fell in no interval: before a dyno's first sample, across a restart, or too late. */
   unplaced: number
   requests: number
@@ -62,7 +65,7 @@ export const ROUTE_LIMIT = 300
 
 interface OpenInterval {
   counts: Map<number, number>
-  interval: MemoryInterval
+  interval: IntervalRow
 }
 
 interface DynoTrack {
@@ -77,11 +80,14 @@ interface DynoTrack {
 export class IntervalBuilder {
   private readonly catalog = new RouteCatalog(ROUTE_LIMIT)
   private readonly dynos = new Map<string, DynoTrack>()
-  private readonly finished: MemoryInterval[] = []
   private readonly routeTotals: RouteTotals[] = []
   private requests = 0
   private samples = 0
+  private readonly tables = new IntervalTables()
   private unplaced = 0
+
+  /** `onFinished`: each interval as it closes, instead of the tables (the recorder stores them as they close). */
+  constructor(private readonly onFinished?: (interval: MemoryInterval) => void) {}
 
   addRequest(request: RouterRequest): void {
     this.requests++
@@ -142,11 +148,6 @@ export class IntervalBuilder {
     return {requests: this.requests, samples: this.samples}
   }
 
-  /** Intervals finished since the last call, handed over (the recorder stores them as they close). */
-  drainFinished(): MemoryInterval[] {
-    return this.finished.splice(0)
-  }
-
   /** Route templates by id, as far as seen. */
   get routeNames(): readonly string[] {
     return this.catalog.names
@@ -165,15 +166,14 @@ export class IntervalBuilder {
       bytes: 0, errors: 0, requests: 0, serviceMs: 0,
     })
     return {
-      intervals: this.finished, requests: this.requests, routes, routeTotals, samples: this.samples, unplaced: this.unplaced,
+      requests: this.requests, routes, routeTotals, samples: this.samples, tables: this.tables.list(), unplaced: this.unplaced,
     }
   }
 
   private finish(open: OpenInterval): void {
     const {counts, interval} = open
-    interval.routes = Int32Array.from(counts.keys())
-    interval.counts = Int32Array.from(counts.values())
-    this.finished.push(interval)
+    if (this.onFinished) this.onFinished({...interval, counts: Int32Array.from(counts.values()), routes: Int32Array.from(counts.keys())})
+    else this.tables.add(interval, counts)
   }
 
   /** The interval a request that started at `start` belongs to, if it is still open to it. */
@@ -195,14 +195,12 @@ function openInterval(sample: MemorySample): OpenInterval {
     counts: new Map(),
     interval: {
       bytes: 0,
-      counts: new Int32Array(0),
       dyno: sample.dyno,
       end: Number.NaN,
       endMb: Number.NaN,
       errors: 0,
       instance: sample.instance,
       requests: 0,
-      routes: new Int32Array(0),
       serviceMs: 0,
       start: sample.time,
       startMb: usedMemory(sample),

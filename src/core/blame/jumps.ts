@@ -3,7 +3,7 @@
  * often in the intervals where memory jumped than in intervals picked at random from the same
  * dynos? A permutation test per route (stratified by dyno), Holm-corrected across routes.
  */
-import type {MemoryInterval} from './intervals.js'
+import type {IntervalTable} from './interval-table.js'
 import type {RouteColumns} from './route-columns.js'
 
 import {median, robustScale} from '../report/robust-stats.js'
@@ -57,12 +57,12 @@ export interface RouteJumpEvidence {
 }
 
 /** Intervals of one process type, in time order per dyno. */
-export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
+export function findJumps(intervals: IntervalTable): JumpIndex {
   const runs = contiguousRuns(intervals)
   const steps = new Float64Array(intervals.length).fill(Number.NaN)
   const all: number[] = []
   for (const run of runs) {
-    const levels = [intervals[run[0]].startMb, ...run.map(index => intervals[index].endMb)]
+    const levels = [intervals.startMb[run[0]], ...run.map(index => intervals.endMb[index])]
     for (const [position, index] of run.entries()) {
       const after = levels.slice(position + 1, position + 1 + SIDE_SAMPLES)
       if (after.length < MIN_AFTER_SAMPLES) continue
@@ -91,8 +91,8 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
       // ... and place the step in the interval around it whose own change carries it: the peak
       // itself is often a neighbour (memory kept rising after the step, or noise before it).
       let index = peak
-      for (const other of around) if (ownChange(intervals[other]) > ownChange(intervals[index])) index = other
-      if (ownChange(intervals[index]) < step / 2 || breaks.has(index)) continue
+      for (const other of around) if (ownChange(intervals, other) > ownChange(intervals, index)) index = other
+      if (ownChange(intervals, index) < step / 2 || breaks.has(index)) continue
       breaks.add(index)
       if (step < thresholdMb) continue
       jumps.push(index)
@@ -105,24 +105,25 @@ export function findJumps(intervals: readonly MemoryInterval[]): JumpIndex {
   }
 }
 
-function ownChange(interval: MemoryInterval): number {
-  return interval.endMb - interval.startMb
+function ownChange(intervals: IntervalTable, index: number): number {
+  return intervals.endMb[index] - intervals.startMb[index]
 }
 
 /** Runs of back-to-back intervals of one dyno instance (a gap or a restart starts a new run). */
-export function contiguousRuns(intervals: readonly MemoryInterval[]): number[][] {
+export function contiguousRuns(intervals: IntervalTable): number[][] {
   const runs: number[][] = []
-  const current = new Map<string, number[]>()
-  for (const [index, interval] of intervals.entries()) {
-    const key = `${interval.dyno}\u0000${interval.instance ?? ''}`
-    const run = current.get(key)
-    if (run && intervals[run.at(-1)!].end === interval.start) {
+  // The run now growing, per dyno instance (the table's tracks).
+  const current: number[][] = []
+  for (let index = 0; index < intervals.length; index++) {
+    const track = intervals.track[index]
+    const run = current[track]
+    if (run && intervals.end[run.at(-1)!] === intervals.start[index]) {
       run.push(index)
       continue
     }
 
     const fresh = [index]
-    current.set(key, fresh)
+    current[track] = fresh
     runs.push(fresh)
   }
 
@@ -130,27 +131,34 @@ export function contiguousRuns(intervals: readonly MemoryInterval[]): number[][]
 }
 
 /** Per column: does it turn up in jump intervals more than chance would put it there? */
-export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex, columns: RouteColumns, seed: number): RouteJumpEvidence[] {
+export function testJumps(intervals: IntervalTable, index: JumpIndex, columns: RouteColumns, seed: number): RouteJumpEvidence[] {
   const m = columns.names.length
-  const columnCounts = intervals.map(interval => {
-    const row = new Float64Array(m)
-    for (let k = 0; k < interval.routes.length; k++) {
-      const column = columns.columnOf[interval.routes[k]]
-      if (column !== -1) row[column] += interval.counts[k]
+  /**
+   * Adds interval i's requests to their columns, straight from the table's sparse counts (an
+   * interval x column array was ~43 MB at 20 routes on a 1 GB log). Counts are whole numbers:
+   * summed in any order they come out the same.
+   */
+  const addCounts = (into: Float64Array, i: number): void => {
+    for (let k = intervals.routeStart[i]; k < intervals.routeStart[i + 1]; k++) {
+      const column = columns.columnOf[intervals.routeIds[k]]
+      if (column !== -1) into[column] += intervals.routeCounts[k]
     }
+  }
 
-    return row
-  })
   const isJump = new Set(index.jumps)
   const observed = new Float64Array(m)
   const withRoute = new Float64Array(m)
   const jumpMb = new Float64Array(m)
+  const row = new Float64Array(m)
   let jumpRequests = 0
   for (const jump of index.jumps) {
-    jumpRequests += intervals[jump].requests
+    jumpRequests += intervals.requests[jump]
+    row.fill(0)
+    addCounts(row, jump)
     for (let j = 0; j < m; j++) {
-      observed[j] += columnCounts[jump][j]
-      if (columnCounts[jump][j] > 0) {
+      const count = row[j]
+      observed[j] += count
+      if (count > 0) {
         withRoute[j]++
         jumpMb[j] += index.sizes.get(jump) ?? 0
       }
@@ -161,8 +169,8 @@ export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex
   let allRequests = 0
   for (const stratum of index.strata) {
     for (const i of stratum) {
-      allRequests += intervals[i].requests
-      for (let j = 0; j < m; j++) allCounts[j] += columnCounts[i][j]
+      allRequests += intervals.requests[i]
+      addCounts(allCounts, i)
     }
   }
 
@@ -181,8 +189,7 @@ export function testJumps(intervals: readonly MemoryInterval[], index: JumpIndex
         const chosen = draw[pick]
         draw[pick] = draw[d]
         draw[d] = chosen
-        const row = columnCounts[chosen]
-        for (let j = 0; j < m; j++) total[j] += row[j]
+        addCounts(total, chosen)
       }
     }
 

@@ -13,36 +13,18 @@
  * Residuals of neighbouring samples are correlated (GC, caches warming, steps too small to see), so
  * tests use jackknife errors over blocks of samples and the intervals come from a block bootstrap.
  */
-import type {MemoryInterval} from './intervals.js'
+import type {IntervalTable} from './interval-table.js'
 import type {RouteColumns} from './route-columns.js'
 
 import {
-  ALPHA, blockBootstrapIntervals, blockEquations, combineAll, holmAdjust, jackknifeFit, subEquations, upperTailTP,
+  ALPHA, blockBootstrapIntervals, type BlockEquations, blockEquations, combineAll, holmAdjust, jackknifeFit, type SharedBlockEquations, subEquations, upperTailTP,
 } from './inference.js'
-import {contiguousRuns} from './jumps.js'
-import {boundedSolve, type Design, robustBoundedFit} from './robust-nnls.js'
+import {LeakRows, SHARED_COLUMNS} from './leak-rows.js'
+import {boundedSolve, robustBoundedFit} from './robust-nnls.js'
 import {SeededRandom} from './seeded-random.js'
 
-/** Samples per segment (1 h): each has its own level. */
-const SEGMENT_SAMPLES = 180
-/**
- * Samples per block (30 min): the unit of the jackknife and the bootstrap. With 10-minute blocks
- * (and sandwich errors) a step too small to detect passed for evidence: routes were named in 2-4
- * of 20 simulated runs where none was guilty.
- */
-const BLOCK_SAMPLES = 90
-/** A run of contiguous samples shorter than this carries too little to fit its own level. */
-const MIN_SEGMENT_SAMPLES = 15
 const BOOTSTRAP_ROUNDS = 200
 const INTERVAL_LEVEL = 0.95
-/**
- * Columns before the routes: hours (background growth), all requests so far (a cost every request
- * pays) and the requests in flight at the sample. Memory that grows with traffic as a whole is not
- * any one route's doing: without that column it lands on the busiest route, the one most like total
- * traffic. Memory held in flight rises and falls with the load and the mix: without its column, at
- * many threads, 7 of 20 simulated runs with no guilty route named one (3 with it).
- */
-const SHARED_COLUMNS = 3
 /** Blocks beyond the number of columns: fewer leave the jackknife and the bootstrap degenerate. */
 const SPARE_BLOCKS = 2
 
@@ -67,52 +49,20 @@ export interface LeakFit {
   routes: RouteLeakEstimate[]
 }
 
-interface Segment {
-  /** Memory (RSS + swap) at each sample, MiB. */
-  levels: number[]
-  /** Per sample: [hours since the segment began, all requests / 1000, requests in flight, requests / 1000 per column]. */
-  rows: number[][]
-}
-
 /** Undefined when there are too few samples for the columns. */
-export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns, seed: number): LeakFit | undefined {
+export function fitLeak(intervals: IntervalTable, breaks: ReadonlySet<number>, columns: RouteColumns, seed: number): LeakFit | undefined {
   const m = columns.names.length
-  const p = SHARED_COLUMNS + m
-  const segments = contiguousSegments(intervals, breaks, columns)
-  const values: number[] = []
-  const target: number[] = []
-  const blockOf: number[] = []
-  const requests = new Float64Array(m)
-  let blocks = 0
-  for (const segment of segments) {
-    if (segment.levels.length < MIN_SEGMENT_SAMPLES) continue
-    // Each segment has its own level: centring every column within it removes that level.
-    const means = new Float64Array(p + 1)
-    for (const [k, row] of segment.rows.entries()) {
-      for (let j = 0; j < p; j++) means[j] += row[j] / segment.rows.length
-      means[p] += segment.levels[k] / segment.rows.length
-    }
-
-    const last = segment.rows.at(-1)!
-    for (let j = 0; j < m; j++) requests[j] += last[j + SHARED_COLUMNS] * 1000
-    for (const [k, row] of segment.rows.entries()) {
-      for (let j = 0; j < p; j++) values.push(row[j] - means[j])
-      target.push(segment.levels[k] - means[p])
-      blockOf.push(blocks + Math.floor(k / BLOCK_SAMPLES))
-    }
-
-    blocks += Math.ceil(segment.rows.length / BLOCK_SAMPLES)
-  }
-
-  if (m === 0 || blocks < SHARED_COLUMNS + 1 + SPARE_BLOCKS) return undefined
-  const design: Design = {columns: p, rows: target.length, values: Float64Array.from(values)}
-  const y = Float64Array.from(target)
-  const block = Int32Array.from(blockOf)
-  const selection = selectRoutes(design, y, block, blocks, m)
+  if (m === 0) return undefined
+  const rows = new LeakRows(intervals, breaks, columns)
+  const {blockOf: block, blocks, requests, target: y} = rows
+  if (blocks < SHARED_COLUMNS + 1 + SPARE_BLOCKS) return undefined
+  const selection = selectRoutes(rows, m)
   const model = modelColumns(selection.selected)
-  const fit = robustBoundedFit(designOf(design, model), y, model.map(() => false))
-  const equations = blockEquations(design, y, fit.weights, block, blocks)
+  const fit = robustBoundedFit(rows.select(model), y, model.map(() => false))
+  const equations = blockEquations(rows, y, fit.weights, block, blocks, {reuse: selection.equations, shared: model})
   const random = new SeededRandom(seed)
+  // One buffer per model size (the model, or it and one route): a route's blocks' equations replace the last route's.
+  const buffers = new Map<number, BlockEquations>()
   return {
     backgroundMbPerHour: fit.coefficients[0],
     blocks,
@@ -121,7 +71,8 @@ export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySe
       // A route outside the model is judged as the one route added to it.
       const own = selection.selected.includes(j) ? model : [...model, SHARED_COLUMNS + j]
       const position = own.indexOf(SHARED_COLUMNS + j)
-      const sub = subEquations(equations, own)
+      const sub = subEquations(equations, own, buffers.get(own.length))
+      buffers.set(own.length, sub)
       const free = own.map(() => false)
       const summed = combineAll(sub)
       const bounds = blockBootstrapIntervals(sub, free, {level: INTERVAL_LEVEL, random, rounds: BOOTSTRAP_ROUNDS})
@@ -145,19 +96,23 @@ export function fitLeak(intervals: readonly MemoryInterval[], breaks: ReadonlySe
  * each route against the shared columns alone keeps the fit small (a dozen routes fitted at once
  * left the jackknife few spare blocks and split a leak among routes whose mixes drifted alike).
  */
-function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks: number, m: number): {adjustedP: Float64Array; p: Float64Array; selected: number[]} {
+function selectRoutes(rows: LeakRows, m: number): {adjustedP: Float64Array; equations?: SharedBlockEquations; p: Float64Array; selected: number[]} {
+  const {blockOf: block, blocks, target: y} = rows
   const selected: number[] = []
   const p = new Float64Array(m).fill(1)
   const adjustedP = new Float64Array(m).fill(1)
   let running = 0
+  let equations: SharedBlockEquations | undefined
+  let candidate: BlockEquations | undefined
   for (;;) {
     const model = modelColumns(selected)
     const remaining = Array.from({length: m}, (_, j) => j).filter(j => !selected.includes(j))
     if (remaining.length === 0 || blocks < model.length + 1 + SPARE_BLOCKS) break
-    const {weights} = robustBoundedFit(designOf(design, model), y, model.map(() => false))
-    const equations = blockEquations(design, y, weights, block, blocks)
+    const {weights} = robustBoundedFit(rows.select(model), y, model.map(() => false))
+    equations = blockEquations(rows, y, weights, block, blocks, {reuse: equations, shared: model})
     for (const j of remaining) {
-      const test = jackknifeFit(subEquations(equations, [...model, SHARED_COLUMNS + j]))
+      candidate = subEquations(equations, [...model, SHARED_COLUMNS + j], candidate)
+      const test = jackknifeFit(candidate)
       p[j] = upperTailTP(test.coefficients[model.length] / test.standardErrors[model.length], blocks - 1)
     }
 
@@ -170,60 +125,12 @@ function selectRoutes(design: Design, y: Float64Array, block: Int32Array, blocks
     selected.push(best)
   }
 
-  return {adjustedP, p, selected}
+  return {
+    adjustedP, equations, p, selected,
+  }
 }
 
 /** Design columns of a model: the shared ones, then the chosen routes' (route j is column SHARED_COLUMNS + j). */
 function modelColumns(routes: readonly number[]): number[] {
   return [...Array.from({length: SHARED_COLUMNS}, (_, j) => j), ...routes.map(j => SHARED_COLUMNS + j)]
-}
-
-function designOf(design: Design, columns: readonly number[]): Design {
-  const q = columns.length
-  const values = new Float64Array(design.rows * q)
-  for (let i = 0; i < design.rows; i++) {
-    for (const [k, column] of columns.entries()) values[(i * q) + k] = design.values[(i * design.columns) + column]
-  }
-
-  return {columns: q, rows: design.rows, values}
-}
-
-/**
- * Runs of back-to-back intervals cut into segments, each with its own level: at every jump (so a
- * step, whatever its measured size, never leaks into the fit) and every SEGMENT_SAMPLES samples
- * (so a slow drift or a step too small to see shifts one segment, not the rest of the log).
- */
-function contiguousSegments(intervals: readonly MemoryInterval[], breaks: ReadonlySet<number>, columns: RouteColumns): Segment[] {
-  const m = columns.names.length
-  const segments: Segment[] = []
-  for (const run of contiguousRuns(intervals)) {
-    let segment: Segment | undefined
-    let origin = 0
-    const cumulative = new Float64Array(m)
-    let all = 0
-    for (const index of run) {
-      const interval = intervals[index]
-      if (!segment || breaks.has(index) || segment.levels.length > SEGMENT_SAMPLES) {
-        segment = {levels: [], rows: []}
-        segments.push(segment)
-        origin = interval.start
-        cumulative.fill(0)
-        all = 0
-      }
-
-      for (let k = 0; k < interval.routes.length; k++) {
-        const column = columns.columnOf[interval.routes[k]]
-        if (column !== -1) cumulative[column] += interval.counts[k] / 1000
-      }
-
-      all += interval.requests / 1000
-      segment.levels.push(interval.endMb)
-      // Requests in flight at the sample that closes the interval: about those started in it, for their service time.
-      const inFlight = interval.end > interval.start ? interval.serviceMs / (interval.end - interval.start) : 0
-
-      segment.rows.push([(interval.end - origin) / 3_600_000, all, inFlight, ...cumulative])
-    }
-  }
-
-  return segments
 }

@@ -118,11 +118,21 @@ function solvePassive(a: Float64Array, c: Float64Array, passive: readonly boolea
   return b
 }
 
-/** Inverse of a symmetric positive semi-definite matrix by Gauss-Jordan, with a tiny relative ridge so a dead column gives a huge variance, not NaN. */
-export function invertSymmetric(matrix: Float64Array, p: number): Float64Array {
-  const a = Float64Array.from(matrix)
+/** Arrays of p x p for invertSymmetric to work in, for a caller that inverts many (the jackknife: one a block). */
+export interface InverseScratch {
+  inverse: Float64Array
+  work: Float64Array
+}
+
+/**
+ * Inverse of a symmetric positive semi-definite matrix by Gauss-Jordan, with a tiny relative ridge
+ * so a dead column gives a huge variance, not NaN. Into `scratch.inverse` when given.
+ */
+export function invertSymmetric(matrix: Float64Array, p: number, scratch?: InverseScratch): Float64Array {
+  const a = scratch ? scratch.work : new Float64Array(p * p)
+  a.set(matrix)
   for (let j = 0; j < p; j++) a[(j * p) + j] += Math.max(1e-300, a[(j * p) + j] * 1e-10)
-  const inverse = new Float64Array(p * p)
+  const inverse = scratch ? scratch.inverse.fill(0) : new Float64Array(p * p)
   for (let j = 0; j < p; j++) inverse[(j * p) + j] = 1
   for (let col = 0; col < p; col++) {
     let pivotRow = col

@@ -4,7 +4,7 @@
  * counts in every interval: no method can split their cost, so they share one column and the
  * output says so.
  */
-import type {MemoryInterval} from './intervals.js'
+import type {IntervalTable} from './interval-table.js'
 
 import {OTHER_ROUTE} from './route-template.js'
 
@@ -28,14 +28,13 @@ export interface RouteColumns {
 }
 
 /** The busiest `limit` routes with enough requests, tied ones merged, the rest pooled as `other`. */
-export function chooseColumns(intervals: readonly MemoryInterval[], routes: readonly string[], limit: number): RouteColumns {
+export function chooseColumns(intervals: IntervalTable, routes: readonly string[], limit: number): RouteColumns {
   const requests = new Float64Array(routes.length)
   const seen = new Float64Array(routes.length)
-  for (const interval of intervals) {
-    for (let k = 0; k < interval.routes.length; k++) {
-      requests[interval.routes[k]] += interval.counts[k]
-      seen[interval.routes[k]]++
-    }
+  const {routeCounts, routeIds} = intervals
+  for (let k = 0; k < intervals.routeStart[intervals.length]; k++) {
+    requests[routeIds[k]] += routeCounts[k]
+    seen[routeIds[k]]++
   }
 
   const ranked = routes.map((_, id) => id)
@@ -60,22 +59,17 @@ export function chooseColumns(intervals: readonly MemoryInterval[], routes: read
 }
 
 /** Route ids grouped by tied counts (union-find over pairs above TIED_CORRELATION), busiest first. */
-function tiedGroups(intervals: readonly MemoryInterval[], kept: readonly number[], routeCount: number): number[][] {
-  const n = intervals.length
+function tiedGroups(intervals: IntervalTable, kept: readonly number[], routeCount: number): number[][] {
   const m = kept.length
   const slot = new Int32Array(routeCount).fill(-1)
   for (const [index, id] of kept.entries()) slot[id] = index
-  const counts = Array.from({length: m}, () => new Float64Array(n))
-  const totals = new Float64Array(n)
-  for (const [i, interval] of intervals.entries()) {
-    totals[i] = interval.requests
-    for (let k = 0; k < interval.routes.length; k++) {
-      const index = slot[interval.routes[k]]
-      if (index !== -1) counts[index][i] = interval.counts[k]
-    }
+  const products = residualProducts(intervals, slot, m)
+  const correlation = (j: number, k: number): number => {
+    const sxx = products[(j * m) + j]
+    const syy = products[(k * m) + k]
+    return sxx > 0 && syy > 0 ? products[(j * m) + k] / Math.sqrt(sxx * syy) : 0
   }
 
-  const residual = counts.map(column => residualOn(column, totals))
   const parent = kept.map((_, index) => index)
   const root = (index: number): number => {
     if (parent[index] !== index) parent[index] = root(parent[index])
@@ -84,7 +78,7 @@ function tiedGroups(intervals: readonly MemoryInterval[], kept: readonly number[
 
   for (let j = 0; j < m; j++) {
     for (let k = j + 1; k < m; k++) {
-      if (correlation(residual[j], residual[k]) >= TIED_CORRELATION) parent[root(k)] = root(j)
+      if (correlation(j, k) >= TIED_CORRELATION) parent[root(k)] = root(j)
     }
   }
 
@@ -99,36 +93,54 @@ function tiedGroups(intervals: readonly MemoryInterval[], kept: readonly number[
   return [...groups.values()]
 }
 
-/** What is left of `values` after a least-squares line on `covariate`. */
-function residualOn(values: Float64Array, covariate: Float64Array): Float64Array {
-  const n = values.length
+/**
+ * Sums of products of the kept routes' residual counts (what is left of each after a least-squares
+ * line on the interval's total requests), over the intervals: entry (j, k), j <= k, of an m x m
+ * array. Three passes over the table with one interval's counts at a time: an m x n array of
+ * counts per interval was the biggest thing alive while columns were chosen (~86 MB at 40 routes
+ * and a 1 GB log). Each sum adds the same terms in the same order as over whole columns.
+ */
+function residualProducts(intervals: IntervalTable, slot: Int32Array, m: number): Float64Array {
+  const n = intervals.length
+  const {requests, routeCounts, routeIds, routeStart} = intervals
+  const row = new Float64Array(m)
+  /** The interval's requests per kept route (0 for the others), into `row`. */
+  const countsOf = (i: number): void => {
+    row.fill(0)
+    for (let k = routeStart[i]; k < routeStart[i + 1]; k++) {
+      const index = slot[routeIds[k]]
+      if (index !== -1) row[index] = routeCounts[k]
+    }
+  }
+
   let meanX = 0
-  let meanY = 0
+  const meanY = new Float64Array(m)
   for (let i = 0; i < n; i++) {
-    meanX += covariate[i] / n
-    meanY += values[i] / n
+    meanX += requests[i] / n
+    // Counts are never negative: adding the absent ones' 0 / n changes no sum.
+    for (let k = routeStart[i]; k < routeStart[i + 1]; k++) {
+      const index = slot[routeIds[k]]
+      if (index !== -1) meanY[index] += routeCounts[k] / n
+    }
   }
 
-  let sxy = 0
   let sxx = 0
+  const sxy = new Float64Array(m)
   for (let i = 0; i < n; i++) {
-    sxy += (covariate[i] - meanX) * (values[i] - meanY)
-    sxx += (covariate[i] - meanX) ** 2
+    countsOf(i)
+    const x = requests[i] - meanX
+    for (let j = 0; j < m; j++) sxy[j] += x * (row[j] - meanY[j])
+    sxx += x ** 2
   }
 
-  const slope = sxx > 0 ? sxy / sxx : 0
-  return values.map((value, i) => value - meanY - (slope * (covariate[i] - meanX)))
-}
-
-function correlation(x: Float64Array, y: Float64Array): number {
-  let sxy = 0
-  let sxx = 0
-  let syy = 0
-  for (const [i, element] of x.entries()) {
-    sxy += element * y[i]
-    sxx += element * element
-    syy += y[i] * y[i]
+  const slope = sxy.map(value => (sxx > 0 ? value / sxx : 0))
+  const products = new Float64Array(m * m)
+  for (let i = 0; i < n; i++) {
+    countsOf(i)
+    const x = requests[i] - meanX
+    for (let j = 0; j < m; j++) row[j] = row[j] - meanY[j] - (slope[j] * x)
+    for (let j = 0; j < m; j++) for (let k = j; k < m; k++) products[(j * m) + k] += row[j] * row[k]
   }
 
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0
+  return products
 }

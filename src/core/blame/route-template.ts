@@ -46,16 +46,42 @@ function templateSegment(segment: string): string {
   return segment
 }
 
+/**
+ * Paths remembered with their route id, at most this many (then forgotten all at once): most
+ * requests go to a few paths (`/`, `/login`, assets), and templating each again was a tenth of
+ * mem:blame's time on a 1 GB log. A path's id never changes once given, so the cache is exact.
+ */
+const PATH_CACHE_SIZE = 4096
+const PATH_CACHE_METHODS = 16
+
 /** Route templates -> small integer ids, at most `limit` of them; later templates share `other`. */
 export class RouteCatalog {
   readonly names: string[] = [OTHER_ROUTE]
   private readonly ids = new Map<string, number>([[OTHER_ROUTE, 0]])
+  /** Per method, path -> id. */
+  private readonly paths = new Map<string, Map<string, number>>()
 
   constructor(private readonly limit: number) {}
 
   /** Id of the request's route (0 is `other`). */
   idOf(method: string, path: string): number {
-    const template = routeTemplate(method, path)
+    let paths = this.paths.get(method)
+    if (!paths) {
+      // Methods are a handful; a log with more is forgotten all at once too.
+      if (this.paths.size >= PATH_CACHE_METHODS) this.paths.clear()
+      paths = new Map()
+      this.paths.set(method, paths)
+    }
+
+    const cached = paths.get(path)
+    if (cached !== undefined) return cached
+    if (paths.size >= PATH_CACHE_SIZE) paths.clear()
+    const id = this.templateId(routeTemplate(method, path))
+    paths.set(path, id)
+    return id
+  }
+
+  private templateId(template: string): number {
     const known = this.ids.get(template)
     if (known !== undefined) return known
     if (this.names.length > this.limit) return 0

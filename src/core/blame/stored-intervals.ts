@@ -6,6 +6,7 @@
  */
 import type {BlameSource} from './blame.js'
 
+import {IntervalTables} from './interval-table.js'
 import {
   type IntervalData, type MemoryInterval, ROUTE_LIMIT, type RouteTotals,
 } from './intervals.js'
@@ -60,13 +61,14 @@ export class StoredIntervals implements BlameSource {
   from = Number.POSITIVE_INFINITY
   to = Number.NEGATIVE_INFINITY
   private readonly ids = new Map<string, number>([[OTHER_ROUTE, 0]])
-  private readonly intervals: MemoryInterval[] = []
+  private intervals = 0
   /** Per dyno, the end of its last interval: consecutive intervals share a sample. */
   private readonly lastEnd = new Map<string, number>()
   private readonly names: string[] = [OTHER_ROUTE]
   private requests = 0
   private readonly routeTotals: RouteTotals[] = [emptyTotals()]
   private samples = 0
+  private readonly tables = new IntervalTables()
 
   add(stored: StoredInterval): void {
     const counts = new Map<number, number>()
@@ -81,30 +83,29 @@ export class StoredIntervals implements BlameSource {
     this.lastEnd.set(stored.dyno, stored.end)
     if (stored.start < this.from) this.from = stored.start
     if (stored.end > this.to) this.to = stored.end
-    this.intervals.push({
+    this.intervals++
+    this.tables.add({
       bytes: stored.bytes,
-      counts: Int32Array.from(counts.values()),
       dyno: stored.dyno,
       end: stored.end,
       endMb: stored.endMb,
       errors: stored.errors,
       instance: stored.instance || undefined,
       requests: stored.requests,
-      routes: Int32Array.from(counts.keys()),
       serviceMs: stored.serviceMs,
       start: stored.start,
       startMb: stored.startMb,
       type: stored.type,
-    })
+    }, counts)
   }
 
   counts(): {intervals: number; requests: number} {
-    return {intervals: this.intervals.length, requests: this.requests}
+    return {intervals: this.intervals, requests: this.requests}
   }
 
   result(): IntervalData {
     return {
-      intervals: this.intervals, requests: this.requests, routes: [...this.names], routeTotals: this.routeTotals, samples: this.samples, unplaced: 0,
+      requests: this.requests, routes: [...this.names], routeTotals: this.routeTotals, samples: this.samples, tables: this.tables.list(), unplaced: 0,
     }
   }
 

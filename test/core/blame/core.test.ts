@@ -41,6 +41,19 @@ describe('mem:blame core', () => {
     expect(catalog.names).to.deep.equal(['other', 'GET /a', 'GET /b'])
   })
 
+  it('gives a path the same route id whether the path cache remembers it or not', () => {
+    const catalog = new RouteCatalog(2)
+    // More distinct paths than the cache holds: it is forgotten and filled again on the way.
+    for (let i = 0; i < 10_000; i++) expect(catalog.idOf('GET', `/a/${i % 5000}`)).to.equal(1)
+    expect(catalog.idOf('GET', '/b')).to.equal(2)
+    expect(catalog.idOf('GET', '/c')).to.equal(0)
+    expect(catalog.idOf('GET', '/c')).to.equal(0)
+    expect(catalog.idOf('get', '/b')).to.equal(2)
+    // Paths are remembered per method: POST /b is a template of its own (past the bound: other).
+    expect(catalog.idOf('POST', '/b')).to.equal(0)
+    expect(catalog.names).to.deep.equal(['other', 'GET /a/:id', 'GET /b'])
+  })
+
   it('places a request by its start (log time - service time), even when its line comes after the next sample', () => {
     const builder = new IntervalBuilder()
     builder.addSample(sample(0, 200))
@@ -49,7 +62,8 @@ describe('mem:blame core', () => {
     builder.addRequest(request(25, 10_000))
     builder.addRequest(request(30, 100))
     builder.addSample(sample(40, 215))
-    const {intervals, unplaced} = builder.result()
+    const {tables, unplaced} = builder.result()
+    const intervals = tables.flatMap(table => table.intervals())
     expect(intervals.map(interval => [interval.startMb, interval.endMb, interval.requests])).to.deep.equal([[200, 210, 1], [210, 215, 1]])
     expect(unplaced).to.equal(0)
   })
@@ -60,7 +74,8 @@ describe('mem:blame core', () => {
     builder.addRequest(request(10, 100))
     builder.addSample(sample(20, 150, 'heroku.1.new'))
     builder.addSample(sample(40, 160, 'heroku.1.new'))
-    const {intervals, unplaced} = builder.result()
+    const {tables, unplaced} = builder.result()
+    const intervals = tables.flatMap(table => table.intervals())
     expect(intervals.map(interval => interval.instance)).to.deep.equal(['heroku.1.new'])
     expect(unplaced).to.equal(1)
   })

@@ -20,7 +20,7 @@ describe('StoredIntervals (blame from the recorder\'s store)', () => {
 
     const data = toStore.result()
     const stored = new StoredIntervals()
-    for (const interval of toStoredIntervals(data.intervals, data.routes)) stored.add(interval)
+    for (const interval of toStoredIntervals(data.tables.flatMap(table => table.intervals()), data.routes)) stored.add(interval)
     const direct = buildBlame(fromLog)
     const again = buildBlame(stored)
     expect(direct.suspects.map(suspect => suspect.route)).to.deep.equal(['GET /reports/:id'])
@@ -42,6 +42,6 @@ describe('StoredIntervals (blame from the recorder\'s store)', () => {
     const data = stored.result()
     expect(data.routes).to.have.length(ROUTE_LIMIT + 1)
     expect(data.routeTotals[0].requests).to.equal(50)
-    expect([...data.intervals[0].counts].reduce((sum, count) => sum + count, 0)).to.equal(routes.length)
+    expect([...data.tables[0].at(0).counts].reduce((sum, count) => sum + count, 0)).to.equal(routes.length)
   })
 })
