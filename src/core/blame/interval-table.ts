@@ -4,7 +4,28 @@
  * memory sample), kept until the end; as objects with two small Int32Arrays each they took ~600
  * bytes apiece (~270 MB of a 1 GB log's), here ~60 plus 6 per route served.
  */
-import type {MemoryInterval} from './intervals.js'
+/** One interval between two samples of the same dyno instance. */
+export interface MemoryInterval {
+  /** Bytes sent by the requests started in it. */
+  bytes: number
+  /** Route ids (RouteCatalog) of the requests started in it, parallel to `counts`. */
+  counts: Int32Array
+  dyno: string
+  end: number
+  /** RSS + swap at `end`, MiB. */
+  endMb: number
+  /** Requests answered 5xx (or router errors): a failing route may not allocate what it would. */
+  errors: number
+  instance?: string
+  requests: number
+  routes: Int32Array
+  /** Sum of service times of the requests started in it, ms: busy time (concurrency when > length). */
+  serviceMs: number
+  start: number
+  /** RSS + swap at `start`, MiB. */
+  startMb: number
+  type: string
+}
 
 /** What one interval adds: its figures and its requests per route id (in the order first served). */
 export type IntervalRow = Omit<MemoryInterval, 'counts' | 'routes'>

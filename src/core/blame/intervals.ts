@@ -8,31 +8,12 @@
 import type {MemorySample, RouterRequest} from '../events.js'
 
 import {processTypeOf, usedMemory} from '../events.js'
-import {type IntervalRow, type IntervalTable, IntervalTables} from './interval-table.js'
+import {
+  type IntervalRow, type IntervalTable, IntervalTables, type MemoryInterval,
+} from './interval-table.js'
 import {RouteCatalog} from './route-template.js'
 
-/** One interval between two samples of the same dyno instance. */
-export interface MemoryInterval {
-  /** Bytes sent by the requests started in it. */
-  bytes: number
-  /** Route ids (RouteCatalog) of the requests started in it, parallel to `counts`. */
-  counts: Int32Array
-  dyno: string
-  end: number
-  /** RSS + swap at `end`, MiB. */
-  endMb: number
-  /** Requests answered 5xx (or router errors): a failing route may not allocate what it would. */
-  errors: number
-  instance?: string
-  requests: number
-  routes: Int32Array
-  /** Sum of service times of the requests started in it, ms: busy time (concurrency when > length). */
-  serviceMs: number
-  start: number
-  /** RSS + swap at `start`, MiB. */
-  startMb: number
-  type: string
-}
+export type {MemoryInterval} from './interval-table.js'
 
 /** Per route over the whole log. */
 export interface RouteTotals {
