@@ -23,10 +23,6 @@ export function watchStdout(): void {
   })
 }
 
-export function stdoutClosed(): boolean {
-  return closed
-}
-
 /** Calls `listener` once stdout's reader has gone; returns a function that stops listening. */
 export function onStdoutClosed(listener: () => void): () => void {
   whenClosed.add(listener)

@@ -75,7 +75,8 @@ export default class Report extends Command {
         app: heroku ? flags.app ?? await heroku.appFromGitRemote(flags.remote) : undefined,
         blame,
         connect: async () => {
-          api ??= await (heroku ?? await import('../../heroku/connect.js')).connect(this.config)
+          // Only an app's input connects (after `heroku` was loaded above).
+          api ??= await (await import('../../heroku/connect.js')).connect(this.config)
           return api
         },
         durationMs: flags.duration,
