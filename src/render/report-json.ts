@@ -43,8 +43,17 @@ function indent(text: string, by: string): string {
   return text.replaceAll('\n', `\n${by}`)
 }
 
+/** Keys converted so far: a report repeats a few dozen keys hundreds of thousands of times. */
+const SNAKE_CASE = new Map<string, string>()
+
 function snakeCase(name: string): string {
-  return name.replaceAll(/[A-Z]/g, letter => `_${letter.toLowerCase()}`)
+  let snake = SNAKE_CASE.get(name)
+  if (snake === undefined) {
+    snake = name.replaceAll(/[A-Z]/g, letter => `_${letter.toLowerCase()}`)
+    SNAKE_CASE.set(name, snake)
+  }
+
+  return snake
 }
 
 export function toJson(value: unknown, key = '', round: (value: number) => number = twoDecimals): unknown {
