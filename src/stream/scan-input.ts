@@ -1,7 +1,9 @@
 /**
  * A saved log's bytes into a LineScanner: a plain file by synchronous reads straight into the
  * scanner's buffer, a stream (stdin, or a gzip file) chunk by chunk, through gunzip when its
- * first bytes say gzip.
+ * first bytes say gzip. Text is read as UTF-8: a byte order mark says otherwise (Windows
+ * PowerShell 5's `heroku logs > app.log` writes UTF-16, and Notepad and `Out-File -Encoding utf8`
+ * put a UTF-8 mark before the first line), and the mark is not part of the first line.
  */
 import type {Readable} from 'node:stream'
 
@@ -9,6 +11,7 @@ import {
   closeSync, createReadStream, fstatSync, openSync, readSync,
 } from 'node:fs'
 import {pipeline} from 'node:stream/promises'
+import {TextDecoder} from 'node:util'
 import {createGunzip} from 'node:zlib'
 
 import {UserError} from '../errors.js'
@@ -55,7 +58,13 @@ export async function scanFile(path: string, scanner: LineScanner): Promise<stri
     // measured about 2x faster than async ones, and the event loop has nothing else to do meanwhile.
     let at = scanner.room()
     let read = readSync(fd, scanner.buffer, at, scanner.chunkSize, null)
-    gzipped = isGzip(scanner.buffer, at, read)
+    // Gzip and UTF-16 go through the stream path (gunzip, transcoding); a UTF-8 mark is dropped here.
+    gzipped = isGzip(scanner.buffer, at, read) || utf16Of(scanner.buffer.subarray(at, at + read)) !== undefined
+    if (!gzipped && startsWith(scanner.buffer.subarray(at, at + read), UTF8_MARK)) {
+      scanner.buffer.copyWithin(at, at + UTF8_MARK.length, at + read)
+      read -= UTF8_MARK.length
+    }
+
     if (!gzipped) {
       while (read > 0) {
         scanner.commit(read)
@@ -84,7 +93,7 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
     const head: Buffer[] = []
     let headLength = 0
     let done = false
-    while (headLength < 2 && !done) {
+    while (headLength < UTF8_MARK.length && !done) {
       const next = await chunks.next()
       done = next.done ?? false
       if (!done) {
@@ -93,15 +102,16 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
       }
     }
 
+    // The head as one chunk: the byte order mark, too, may straddle chunks.
+    const start = Buffer.concat(head)
     const all = (async function * () {
-      yield * head
+      if (start.length > 0) yield start
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield asBuffer(next.value)
     })()
     const write = async (source: AsyncIterable<Buffer>): Promise<void> => {
-      for await (const chunk of source) scanner.write(chunk)
+      for await (const chunk of asUtf8(source)) scanner.write(chunk)
     }
 
-    const start = Buffer.concat(head.slice(0, 2))
     await (isGzip(start, 0, start.length) ? pipeline(all, createGunzip({chunkSize: scanner.chunkSize}), write) : write(all))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
@@ -113,6 +123,49 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
   } finally {
     stream.destroy()
   }
+}
+
+const UTF8_MARK = Buffer.of(0xEF, 0xBB, 0xBF)
+const UTF16_MARKS = [
+  {encoding: 'utf-16le', mark: Buffer.of(0xFF, 0xFE)},
+  {encoding: 'utf-16be', mark: Buffer.of(0xFE, 0xFF)},
+]
+
+/** The UTF-16 encoding a text's byte order mark names, if any. */
+function utf16Of(start: Uint8Array): string | undefined {
+  return UTF16_MARKS.find(({mark}) => startsWith(start, mark))?.encoding
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte)
+}
+
+/**
+ * A text's chunks as UTF-8, by the byte order mark its first bytes hold (the first chunk holds
+ * at least three bytes, or the whole text): UTF-16 is transcoded, a UTF-8 mark dropped, anything
+ * else passed on as it is.
+ * @yields the text's bytes in UTF-8
+ */
+async function * asUtf8(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let decoder: TextDecoder | undefined
+  let first = true
+  for await (const chunk of source) {
+    if (first) {
+      first = false
+      const encoding = utf16Of(chunk)
+      if (encoding) {
+        // The decoder drops the mark, and holds a character split across chunks until the next.
+        decoder = new TextDecoder(encoding)
+      } else if (startsWith(chunk, UTF8_MARK)) {
+        yield chunk.subarray(UTF8_MARK.length)
+        continue
+      }
+    }
+
+    yield decoder ? Buffer.from(decoder.decode(chunk, {stream: true})) : chunk
+  }
+
+  if (decoder) yield Buffer.from(decoder.decode())
 }
 
 function asBuffer(chunk: Buffer | string): Buffer {

@@ -158,6 +158,25 @@ describe('file-source', () => {
       expect(both.events.slice(1)).to.deep.equal(reference(MIXED_TEXT))
     })
 
+    it('reads UTF-16 (Windows PowerShell 5 redirects `heroku logs` so) and drops a UTF-8 byte order mark: files, gzip and stdin', async () => {
+      const expected = reference(MIXED_TEXT)
+      const utf16le = Buffer.concat([Buffer.of(0xFF, 0xFE), Buffer.from(MIXED_TEXT, 'utf16le')])
+      const utf16be = Buffer.concat([Buffer.of(0xFE, 0xFF), Buffer.from(MIXED_TEXT, 'utf16le').swap16()])
+      const utf8 = Buffer.concat([Buffer.of(0xEF, 0xBB, 0xBF), Buffer.from(MIXED_TEXT)])
+      for (const [name, bytes] of Object.entries({utf16be, utf16le, utf8})) {
+        // An odd chunk size splits characters (and the mark) across chunks.
+        expect((await read([file(`${name}.log`, bytes)], {chunkSize: 37})).events, name).to.deep.equal(expected)
+        expect((await read([file(`${name}.log.gz`, gzipSync(bytes))])).events, `${name} gzipped`).to.deep.equal(expected)
+        const stdin = Readable.from([bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2, 101), bytes.subarray(101)])
+        expect((await read(['-'], {stdin})).events, `${name} from stdin`).to.deep.equal(expected)
+      }
+
+      // The first line is a platform line: a mark left in it would lose its event.
+      const first = `2026-11-20T09:00:00.000000+00:00 heroku[web.9]: ${memoryMessage('web.9', 100)}\n`
+      const marked = await read([file('marked.log', Buffer.concat([Buffer.of(0xEF, 0xBB, 0xBF), Buffer.from(first)]))])
+      expect(marked.events).to.have.length(1)
+    })
+
     it('reads a last line without a newline, and CRLF lines', async () => {
       const crlf = MIXED.join('\r\n')
       const {events} = await read([file('crlf.log', crlf)], {chunkSize: 50, countLines: true})
