@@ -1,9 +1,19 @@
 /**
  * Finds the lines of a byte stream that can hold an event, without JavaScript per line: each
- * chunk is searched for the parser's needles (through short search keys) with `Buffer.indexOf`
- * (C++), and `\n` is looked for only around hits, unless lines are to be counted.
+ * chunk is searched for the parser's needles (through short search keys, search-keys.ts) with
+ * `Buffer.indexOf` (C++), and `\n` is looked for only around hits, unless lines are to be counted.
  */
+import {type SearchKey, searchKeys, startsAt} from './search-keys.js'
+
 const NEWLINE = 10
+/**
+ * The keys are chosen again, on the chunk at hand, when their false hits (hits that were none of
+ * their needles) since they were chosen exceed twice the sample's estimate plus one per this many
+ * bytes (~20 ms a GB): the input's first chunk was not like the rest. At most MAX_REPLANS times
+ * an input, so that an input whose chunks all differ does not pay a plan (a few ms) for each.
+ */
+const FALSE_HIT_SLACK_BYTES = 4096
+const MAX_REPLANS = 4
 
 export interface LineScannerOptions {
   chunkSize: number
@@ -25,9 +35,15 @@ export class LineScanner {
   private readonly countLines: boolean
   /** Bytes at the start of `buffer` not scanned yet: the unfinished last line. */
   filled = 0
+  /** Hits of a key that were none of its needles: each cost a round trip to JavaScript. */
+  falseHits = 0
   lines = 0
   overlongLines = 0
-  private keys: Buffer[] | undefined
+  /** What the keys were chosen on: false hits expected a byte, and `bytes` and `falseHits` then. */
+  private readonly chosen = {
+    at: 0, falseHits: 0, falseHitsPerByte: 0, times: 0,
+  }
+  private keys: SearchKey[] | undefined
   private readonly maxLineBytes: number
   private readonly needles: readonly string[]
   private readonly next: number[] = []
@@ -50,7 +66,7 @@ export class LineScanner {
     this.bytes += length
     const end = this.filled + length
     const region = this.buffer.subarray(0, end)
-    this.keys ??= searchKeys(this.needles, region)
+    if (this.keys === undefined || this.keysMissed()) this.chooseKeys(region)
     let from = 0
     if (this.skipping) {
       const newline = region.indexOf(NEWLINE)
@@ -78,6 +94,24 @@ export class LineScanner {
     } else if (from > 0 && this.filled > 0) {
       this.buffer.copyWithin(0, from, end)
     }
+  }
+
+  /** Chooses the keys on `sample`, the region at hand. */
+  private chooseKeys(sample: Buffer): void {
+    this.keys = searchKeys(this.needles, sample)
+    const {chosen} = this
+    chosen.at = this.bytes - sample.length
+    chosen.falseHits = this.falseHits
+    chosen.falseHitsPerByte = this.keys.reduce((sum, key) => sum + key.falseHits, 0) / Math.max(1, sample.length)
+    chosen.times++
+  }
+
+  /** Whether the keys' false hits ran far past the estimate they were chosen on (a bad estimate costs speed, never lines). */
+  private keysMissed(): boolean {
+    const {chosen} = this
+    const since = this.bytes - chosen.at
+    return chosen.times <= MAX_REPLANS
+      && this.falseHits - chosen.falseHits > (since / FALSE_HIT_SLACK_BYTES) + (2 * chosen.falseHitsPerByte * since)
   }
 
   /** Forgets the unfinished last line (input cut short: the line is incomplete, its values maybe too). */
@@ -125,15 +159,26 @@ export class LineScanner {
     const keys = this.keys!
     const {next} = this
     const end = region.length
-    for (let k = 0; k < keys.length; k++) next[k] = region.indexOf(keys[k], from)
+    for (let k = 0; k < keys.length; k++) next[k] = region.indexOf(keys[k].bytes, from)
     for (;;) {
       let hit = -1
+      let key = -1
       for (let k = 0; k < keys.length; k++) {
         const at = next[k]
-        if (at !== -1 && (hit === -1 || at < hit)) hit = at
+        if (at !== -1 && (hit === -1 || at < hit)) {
+          hit = at
+          key = k
+        }
       }
 
       if (hit === -1) break
+      if (!holdsNeedle(region, hit, keys[key])) {
+        // Not one of the key's needles: its search goes on after this byte.
+        this.falseHits++
+        next[key] = hit + 1 >= end ? -1 : region.indexOf(keys[key].bytes, hit + 1)
+        continue
+      }
+
       const lineStart = hit === 0 ? 0 : region.lastIndexOf(NEWLINE, hit - 1) + 1
       const newline = region.indexOf(NEWLINE, hit)
       const lineEnd = newline === -1 ? end : newline
@@ -142,7 +187,7 @@ export class LineScanner {
       // An index loop: `entries()` destructuring allocates, and this runs once per hit.
       // eslint-disable-next-line unicorn/no-for-loop
       for (let k = 0; k < keys.length; k++) {
-        if (next[k] !== -1 && next[k] < resume) next[k] = resume >= end ? -1 : region.indexOf(keys[k], resume)
+        if (next[k] !== -1 && next[k] < resume) next[k] = resume >= end ? -1 : region.indexOf(keys[k].bytes, resume)
       }
     }
 
@@ -153,66 +198,17 @@ export class LineScanner {
   }
 }
 
-const MIN_KEY = 4
 /**
- * Held by both memory needles (`sample#memory_`, `measure=memory_`): one pass for both instead of
- * two (0.1 s less a GB, `ure=mem` alone costs 0.14 s), when the sample shows it nowhere else.
+ * Whether a needle of `key` lies at its hit `at` in `region`. Needles hold no `\n`, so one that
+ * matches lies within the hit's line, even where bytes before the scanned lines are compared.
  */
-const SHARED_KEY = 'y_'
-/** Occurrences of the shared key in the sample outside the needles' that still let it pay. */
-const SHARED_KEY_SLACK = 8
-/** Node's Buffer.indexOf runs memchr on the first byte for patterns shorter than 8 bytes. */
-const MAX_KEY = 7
-
-/**
- * What to search for: for each needle, the window of up to 7 of its bytes that starts with the
- * byte rarest in `sample` (the input's first chunk). Shorter than 8 bytes, Node searches with
- * memchr on the first byte, so a rare first byte scans at memory speed, whereas a plain search
- * for all 18 needles costs a slow pass each. A key is a substring of its needle, so every line
- * holding a needle still holds a kept key.
- */
-export function searchKeys(needles: readonly string[], sample: Uint8Array): Buffer[] {
-  const counts = new Uint32Array(256)
-  for (const byte of sample) counts[byte]++
-  const keyOf = needles.map(needle => {
-    let best = 0
-    for (let start = 1; start <= needle.length - MIN_KEY; start++) {
-      if (counts[needle.charCodeAt(start)] < counts[needle.charCodeAt(best)]) best = start
-    }
-
-    return needle.slice(best, best + MAX_KEY)
-  })
-  if (sharedKeyPays(needles, sample)) {
-    for (const [index, needle] of needles.entries()) if (needle.includes(SHARED_KEY)) keyOf[index] = SHARED_KEY
+function holdsNeedle(region: Buffer, at: number, key: SearchKey): boolean {
+  const {needles, offsets} = key
+  // An index loop over two arrays: this runs once per hit.
+  // eslint-disable-next-line unicorn/no-for-loop
+  for (let n = 0; n < needles.length; n++) {
+    if (startsAt(region, at - offsets[n], needles[n])) return true
   }
 
-  // A key is dropped when every needle it stands for holds another key still kept: their lines
-  // are found anyway, and each key costs a pass over every chunk (`Process exited` holds the key
-  // of `Process running mem=`; a key holding another key goes too).
-  const keys = new Set(keyOf)
-  for (const key of keyOf) {
-    const redundant = needles.every((needle, index) => keyOf[index] !== key
-      || [...keys].some(other => other !== key && needle.includes(other)))
-    if (redundant) keys.delete(key)
-  }
-
-  return [...keys].map(key => Buffer.from(key, 'latin1'))
-}
-
-/**
- * Whether the 2-byte shared key finds (nearly) only the lines its needles are on: a key this
- * short found in other lines (`body_size`, `retry_count`) would hand each one to the parser, at
- * ~1 µs a line; the sample (the input's first chunk) decides, as it does for the other keys.
- */
-function sharedKeyPays(needles: readonly string[], sample: Uint8Array): boolean {
-  const bytes = Buffer.from(sample.buffer, sample.byteOffset, sample.byteLength)
-  const occurrences = (text: string): number => {
-    let count = 0
-    for (let at = bytes.indexOf(text); at !== -1; at = bytes.indexOf(text, at + text.length)) count++
-    return count
-  }
-
-  const sharers = needles.filter(needle => needle.includes(SHARED_KEY))
-  const held = sharers.reduce((sum, needle) => sum + occurrences(needle), 0)
-  return sharers.length > 1 && held > 0 && occurrences(SHARED_KEY) <= held + SHARED_KEY_SLACK
+  return false
 }

@@ -9,10 +9,12 @@ import {gzipSync} from 'node:zlib'
 
 import type {LogEvent} from '../../src/core/events.js'
 
+import {SeededRandom} from '../../src/core/blame/seeded-random.js'
 import {EVENT_NEEDLES, LogParser} from '../../src/core/parse/index.js'
 import {UserError} from '../../src/errors.js'
 import {readLogFiles, type ReadLogOptions, type ReadLogTotals} from '../../src/stream/file-source.js'
-import {LineScanner, searchKeys} from '../../src/stream/line-scanner.js'
+import {LineScanner} from '../../src/stream/line-scanner.js'
+import {searchKeys} from '../../src/stream/search-keys.js'
 
 const INSTANCE = 'heroku.2808254.d97d0ea7-cf3d-411b-b453-d2943a50b456'
 const memoryMessage = (dyno: string, rss: number): string =>
@@ -69,6 +71,107 @@ function scanned(text: string, needles: readonly string[], chunkSize: number): s
   scanner.write(Buffer.from(text))
   scanner.finish()
   return lines
+}
+
+/** The lines of `text` holding a needle: exactly what a LineScanner must hand on, in order. */
+const needleLines = (text: string, needles: readonly string[]): string[] => text.split('\n').filter(line => needles.some(needle => line.includes(needle)))
+const keysOf = (needles: readonly string[], sample: string): string[] => searchKeys(needles, Buffer.from(sample)).map(key => String(key.bytes))
+const MEMORY_NEEDLES = EVENT_NEEDLES.filter(needle => !needle.includes('load_'))
+
+/** Reads `text` into a scanner as scanFile does, `chunkSize` bytes a read: every read ends at a multiple of chunkSize. */
+function scanInReads(text: string, needles: readonly string[], chunkSize: number): {lines: string[]; scanner: LineScanner} {
+  const lines: string[] = []
+  const scanner = new LineScanner({
+    chunkSize, countLines: false, maxLineBytes: 1_048_576, needles, onLine: (bytes, start, end) => lines.push(bytes.toString('utf8', start, end)),
+  })
+  const bytes = Buffer.from(text)
+  for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+    const at = scanner.room()
+    scanner.commit(bytes.copy(scanner.buffer, at, offset, Math.min(offset + chunkSize, bytes.length)))
+  }
+
+  scanner.finish()
+  return {lines, scanner}
+}
+
+const COMPLETED = 'Completed 200 OK in 95ms (Views: 6.5ms | ActiveRecord: 24.2ms | Allocations: '
+
+/** Lines like a busy app's log (router, Rails, memory samples) that hold no needle, the i-th of a sequence. */
+function fillerLine(i: number, rails = false): string {
+  const time = stamp(i)
+  switch (i % (rails ? 5 : 4)) {
+  case 0: {
+    return `${time} heroku[router]: at=info method=GET path="/items/${i}" host=shop.herokuapp.com request_id=0fbef6df-${i} fwd="203.0.80.44" dyno=web.${i % 9} `
+      + 'connect=0ms service=42ms status=200 bytes=35982 protocol=https'
+  }
+
+  case 1: {
+    return `${time} heroku[web.${i % 9}]: ${memoryMessage(`web.${i % 9}`, 200 + (i % 300))}`
+  }
+
+  case 2: {
+    return rails
+      ? `${time} app[web.${i % 9}]: I, [${time} #5]  INFO -- : Started GET "/items/${i}" for 203.0.113.9 at 2026-11-20 10:00:00 +0000`
+      : `${time} app[web.${i % 9}]: I, [${time} #5]  INFO -- : ${COMPLETED}${i})`
+  }
+
+  case 3: {
+    return rails
+      ? `${time} app[web.${i % 9}]: I, [${time} #5]  INFO -- : Processing by ItemsController#show as HTML`
+      : `${time} app[worker.1]: job ${i} done in 12ms`
+  }
+
+  default: {
+    return `${time} app[web.${i % 9}]: I, [${time} #5]  INFO -- : Completed 200 OK in 95ms (Views: 6.5ms | ActiveRecord: 24.2ms | Allocations: ${i})`
+  }
+  }
+}
+
+/** 2000 lines of digits (a sample with no letter), then fillerLine's. */
+const digitsThenFiller = (i: number): string => (i < 2000 ? `${i}`.padStart(40, '0') : fillerLine(i))
+
+/** `needle` with one byte changed (never to a `\n`): held by no line where it stands for the needle. */
+function nearMiss(needle: string, random: SeededRandom): string {
+  const at = random.below(needle.length)
+  const changed = needle.charCodeAt(at) === 0x7A ? 'y' : 'z'
+  return needle.slice(0, at) + changed + needle.slice(at + 1)
+}
+
+/**
+ * A log of `filler` lines (the sample, the first chunks, has `sampleLines` of them) with, after the
+ * sample, in a `share` of the lines: lines holding needles, lines holding a needle with one byte changed (the part a key does
+ * not cover), a near miss right before the real needle on one line, a needle cut short at the line's
+ * end, and needles lying across every multiple of `chunkSize` (the reads' ends).
+ */
+function mixedLog(options: {chunkSize: number; filler: (i: number) => string; lines: number; needles: readonly string[]; sampleLines: number; seed: number; share: number}): string {
+  const {chunkSize, filler, needles} = options
+  const random = new SeededRandom(options.seed)
+  const pick = (): string => needles[random.below(needles.length)]
+  let text = ''
+  let boundary = chunkSize * 2
+  for (let i = 0; i < options.lines; i++) {
+    let line = filler(i)
+    if (i >= options.sampleLines) {
+      const needle = pick()
+      const roll = random.next() / options.share
+      if (roll < 0.3) line = `${stamp(i)} heroku[web.1]: ${needle} from up to down`
+      else if (roll < 0.7) line = `${stamp(i)} heroku[web.1]: ${nearMiss(needle, random)} from up to down`
+      else if (roll < 0.9) line = `${stamp(i)} heroku[web.1]: ${nearMiss(needle, random)}${needle} and ${nearMiss(needle, random)}`
+      else if (roll < 1) line = `${stamp(i)} heroku[web.1]: ${needle.slice(0, -1)}`
+    }
+
+    if (text.length + line.length + 60 > boundary && text.length < boundary - 40) {
+      // A needle across the read's end: its first 3 bytes in one read, the rest in the next.
+      const needle = pick()
+      text += `${'p'.repeat(boundary - 3 - text.length - 1)} ${needle} across\n`
+      boundary += chunkSize
+    }
+
+    text += line + '\n'
+    while (text.length > boundary) boundary += chunkSize
+  }
+
+  return text
 }
 
 async function readOn(workerMinBytes: number, paths: string[], options: Partial<ReadLogOptions>): Promise<{events: LogEvent[]; totals: ReadLogTotals}> {
@@ -289,28 +392,82 @@ describe('file-source', () => {
 
   describe('searchKeys', () => {
     it('gives keys under 8 bytes, one of which every needle contains', () => {
-      for (const sample of [Buffer.alloc(0), Buffer.from(MIXED_TEXT), Buffer.from('e'.repeat(1000) + 'R#_')]) {
-        const keys = searchKeys(EVENT_NEEDLES, sample).map(String)
+      const samples = [Buffer.alloc(0), Buffer.from(MIXED_TEXT), Buffer.from('e'.repeat(1000) + 'R#_'), Buffer.from(MIXED_TEXT.repeat(40)), Buffer.from('0'.repeat(40_000))]
+      for (const sample of samples) {
+        const keys = searchKeys(EVENT_NEEDLES, sample).map(key => String(key.bytes))
         for (const key of keys) expect(key.length).to.be.within(1, 7)
         for (const needle of EVENT_NEEDLES) expect(keys.some(key => needle.includes(key)), needle).to.equal(true)
       }
     })
 
     it('starts a key at the byte rarest in the sample', () => {
-      const sample = Buffer.from('State cangd'.repeat(10))
-      expect(searchKeys(['State changed'], sample).map(String)).to.deep.equal(['hanged'])
+      expect(keysOf(['State changed'], 'State cangd'.repeat(10))).to.deep.equal(['hanged'])
     })
 
-    it('searches both memory needles with one key, y_, only when the sample has it nowhere else', () => {
+    it('gives keys shorter than 4 bytes only on a sample of 32 KiB or more', () => {
+      // Short keys (`St` for three needles) pay here, where the sample has no `S` but in the needles' lines.
+      const small = MIXED_TEXT
+      const large = MIXED_TEXT.repeat(Math.ceil(32_768 / MIXED_TEXT.length))
+      expect(keysOf(MEMORY_NEEDLES, large).filter(key => key.length < 4)).to.not.be.empty
+      for (const key of keysOf(MEMORY_NEEDLES, small)) expect(key.length >= 4 || MEMORY_NEEDLES.includes(key), key).to.equal(true)
+    })
+
+    it('searches both memory needles with one key, y_, only while other lines of the sample seldom hold it', () => {
       const memoryLine = `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: ${memoryMessage('web.1', 300)}\n`
+      const routerLine = '2026-11-16T00:00:00.150000+00:00 heroku[router]: at=info method=GET path="/" host=shop-prod.herokuapp.com '
+        + 'request_id=0fbef6df-a2c1-4884-a846-2bdaa8a88131 fwd="203.0.80.44" dyno=web.29 connect=0ms service=42ms status=200 bytes=35982 protocol=https\n'
       const appLine = '2026-11-20T10:12:00.200000+00:00 app[web.1]: job done retry_count=0 body_size=512\n'
-      const memoryOnly = searchKeys(EVENT_NEEDLES, Buffer.from(memoryLine.repeat(20))).map(String)
-      expect(memoryOnly).to.include('y_')
+      const memoryOnly = keysOf(EVENT_NEEDLES, (memoryLine + routerLine.repeat(4)).repeat(60))
       expect(memoryOnly.filter(key => 'sample#memory_'.includes(key) || 'measure=memory_'.includes(key))).to.deep.equal(['y_'])
-      // Ten app lines with y_ among the memory lines: each would be decoded and parsed for nothing.
-      const withApp = searchKeys(EVENT_NEEDLES, Buffer.from(memoryLine.repeat(20) + appLine.repeat(10))).map(String)
+      // An app line holding y_ twice after each memory line: each would come back to JavaScript for nothing.
+      const withApp = keysOf(EVENT_NEEDLES, (memoryLine + routerLine.repeat(4) + appLine).repeat(60))
       expect(withApp).to.not.include('y_')
       for (const needle of EVENT_NEEDLES) expect(withApp.some(key => needle.includes(key)), needle).to.equal(true)
+    })
+
+    it('keeps keys held by `Started GET` and `Processing by` out when the sample holds them on every request', () => {
+      const rails = Array.from({length: 600}, (_, i) => fillerLine(i, true)).join('\n')
+      const keys = keysOf(MEMORY_NEEDLES, rails)
+      for (const key of keys) expect('Started GET'.includes(key) || 'Processing by'.includes(key), `${key} of ${keys.join(' | ')}`).to.equal(false)
+    })
+  })
+
+  describe('LineScanner, one key for several needles', () => {
+    const chunkSize = 32_768
+
+    it('the sample asks for them: keys shorter than 4 bytes, for several needles each', () => {
+      const sample = Array.from({length: 400}, (_, i) => fillerLine(i)).join('\n')
+      const keys = searchKeys(MEMORY_NEEDLES, Buffer.from(sample))
+      expect(keys.filter(key => key.needles.length > 1 && key.bytes.length < 4).map(key => String(key.bytes))).to.have.length.above(1)
+    })
+
+    for (const seed of [1, 2, 3]) it(`hands on exactly the lines holding a needle, near misses and needles across reads included (seed ${seed})`, () => {
+      const text = mixedLog({
+        chunkSize, filler: fillerLine, lines: 6000, needles: MEMORY_NEEDLES, sampleLines: 400, seed, share: 0.4,
+      })
+      const expected = needleLines(text, MEMORY_NEEDLES)
+      expect(expected.filter(line => line.endsWith(' across'))).to.have.length.above(10)
+      for (const size of [chunkSize, chunkSize + 13]) expect(scanInReads(text, MEMORY_NEEDLES, size).lines, `chunk ${size}`).to.deep.equal(expected)
+      expect(scanned(text, MEMORY_NEEDLES, 4096), 'a small sample').to.deep.equal(expected)
+    })
+
+    it('hands on exactly the lines holding a needle when the sample shares no text with the rest, and chooses its keys again', () => {
+      const text = mixedLog({
+        chunkSize, filler: digitsThenFiller, lines: 12_000, needles: MEMORY_NEEDLES, sampleLines: 2000, seed: 4, share: 0.02,
+      })
+      const {lines, scanner} = scanInReads(text, MEMORY_NEEDLES, chunkSize)
+      expect(lines).to.deep.equal(needleLines(text, MEMORY_NEEDLES))
+      // Keys chosen on digits alone (one byte each, for many needles) hit nearly every line after them.
+      expect(scanner.falseHits, 'false hits').to.be.below(text.length / 1000)
+    })
+
+    it('hands on exactly the lines holding a needle in a Rails log, `Started GET` and `Processing by` in the sample', () => {
+      const text = mixedLog({
+        chunkSize, filler: i => fillerLine(i, true), lines: 8000, needles: MEMORY_NEEDLES, sampleLines: 600, seed: 5, share: 0.02,
+      })
+      const {lines, scanner} = scanInReads(text, MEMORY_NEEDLES, chunkSize)
+      expect(lines).to.deep.equal(needleLines(text, MEMORY_NEEDLES))
+      expect(scanner.falseHits, 'false hits').to.be.below(text.length / 1000)
     })
   })
 })
