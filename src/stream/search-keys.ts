@@ -54,7 +54,8 @@ interface Candidate {
 export function searchKeys(needles: readonly string[], sample: Uint8Array): SearchKey[] {
   const bytes = Buffer.from(sample.buffer, sample.byteOffset, sample.byteLength)
   const counts = new Uint32Array(256)
-  for (const byte of bytes) counts[byte]++
+  // An index loop: for-of over a Buffer's iterator took 3 ms on a first chunk (cold code), this 0.3 ms.
+  for (let index = 0; index < bytes.length; index++) counts[bytes[index]]++
   const pass = PASS_NS_PER_BYTE * bytes.length
   const needleBytes = needles.map(needle => Buffer.from(needle, 'latin1'))
   const estimates = new Map<Candidate, Hits>()
@@ -136,21 +137,20 @@ function withoutRedundant(keys: readonly Candidate[], costOf: (key: Candidate) =
  * the same needles: that longer key has the same first byte and no more hits.
  */
 function candidatesOf(needles: readonly string[], minLength: number): Array<[string, number[]]> {
-  const covers = new Map<string, number[]>()
-  const coverOf = (text: string): number[] => {
-    let cover = covers.get(text)
-    if (!cover) covers.set(text, cover = [...needles.keys()].filter(index => needles[index].includes(text)))
-    return cover
-  }
-
   const found = new Map<string, number[]>()
+  const everyNeedle = [...needles.keys()]
   for (const needle of needles) {
     for (let start = 0; start < needle.length; start++) {
       const longest = Math.min(MAX_KEY, needle.length - start)
-      for (let length = Math.min(minLength, needle.length); length <= longest; length++) {
+      let length = Math.min(minLength, needle.length)
+      if (length > longest) continue
+      // Each byte more is held by fewer (or the same) needles: narrow the cover as the key grows.
+      let cover = everyNeedle.filter(index => needles[index].includes(needle.slice(start, start + length)))
+      for (; length <= longest; length++) {
         const text = needle.slice(start, start + length)
-        const cover = coverOf(text)
-        if (length === longest || coverOf(needle.slice(start, start + length + 1)).length < cover.length) found.set(text, cover)
+        const longer = length < longest ? cover.filter(index => needles[index].includes(needle.slice(start, start + length + 1))) : []
+        if (longer.length < cover.length) found.set(text, cover)
+        cover = longer
       }
     }
   }
