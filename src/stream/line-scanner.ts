@@ -159,7 +159,7 @@ export class LineScanner {
     const keys = this.keys!
     const {next} = this
     const end = region.length
-    for (let k = 0; k < keys.length; k++) next[k] = region.indexOf(keys[k].bytes, from)
+    for (let k = 0; k < keys.length; k++) next[k] = region.indexOf(keys[k].pattern, from)
     for (;;) {
       let hit = -1
       let key = -1
@@ -175,7 +175,7 @@ export class LineScanner {
       if (!holdsNeedle(region, hit, keys[key])) {
         // Not one of the key's needles: its search goes on after this byte.
         this.falseHits++
-        next[key] = hit + 1 >= end ? -1 : region.indexOf(keys[key].bytes, hit + 1)
+        next[key] = hit + 1 >= end ? -1 : region.indexOf(keys[key].pattern, hit + 1)
         continue
       }
 
@@ -187,7 +187,7 @@ export class LineScanner {
       // An index loop: `entries()` destructuring allocates, and this runs once per hit.
       // eslint-disable-next-line unicorn/no-for-loop
       for (let k = 0; k < keys.length; k++) {
-        if (next[k] !== -1 && next[k] < resume) next[k] = resume >= end ? -1 : region.indexOf(keys[k].bytes, resume)
+        if (next[k] !== -1 && next[k] < resume) next[k] = resume >= end ? -1 : region.indexOf(keys[k].pattern, resume)
       }
     }
 

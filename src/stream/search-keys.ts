@@ -8,7 +8,7 @@
 
 /** A key and the needles it stands for: a hit at `at` is a needle only where one starts at `at - offset`. */
 export interface SearchKey {
-  /** Searched with Buffer.indexOf: under 8 bytes, so Node runs memchr on its first byte. */
+  /** The key: under 8 bytes, so Node's Buffer.indexOf runs memchr on its first byte. */
   readonly bytes: Buffer
   /** The estimated cost (ns) of its pass over the sample. */
   readonly cost: number
@@ -17,16 +17,19 @@ export interface SearchKey {
   /** Each needle holding the key, and where the key first starts in it. */
   readonly needles: readonly Buffer[]
   readonly offsets: readonly number[]
+  /** What Buffer.indexOf is given: a one-byte key as its byte value, a call half the cost of a Buffer's. */
+  readonly pattern: Buffer | number
 }
 
 // What a key costs, measured on the 1 GB log (bench/line-scanner.bench.ts): a pass runs at
 // memchr speed where its first byte is absent (~6 ms a GB); each occurrence of its first byte
 // stops memchr and C++ compares the rest (~13 ns: `g var`, stopping at every `g`, costs 50 ms a
 // GB); each occurrence of the whole key comes back to JavaScript, is checked against the key's
-// needles and searched on from (~90 ns).
+// needles and searched on from (~90 ns), or ~45 ns for a one-byte key, searched by its value.
 const PASS_NS_PER_BYTE = 0.006
 const STOP_NS = 13
 const HIT_NS = 90
+const BYTE_HIT_NS = 45
 /** Node's Buffer.indexOf runs memchr on the first byte for patterns shorter than 8 bytes. */
 const MAX_KEY = 7
 /**
@@ -54,7 +57,7 @@ interface Candidate {
 export function searchKeys(needles: readonly string[], sample: Uint8Array): SearchKey[] {
   const bytes = Buffer.from(sample.buffer, sample.byteOffset, sample.byteLength)
   const counts = new Uint32Array(256)
-  // An index loop: for-of over a Buffer's iterator took 3 ms on a first chunk (cold code), this 0.3 ms.
+  // An index loop: for-of over a Buffer took 3.3 ms on a first chunk (cold code), this 1.4 ms.
   for (let index = 0; index < bytes.length; index++) counts[bytes[index]]++
   const pass = PASS_NS_PER_BYTE * bytes.length
   const needleBytes = needles.map(needle => Buffer.from(needle, 'latin1'))
@@ -65,12 +68,11 @@ export function searchKeys(needles: readonly string[], sample: Uint8Array): Sear
     return hits
   }
 
-  // A one-byte key's hits are in its floor: memchr hands back every occurrence.
+  // A one-byte key's hits are in its floor: memchr hands back every occurrence of it.
   const costOf = (key: Candidate): number => key.floor + (key.text.length > 1 ? HIT_NS * hitsOf(key).all : 0)
 
   const candidates = candidatesOf(needles, bytes.length >= SHORT_KEY_SAMPLE ? 1 : MIN_KEY).map(([text, covers]) => ({
-    // A one-byte key has no compare in C++: memchr hands back every occurrence.
-    covers, floor: pass + ((text.length > 1 ? STOP_NS : HIT_NS) * counts[text.charCodeAt(0)]), text,
+    covers, floor: pass + ((text.length > 1 ? STOP_NS : BYTE_HIT_NS) * counts[text.charCodeAt(0)]), text,
   })).sort((a, b) => a.floor - b.floor)
   const singles = needles.map((_, index) => cheapest(candidates.filter(key => key.covers.includes(index)), costOf))
   // A key dearer than a key of its own for each of its needles is never worth its pass.
@@ -81,6 +83,7 @@ export function searchKeys(needles: readonly string[], sample: Uint8Array): Sear
     falseHits: hitsOf(key).false,
     needles: key.covers.map(index => needleBytes[index]),
     offsets: key.covers.map(index => needles[index].indexOf(key.text)),
+    pattern: key.text.length === 1 ? key.text.charCodeAt(0) : Buffer.from(key.text, 'latin1'),
   }))
 }
 

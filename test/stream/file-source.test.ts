@@ -443,10 +443,12 @@ describe('file-source', () => {
       expect(apart, apart.join(' | ')).to.have.length(3)
     })
 
-    it('keeps keys held by `Started GET` and `Processing by` out when the sample holds them on every request', () => {
+    it('keeps keys of 2 bytes or more held by `Started GET` and `Processing by` out when the sample holds them on every request', () => {
+      // Such a key (`St`, `Process`) would come back to JavaScript at every request (~90 ns each). A
+      // one-byte `S` may stay: memchr stops at every `S` for each key that starts with one anyway.
       const rails = Array.from({length: 600}, (_, i) => fillerLine(i, true)).join('\n')
       const keys = keysOf(MEMORY_NEEDLES, rails)
-      for (const key of keys) expect('Started GET'.includes(key) || 'Processing by'.includes(key), `${key} of ${keys.join(' | ')}`).to.equal(false)
+      for (const key of keys) expect(key.length > 1 && ('Started GET'.includes(key) || 'Processing by'.includes(key)), `${key} of ${keys.join(' | ')}`).to.equal(false)
     })
   })
 
@@ -475,8 +477,8 @@ describe('file-source', () => {
       })
       const {lines, scanner} = scanInReads(text, MEMORY_NEEDLES, chunkSize)
       expectLines(lines, needleLines(text, MEMORY_NEEDLES), 'lines')
-      // Keys chosen on digits alone (one byte each, for many needles) hit nearly every line after them.
-      expect(scanner.falseHits, 'false hits').to.be.below(text.length / 1000)
+      // Keys chosen on digits alone (one byte each, for many needles) hit every ~20 bytes after them.
+      expect(scanner.falseHits, 'false hits').to.be.below(text.length / 250)
     })
 
     it('hands on exactly the lines holding a needle in a Rails log, `Started GET` and `Processing by` in the sample', () => {
@@ -485,7 +487,7 @@ describe('file-source', () => {
       })
       const {lines, scanner} = scanInReads(text, MEMORY_NEEDLES, chunkSize)
       expectLines(lines, needleLines(text, MEMORY_NEEDLES), 'lines')
-      expect(scanner.falseHits, 'false hits').to.be.below(text.length / 1000)
+      expect(scanner.falseHits, 'false hits').to.be.below(text.length / 250)
     })
   })
 })
