@@ -1,17 +1,16 @@
 /**
  * What LineScanner searches each chunk for: a few short keys, each a substring of every needle
  * it stands for, so that a line holding a needle always holds a key. Each key costs one
- * `Buffer.indexOf` pass over every chunk; one key may stand for several needles (`St` for
- * `State changed`, `Stopping `, `Starting process`), and the scanner checks each hit against
- * the key's needles. The keys are chosen by their cost estimated on the input's first chunk.
+ * `Buffer.indexOf` pass over every chunk; one key may stand for several needles (`R` for
+ * `Error R14`, `Error R15`, `Restarting`, `Release v` and `Rollback to v`), and the scanner checks
+ * each hit against the key's needles. The keys are chosen by their cost estimated on the input's
+ * first chunk.
  */
 
 /** A key and the needles it stands for: a hit at `at` is a needle only where one starts at `at - offset`. */
 export interface SearchKey {
   /** The key: under 8 bytes, so Node's Buffer.indexOf runs memchr on its first byte. */
   readonly bytes: Buffer
-  /** The estimated cost (ns) of its pass over the sample. */
-  readonly cost: number
   /** Its hits in the sample that were none of its needles. */
   readonly falseHits: number
   /** Each needle holding the key, and where the key first starts in it. */
@@ -79,7 +78,6 @@ export function searchKeys(needles: readonly string[], sample: Uint8Array): Sear
   const useful = candidates.filter(key => key.floor < key.covers.reduce((sum, index) => sum + costOf(singles[index]), 0))
   return improved(withoutRedundant([...new Set(singles)], costOf), useful, costOf).map(key => ({
     bytes: Buffer.from(key.text, 'latin1'),
-    cost: costOf(key),
     falseHits: hitsOf(key).false,
     needles: key.covers.map(index => needleBytes[index]),
     offsets: key.covers.map(index => needles[index].indexOf(key.text)),
