@@ -130,7 +130,7 @@ function fillerLine(i: number, rails = false): string {
   }
 
   default: {
-    return `${time} app[web.${i % 9}]: I, [${time} #5]  INFO -- : Completed 200 OK in 95ms (Views: 6.5ms | ActiveRecord: 24.2ms | Allocations: ${i})`
+    return `${time} app[web.${i % 9}]: I, [${time} #5]  INFO -- : ${COMPLETED}${i})`
   }
   }
 }
@@ -138,7 +138,7 @@ function fillerLine(i: number, rails = false): string {
 /** 2000 lines of digits (a sample with no letter), then fillerLine's. */
 const digitsThenFiller = (i: number): string => (i < 2000 ? `${i}`.padStart(40, '0') : fillerLine(i))
 
-/** `needle` with one byte changed (never to a `\n`): held by no line where it stands for the needle. */
+/** `needle` with one byte changed (never to a `\n`): no needle any more, though it may still hold the needle's key. */
 function nearMiss(needle: string, random: SeededRandom): string {
   const at = random.below(needle.length)
   const changed = needle.charCodeAt(at) === 0x7A ? 'y' : 'z'
@@ -147,9 +147,10 @@ function nearMiss(needle: string, random: SeededRandom): string {
 
 /**
  * A log of `filler` lines (the sample, the first chunks, has `sampleLines` of them) with, after the
- * sample, in a `share` of the lines: lines holding needles, lines holding a needle with one byte changed (the part a key does
- * not cover), a near miss right before the real needle on one line, a needle cut short at the line's
- * end, and needles lying across every multiple of `chunkSize` (the reads' ends).
+ * sample, in a `share` of the lines: lines holding needles, lines holding a needle with one byte
+ * changed (often outside its key: only the check against the needle tells), near misses right
+ * before and after the real needle on one line, a needle cut short at the line's end; and needles
+ * lying across every multiple of `chunkSize` from the second on (the reads' ends).
  */
 function mixedLog(options: {chunkSize: number; filler: (i: number) => string; lines: number; needles: readonly string[]; sampleLines: number; seed: number; share: number}): string {
   const {chunkSize, filler, needles} = options
