@@ -43,7 +43,7 @@ export abstract class MemCommand extends Command {
 
   /** `-a APP`, else `HEROKU_APP`, else the app of the one Heroku git remote (`-r` picks a remote). */
   protected async appOf(flags: {app?: string; remote?: string}): Promise<string> {
-    const app = flags.app ?? await appFromGitRemote(flags.remote)
+    const app = flags.app ?? await appFromGitRemote(this.config, flags.remote)
     if (!app) throw new UserError('Missing required flag app: name it with -a APP (or run this in a git checkout with one Heroku remote)', 2)
     return app
   }

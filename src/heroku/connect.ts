@@ -2,6 +2,7 @@ import type {APIClient} from '@heroku-cli/command'
 import type {Config} from '@oclif/core'
 
 import {HerokuApi} from './api.js'
+import {commandLibrary} from './command-library.js'
 
 /**
  * The API client for a command that may never need one (`mem:report --file`): loading the
@@ -11,15 +12,15 @@ export async function connect(config: Config): Promise<HerokuApi> {
   return new HerokuApi(await apiClient(config))
 }
 
-/** The credentialed HTTP client of @heroku-cli/command (netrc or HEROKU_API_KEY), loaded on first use. */
+/** The credentialed HTTP client of @heroku-cli/command (netrc, the OS keychain or HEROKU_API_KEY), loaded on first use. */
 export async function apiClient(config: Config): Promise<APIClient> {
-  const {APIClient} = await import('@heroku-cli/command')
+  const {APIClient} = await commandLibrary(config)
   return new APIClient(config)
 }
 
 /** The app `--app` would default to: `HEROKU_APP` (oclif reads it), else the one Heroku git remote. */
-export async function appFromGitRemote(remote?: string): Promise<string | undefined> {
-  const {configRemote, getGitRemotes} = await import('@heroku-cli/command')
+export async function appFromGitRemote(config: Config, remote?: string): Promise<string | undefined> {
+  const {configRemote, getGitRemotes} = await commandLibrary(config)
   const remotes = getGitRemotes(remote || configRemote())
   return remotes.length === 1 ? remotes[0].app : undefined
 }

@@ -1,15 +1,19 @@
 import {createRequire} from 'node:module'
 
+import {commandLibraryEntry} from './command-library.js'
+
 interface DebugModule {
   disable(): string
   enable(namespaces: string): void
 }
 
-/** The `debug` module the Heroku HTTP client logs through (`DEBUG=*` or `HEROKU_DEBUG=1` turn it on). */
+/**
+ * The `debug` module the Heroku HTTP client logs through (`DEBUG=*` or `HEROKU_DEBUG=1` turn it
+ * on): that of the @heroku-cli/command in use, which may be the CLI's copy (command-library.ts).
+ */
 function httpClientDebug(): DebugModule | undefined {
   try {
-    const fromHere = createRequire(import.meta.url)
-    const fromCommand = createRequire(fromHere.resolve('@heroku-cli/command'))
+    const fromCommand = createRequire(commandLibraryEntry() ?? createRequire(import.meta.url).resolve('@heroku-cli/command'))
     const fromHttpCall = createRequire(fromCommand.resolve('@heroku/http-call'))
     return fromHttpCall('debug') as DebugModule
   } catch {

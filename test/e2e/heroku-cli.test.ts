@@ -76,7 +76,7 @@ describe('the plugin inside the real heroku CLI (npm package heroku)', function 
   before(async function () {
     this.timeout(300_000)
     await installHerokuCli()
-    sim = await startSimulator({apps: [scenario('demo')], tickMs: 10})
+    sim = await startSimulator({apps: [scenario('demo'), scenario('ruby-puma')], tickMs: 10})
     // A fresh HOME: the CLI keeps linked plugins and its config there.
     home = await mkdtemp(join(tmpdir(), 'heroku-mem-cli-'))
     env = {
@@ -106,6 +106,19 @@ describe('the plugin inside the real heroku CLI (npm package heroku)', function 
     // The CLI's own client made the calls, with the token from HEROKU_API_KEY.
     const paths = sim.requests.map(r => `${r.method} ${r.path}`)
     expect(paths).to.include.members(['GET /apps/demo-app', 'GET /apps/demo-app/features/log-runtime-metrics', 'POST /apps/demo-app/log-sessions'])
+  })
+
+  it('keeps config var values out of HEROKU_DEBUG output, with the API client the CLI itself has', async () => {
+    // Inside the CLI the plugin loads the CLI's own @heroku-cli/command: its HTTP client's debug
+    // log, not the plugin's copy's, is the one to switch off while the config vars are read.
+    const result = await heroku(['mem:report', '-a', 'ruby-puma-app', '--json'], {
+      ...env, DEBUG: '*', HEROKU_DEBUG: '1', HEROKU_DEBUG_HEADERS: '1',
+    })
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr, 'the client\'s debug log is on').to.include('/formation')
+    expect(sim.requests.some(request => request.path === '/apps/ruby-puma-app/config-vars')).to.equal(true)
+    expect(result.stdout + result.stderr).not.to.include('s3cr3t')
+    expect(result.stdout + result.stderr).not.to.include('planted-secret-key-base')
   })
 
   it('reports an unknown app in exactly one stderr line with exit code 1', async () => {

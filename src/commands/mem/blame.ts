@@ -50,7 +50,7 @@ Per dyno, memory between samples (~20 s) against the requests it served: routes 
     const stop = flags.duration ? new StopSignal() : undefined
     try {
       let api: HerokuApi | undefined
-      const app = flags.file ? undefined : flags.app ?? await appFromGitRemote(flags.remote)
+      const app = flags.file ? undefined : flags.app ?? await appFromGitRemote(this.config, flags.remote)
       const input = await readBlameInput({
         app,
         connect: async () => {

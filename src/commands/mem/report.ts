@@ -72,7 +72,7 @@ export default class Report extends Command {
     try {
       let api: HerokuApi | undefined
       input = await readReportInput({
-        app: heroku ? flags.app ?? await heroku.appFromGitRemote(flags.remote) : undefined,
+        app: heroku ? flags.app ?? await heroku.appFromGitRemote(this.config, flags.remote) : undefined,
         blame,
         connect: async () => {
           // Only an app's input connects (after `heroku` was loaded above).
