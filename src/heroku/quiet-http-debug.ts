@@ -22,8 +22,9 @@ function httpClientDebug(): DebugModule | undefined {
 }
 
 /**
- * Runs one API call with the HTTP client's debug log off. A log session's response holds the
- * `logplex_url`, whose query is a secret; the client would print it whole under HEROKU_DEBUG.
+ * Runs one API call with the HTTP client's debug log off: the config vars' answer holds secrets
+ * (database URLs, keys) that the client would print whole under HEROKU_DEBUG. (The log session,
+ * whose URL is a secret too, is asked for outside the client: api.ts, callWithin.)
  */
 export async function withHttpDebugOff<T>(call: () => Promise<T>): Promise<T> {
   const debug = httpClientDebug()
