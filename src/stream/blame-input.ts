@@ -32,6 +32,8 @@ export interface BlameInputOptions {
 export interface BlameInput {
   accumulator: BlameSource
   lostLineWarnings: number
+  /** What the reading of saved logs could not fully do (a truncated .gz, stdin stopped by Ctrl-C): one line each. */
+  warnings: string[]
 }
 
 /**
@@ -42,6 +44,7 @@ export interface BlameInput {
 export class BlameTap implements BlameInput {
   readonly accumulator = new BlameAccumulator()
   lostLineWarnings = 0
+  readonly warnings: string[] = []
   readonly readOptions: Pick<ReadLogOptions, 'onLinesDropped' | 'onRouterRequest'> = {
     onLinesDropped: () => {
       this.lostLineWarnings++
@@ -64,14 +67,16 @@ export async function readBlameInput(options: BlameInputOptions): Promise<BlameI
   if (options.stored) {
     if (!options.app) throw new UserError('Name the app with -a APP', 2)
     const {choice, since, until} = options.stored
-    return {accumulator: await readStoredBlame(choice, {app: options.app, since, until}), lostLineWarnings: 0}
+    return {accumulator: await readStoredBlame(choice, {app: options.app, since, until}), lostLineWarnings: 0, warnings: []}
   }
 
   const tap = new BlameTap()
   const reading = {onEvent: (event: LogEvent) => tap.add(event), ...tap.readOptions}
   let where: string
   if (options.files) {
-    await readLog({kind: 'files', paths: options.files}, {loadSamples: false, ...reading})
+    // The signal ends the reading of stdin (`heroku logs --tail | heroku mem:blame --file -`, then Ctrl-C).
+    const totals = await readLog({kind: 'files', paths: options.files}, {loadSamples: false, signal: options.signal, ...reading})
+    tap.warnings.push(...totals.warnings)
     where = options.files.join(', ')
   } else {
     if (!options.app) throw new UserError('Name the app with -a APP (and a window with --duration), or read saved logs with --file PATH', 2)

@@ -44,6 +44,11 @@ export interface ReadLogOptions {
   since?: number
   /** What `-` reads; process.stdin by default. */
   stdin?: Readable
+  /**
+   * Ends the reading of `-` (a pipe such as `heroku logs --tail | ...`, ended by Ctrl-C): the
+   * lines read before it count, the unfinished one is dropped, and a warning says so.
+   */
+  stdinStop?: AbortSignal
   /** Keep events at or before this time (epoch ms), as the report's own window does. */
   until?: number
   /**
@@ -117,7 +122,7 @@ export async function readLogFiles(
       },
     }
     const inWorker = path !== '-' && offloadsScan(path, options.workerMinBytes ?? WORKER_MIN_BYTES)
-    const scanned = await (inWorker ? scanInWorker(path, scanning) : scanInput(path, scanning, options.stdin))
+    const scanned = await (inWorker ? scanInWorker(path, scanning) : scanInput(path, scanning, options.stdin, options.stdinStop))
     if (inWorker) totals.workerScans++
     if (scanned.warning) totals.warnings.push(scanned.warning)
     for (const event of parser.flush()) emit(event)

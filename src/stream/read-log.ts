@@ -49,13 +49,20 @@ export interface ReadLogOptions {
 /** `warnings`: what could not be read but did not stop the reading (a truncated .gz), one line each. */
 export type ReadLogResult = {bytes?: number; events: number; warnings: string[]}
 
-/** Reads the source to its end (history, files) or until the signal (tail); resolves with totals. */
+/** Reads the source to its end (history, files) or until the signal (tail; and stdin, `-`); resolves with totals. */
 export async function readLog(source: LogSource, options: ReadLogOptions): Promise<ReadLogResult> {
   const defaultYear = new Date().getUTCFullYear()
   if (source.kind === 'files') {
     holdYoungGeneration()
     const totals: ReadLogTotals = await readLogFiles(source.paths, options.onEvent, {
-      defaultYear, loadSamples: options.loadSamples, onLinesDropped: options.onLinesDropped, onRouterRequest: options.onRouterRequest, since: options.since, stdin: source.stdin, until: options.until,
+      defaultYear,
+      loadSamples: options.loadSamples,
+      onLinesDropped: options.onLinesDropped,
+      onRouterRequest: options.onRouterRequest,
+      since: options.since,
+      stdin: source.stdin,
+      stdinStop: options.signal,
+      until: options.until,
     })
     return {bytes: totals.bytes, events: totals.events, warnings: totals.warnings}
   }

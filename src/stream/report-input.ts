@@ -16,7 +16,7 @@ export type {ReportFilters, ReportInput, ReportInputOptions} from './report-inpu
 export async function readReportInput(options: ReportInputOptions): Promise<ReportInput> {
   holdYoungGeneration()
   // The app's modules (API client, log stream, store) load only when an app is read: --file starts sooner.
-  const input = options.files ? await readFiles(options.files, options.filters, options.blame) : await (await import('./report-app-input.js')).readApp(options)
+  const input = options.files ? await readFiles(options.files, options.filters, options.blame, options.signal) : await (await import('./report-app-input.js')).readApp(options)
   const {accumulator, source} = input
   accumulator.finish()
   // Without log-runtime-metrics, `Process running` readings (over the quota) are still a report.
@@ -27,7 +27,7 @@ export async function readReportInput(options: ReportInputOptions): Promise<Repo
   return input
 }
 
-async function readFiles(files: string[], filters: ReportFilters, blame?: BlameTap): Promise<ReportInput> {
+async function readFiles(files: string[], filters: ReportFilters, blame?: BlameTap, signal?: AbortSignal): Promise<ReportInput> {
   const accumulator = new ReportAccumulator(filters)
   // Saved logs carry no config vars; the boot lines (`Starting process with command ...`) still tell the runtime.
   const commands: Record<string, string> = {}
@@ -39,6 +39,8 @@ async function readFiles(files: string[], filters: ReportFilters, blame?: BlameT
       blame?.add(event)
     },
     ...blame?.readOptions,
+    // Ends the reading of stdin (`heroku logs --tail | heroku mem:report --file -`, then Ctrl-C).
+    signal,
     since: filters.since,
     until: filters.until,
   })

@@ -33,9 +33,9 @@ export interface ScanTotals {
  * One input (a path, or `-` for `stdin`) through a LineScanner to its end: the lines holding a
  * needle to `options.onLine`. The same on either thread (stream/scan-offload.ts).
  */
-export async function scanInput(path: string, options: LineScannerOptions, stdin?: Readable): Promise<ScanTotals> {
+export async function scanInput(path: string, options: LineScannerOptions, stdin?: Readable, stdinStop?: AbortSignal): Promise<ScanTotals> {
   const scanner = new LineScanner(options)
-  const warning = await (path === '-' ? scanStream(stdin ?? process.stdin, scanner, 'stdin') : scanFile(path, scanner))
+  const warning = await (path === '-' ? scanStream(stdin ?? process.stdin, scanner, 'stdin', stdinStop) : scanFile(path, scanner))
   scanner.finish()
   return {
     bytes: scanner.bytes, lines: scanner.lines, overlongLines: scanner.overlongLines, warning,
@@ -86,8 +86,20 @@ export async function scanFile(path: string, scanner: LineScanner): Promise<stri
  * A truncated gzip (a download or rotation cut short) keeps what it held: the lines before the
  * cut are read, the cut line is dropped, and the warning says so.
  */
-export async function scanStream(stream: Readable, scanner: LineScanner, name: string): Promise<string | undefined> {
+export async function scanStream(stream: Readable, scanner: LineScanner, name: string, stop?: AbortSignal): Promise<string | undefined> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
+  const stopped = (): string => {
+    scanner.dropUnfinished()
+    return `${name} was read until the stop (Ctrl-C or SIGTERM): only the lines before it count`
+  }
+
+  // A stop ends the stream where it is: the chunks read so far are the input.
+  const onStop = (): void => {
+    stream.destroy()
+  }
+
+  if (stop?.aborted) return stopped()
+  stop?.addEventListener('abort', onStop, {once: true})
   try {
     // The magic bytes may straddle chunks (a pipe can deliver one byte first).
     const head: Buffer[] = []
@@ -113,7 +125,9 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
     }
 
     await (isGzip(start, 0, start.length) ? pipeline(all, createGunzip({chunkSize: scanner.chunkSize}), write) : write(all))
+    if (stop?.aborted) return stopped()
   } catch (error) {
+    if (stop?.aborted) return stopped()
     if ((error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
       scanner.dropUnfinished()
       return `${name} is truncated (the gzip data ends early): only the lines before the cut are read`
@@ -121,6 +135,7 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
 
     throw cantRead(name, error)
   } finally {
+    stop?.removeEventListener('abort', onStop)
     stream.destroy()
   }
 }

@@ -14,6 +14,8 @@ export interface RunOptions {
   closeStdoutAfter?: number
   env?: Record<string, string | undefined>
   input?: string
+  /** Writes `input` and leaves stdin open, as `heroku logs --tail | ...` does. */
+  inputStaysOpen?: boolean
   /** Sends SIGINT this long after start (to test Ctrl-C). */
   interruptAfterMs?: number
   /** Sends SIGINT once stdout contains this text. */
@@ -71,7 +73,10 @@ export function runCommand(args: string[], options: RunOptions = {}): Promise<Co
       if (failure) reject(failure)
       else resolve({code, stderr, stdout})
     })
-    if (options.input === undefined) {
+    if (options.inputStaysOpen) {
+      child.stdin.write(options.input ?? '')
+      child.on('close', () => child.stdin.destroy())
+    } else if (options.input === undefined) {
       child.stdin.end()
     } else {
       child.stdin.end(options.input)

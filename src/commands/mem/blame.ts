@@ -46,8 +46,8 @@ Per dyno, memory between samples (~20 s) against the requests it served: routes 
     const {flags} = await this.parse(Blame)
     const now = Date.now()
     const {since, until = now} = parseWindow(flags, now, now)
-    // Ctrl-C or SIGTERM ends a live window early and blames what it gathered.
-    const stop = flags.duration ? new StopSignal() : undefined
+    // Ctrl-C or SIGTERM ends a live window, or the reading of a pipe (`--file -`), and blames what it gathered.
+    const stop = flags.duration || flags.file?.includes('-') ? new StopSignal() : undefined
     try {
       let api: HerokuApi | undefined
       const app = flags.file ? undefined : flags.app ?? await appFromGitRemote(this.config, flags.remote)
@@ -65,6 +65,7 @@ Per dyno, memory between samples (~20 s) against the requests it served: routes 
         signal: stop?.signal,
         stored: since === undefined ? undefined : {choice: {explicit: true, target: storeTarget(flags.store, this.config.dataDir)}, since, until},
       })
+      for (const warning of input.warnings) process.stderr.write(`Warning: ${warning}\n`)
       const result = buildBlame(input.accumulator, {lostLineWarnings: input.lostLineWarnings})
       process.stdout.write(flags.json ? blameJson(result) : blameText(result))
     } finally {

@@ -66,8 +66,8 @@ export default class Report extends Command {
     const blame = flags.html ? new (await import('../../stream/blame-input.js')).BlameTap() : undefined
     const heroku = flags.file ? undefined : await import('../../heroku/connect.js')
     const storeTarget = flags['no-store'] || flags.file ? undefined : (await import('../../store/open-store.js')).storeTarget
-    // Ctrl-C or SIGTERM ends a live window early and reports what it gathered.
-    const stop = flags.duration ? new StopSignal() : undefined
+    // Ctrl-C or SIGTERM ends a live window, or the reading of a pipe (`--file -`), and reports what it gathered.
+    const stop = flags.duration || flags.file?.includes('-') ? new StopSignal() : undefined
     let input: ReportInput
     try {
       let api: HerokuApi | undefined

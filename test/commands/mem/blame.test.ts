@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
 
 import {openStore} from '../../../src/store/open-store.js'
 import {recordSimulated} from '../../helpers/record-simulated.js'
@@ -64,6 +65,20 @@ describe('mem:blame on a saved log (built plugin, parser router lines)', functio
     const section = page.slice(page.indexOf('<section class="blame">'))
     expect(section).to.match(/^<section class="blame">\n<h2>Which requests make memory grow<\/h2>/)
     expect(section).to.match(/<tbody>\n<tr><td>1<\/td><td><code>GET \/reports\/:id<\/code><\/td><td>web<\/td><td>[\d,]+<\/td><td>leak /)
+  })
+
+  it('says on stderr what it could not read: a truncated .gz, a pipe ended by Ctrl-C (exit 0, the lines before count)', async () => {
+    const zipped = gzipSync(readFileSync(file))
+    const cut = join(directory, 'cut.log.gz')
+    writeFileSync(cut, zipped.subarray(0, Math.floor(zipped.length * 0.7)))
+    const truncated = await runCommand(['mem:blame', '--file', cut, '--json'])
+    expect(truncated.code, truncated.stderr).to.equal(0)
+    expect(truncated.stderr.trim()).to.equal(`Warning: ${cut} is truncated (the gzip data ends early): only the lines before the cut are read`)
+
+    const piped = await runCommand(['mem:blame', '--file', '-', '--json'], {input: readFileSync(file, 'utf8'), inputStaysOpen: true, interruptAfterMs: 3000})
+    expect(piped.code, piped.stderr).to.equal(0)
+    expect(piped.stderr.trim()).to.equal('Warning: stdin was read until the stop (Ctrl-C or SIGTERM): only the lines before it count')
+    expect((JSON.parse(piped.stdout) as {requests: number}).requests).to.equal(traffic.events.filter(event => event.kind === 'router').length)
   })
 
   it('prints the ranked table as text', async () => {

@@ -231,6 +231,20 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect(report.samples).to.be.above(50)
   })
 
+  it('reports what a pipe held when Ctrl-C ends it (`heroku logs --tail | heroku mem:report --file -`), exit 0', async () => {
+    const lines = sim.lines('leaky-web')
+    // The pipe stays open, as a live tail's does; the last line is cut short mid-write.
+    const input = lines.join('\n') + '\n' + lines[0].slice(0, 40)
+    const result = await runCommand(['mem:report', '--file', '-', '--json'], {input, inputStaysOpen: true, interruptAfterMs: 2500})
+    expect(result.code, result.stderr).to.equal(0)
+    const warning = 'stdin was read until the stop (Ctrl-C or SIGTERM): only the lines before it count'
+    expect(result.stderr.trim()).to.equal(`Warning: ${warning}`)
+    const report = JSON.parse(result.stdout) as ReportJson
+    expect(report.notes[0]).to.equal(warning)
+    const whole = JSON.parse((await runCommand(['mem:report', '--file', '-', '--json'], {input: lines.join('\n') + '\n'})).stdout) as ReportJson
+    expect(report.samples, 'the complete lines, not the cut one').to.equal(whole.samples)
+  })
+
   it('counts a log passed twice once: the same report, with a note', async () => {
     const log = path.join(dir, 'twice.log')
     writeFileSync(log, sim.lines('leaky-web').join('\n') + '\n')
