@@ -13,6 +13,7 @@ import type {LineContext} from './header.js'
 
 import {processTypeOf} from '../events.js'
 import {Char, isDigit, MAX_DIGITS} from './chars.js'
+import {type HeaderSpan, readDrainHeaderBytes} from './drain-header-bytes.js'
 import {Metric, sampleEvent} from './samples.js'
 import {epochMs, isClock, isValidDate} from './time.js'
 
@@ -101,6 +102,10 @@ export class ByteLineState {
   private bytes: Uint8Array | undefined
   view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0))
   base = 0
+  /** Where the header fields of the line being read lie. */
+  readonly head: HeaderSpan = {
+    dynoEnd: 0, dynoStart: 0, messageStart: 0, timeEnd: 0, timeStart: 0,
+  }
 
   /** Takes `bytes` as the lines' bytes: a reader hands a chunk's lines in one array, so this is mostly one comparison. */
   use(bytes: Uint8Array): void {
@@ -208,22 +213,16 @@ export class ByteLineState {
  */
 export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: number, context: LineContext, state: ByteLineState): MemorySample | undefined {
   state.use(bytes)
-  const {base, view} = state
-  // The stamp ends at the first space from its 19th byte on, as readHerokuLogsFields finds it.
-  let timeEnd = start + MIN_STAMP
-  while (timeEnd < end && bytes[timeEnd] !== Char.Space) timeEnd++
-  const sourceStart = timeEnd + 1
-  if (!isAt(view, base, sourceStart, end, HEROKU_OPEN_WORDS)) return undefined
-  const dynoStart = sourceStart + HEROKU_OPEN.length
-  const dynoEnd = nameEnd(bytes, dynoStart, end)
-  if (dynoEnd === -1 || bytes[dynoEnd] !== Char.CloseBracket || bytes[dynoEnd + 1] !== Char.Colon || bytes[dynoEnd + 2] !== Char.Space) return undefined
+  const {base, head, view} = state
+  if (!(isDrainFrame(bytes, start, end) ? readDrainHeaderBytes(bytes, start, end, head) : readHerokuLogsHeader(bytes, start, end, state))) return undefined
+  const {dynoEnd, dynoStart, messageStart} = head
   // `heroku[api]` is the release log and `heroku[router]` the router: the string path reads those.
-  if (equalsText(bytes, dynoStart, dynoEnd, 'api') || equalsText(bytes, dynoStart, dynoEnd, 'router')) return undefined
-  const time = state.isoTime(bytes, start, timeEnd)
+  if (nameEnd(bytes, dynoStart, dynoEnd) !== dynoEnd || equalsText(bytes, dynoStart, dynoEnd, 'api') || equalsText(bytes, dynoStart, dynoEnd, 'router')) return undefined
+  const time = state.isoTime(bytes, head.timeStart, head.timeEnd)
   if (Number.isNaN(time)) return undefined
 
-  const valueStart = dynoEnd + 3 + SOURCE_KEY.length
-  if (!isAt(view, base, dynoEnd + 3, end, SOURCE_KEY_WORDS)) return undefined
+  const valueStart = messageStart + SOURCE_KEY.length
+  if (!isAt(view, base, messageStart, end, SOURCE_KEY_WORDS)) return undefined
   const sourceEnd = asciiWordEnd(bytes, valueStart, end)
   if (!isAt(view, base, sourceEnd, end, INSTANCE_KEY_WORDS)) return undefined
   const instanceStart = sourceEnd + INSTANCE_KEY.length
@@ -263,6 +262,36 @@ export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: numb
   if (knownEnd !== -1) instance = header.instance
   else if (instanceEnd > instanceStart) instance = state.newInstance(bytes, instanceStart, instanceEnd, header)
   return sampleEvent(values, named.name, instance, time, named.type) as MemorySample
+}
+
+/** `335 <45>1 ...` or `<45>1 ...`: a syslog frame (a `heroku logs` line starts `YYYY-`). */
+function isDrainFrame(bytes: Uint8Array, start: number, end: number): boolean {
+  if (bytes[start] === Char.LessThan) return true
+  let pos = start
+  while (pos < end && isDigit(bytes[pos])) pos++
+  return pos > start && bytes[pos] === Char.Space
+}
+
+/**
+ * `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: ` at `start`, its fields into `state.head`
+ * (the stamp is checked when it is read).
+ */
+function readHerokuLogsHeader(bytes: Uint8Array, start: number, end: number, state: ByteLineState): boolean {
+  // The stamp ends at the first space from its 19th byte on, as readHerokuLogsFields finds it.
+  let timeEnd = start + MIN_STAMP
+  while (timeEnd < end && bytes[timeEnd] !== Char.Space) timeEnd++
+  const sourceStart = timeEnd + 1
+  if (!isAt(state.view, state.base, sourceStart, end, HEROKU_OPEN_WORDS)) return false
+  const dynoStart = sourceStart + HEROKU_OPEN.length
+  const dynoEnd = nameEnd(bytes, dynoStart, end)
+  if (dynoEnd === -1 || bytes[dynoEnd] !== Char.CloseBracket || bytes[dynoEnd + 1] !== Char.Colon || bytes[dynoEnd + 2] !== Char.Space) return false
+  const {head} = state
+  head.timeStart = start
+  head.timeEnd = timeEnd
+  head.dynoStart = dynoStart
+  head.dynoEnd = dynoEnd
+  head.messageStart = dynoEnd + 3
+  return true
 }
 
 /** The words' text is at `bytes[pos]` (`base`: where `bytes` starts in the view), before `end`. */

@@ -21,6 +21,9 @@ import {
 
 const LOGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'logs')
 const USUAL = `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: ${MEMORY_MESSAGE}`
+/** The same sample as a drain's syslog frame, its octet count first. */
+const FRAME = `<45>1 2026-11-20T10:12:00.123456+00:00 host heroku web.1 - ${MEMORY_MESSAGE}`
+const DRAIN = `${Buffer.byteLength(FRAME)} ${FRAME}`
 
 /** The lines of `bytes` (split at `\n`, as a file reader hands them), as [start, end) pairs. */
 function linesOf(bytes: Buffer): Array<[number, number]> {
@@ -77,6 +80,13 @@ describe('parse/memory-line-bytes', () => {
     const bytes = Buffer.from(`xx${USUAL}\n`)
     const event = usualMemoryLineBytes(bytes, 2, bytes.length - 1, freshContext(), new ByteLineState())
     expect(event).to.deep.equal(EVENT_LINES[0][1])
+  })
+
+  it('reads a drain\'s frame of the usual sample from its bytes too, with or without its octet count', () => {
+    for (const line of [DRAIN, FRAME, FRAME.replace(' host heroku web.1 - ', ' heroku web.1 - - ')]) {
+      const bytes = Buffer.from(line)
+      expect(usualMemoryLineBytes(bytes, 0, bytes.length, freshContext(), new ByteLineState()), line).to.deep.equal(EVENT_LINES[0][1])
+    }
   })
 
   it('leaves every other line to the string path', () => {
@@ -184,6 +194,39 @@ describe('parse/memory-line-bytes', () => {
         USUAL.replace('heroku[web.1]', 'heroku[.web]'),
         USUAL.replace('heroku[web.1]', 'app[web.1]'),
         USUAL.replace('heroku[web.1]', 'd.0c9d2ad5-b7b4-44b6-8d4e-3d0e1cfc1e32 heroku[web.1]'),
+        DRAIN,
+        FRAME,
+        `${DRAIN}\r`,
+        `${DRAIN}  `,
+        // A count short of the line: a second frame follows (the string path splits the body).
+        `${DRAIN} ${DRAIN}`,
+        `${Buffer.byteLength(FRAME) - 1} ${FRAME}`,
+        `${Buffer.byteLength(FRAME) + 1} ${FRAME}`,
+        `1234567890 ${FRAME}`,
+        `${Buffer.byteLength(FRAME)}  ${FRAME}`,
+        FRAME.replace('<45>1 ', '<45>12 '),
+        FRAME.replace('<45>1 ', '<45>1234 '),
+        FRAME.replace('<45>1 ', '<>1 '),
+        FRAME.replace('<45>1 ', '<4567>1 '),
+        FRAME.replace('<45>1 ', '<a>1 '),
+        FRAME.replace(' host heroku ', ' heroku heroku '),
+        FRAME.replace(' host heroku ', ' app heroku '),
+        FRAME.replace(' host heroku ', ' host app '),
+        FRAME.replace(' host heroku web.1 - ', ' heroku web.1 - - '),
+        FRAME.replace(' host heroku web.1 - ', ' heroku web.1 d.0c9d2ad5-b7b4 - '),
+        FRAME.replace(' host heroku web.1 - ', ' heroku web.1 x '),
+        FRAME.replace(' host heroku web.1 - ', ' host heroku web.1 d.token '),
+        FRAME.replace(' host heroku web.1 - ', ' host heroku web.1 - - '),
+        FRAME.replace(' host heroku web.1 - ', ' host heroku web.1 -  '),
+        FRAME.replace(' host heroku web.1 - ', ' host heroku api - '),
+        FRAME.replace(' host heroku web.1 - ', ' host heroku router - '),
+        FRAME.replace(' host heroku web.1 - ', ' host heroku .web - '),
+        FRAME.replace(' host heroku web.1 - ', ` host heroku ${'w'.repeat(65)} - `),
+        FRAME.replace(' host heroku web.1 - ', ' hóst heroku web.1 - '),
+        FRAME.replace(' host heroku web.1 - ', ' host  heroku web.1 - '),
+        FRAME.replace('2026-11-20T10:12:00.123456+00:00', '2026-11-20T10:12:00'),
+        FRAME.replace('2026-11-20T10:12:00.123456+00:00', 'Nov 20 10:12:00'),
+        `14 Jun 2026 10:12:00.731204 ${FRAME}`,
       ]
       const lines = near.map(line => Buffer.from(line))
       // Bytes that are not UTF-8: the string path sees U+FFFD there.
@@ -200,12 +243,14 @@ describe('parse/memory-line-bytes', () => {
       }
 
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]
-      const BYTES = [...Buffer.from('0123456789 .:-+TZ[]=#_MBpagesdynoure\t\r')].map(byte => [byte])
+      const BYTES = [...Buffer.from('0123456789 .:-+TZ[]=#_MBpagesdynoure\t\r<>hkapd')].map(byte => [byte])
       BYTES.push([0x80], [0xC3, 0xA9], [0xE2, 0x98], [0xFF], [0x00], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98], [0xC0, 0x80], [0xEF, 0xBB, 0xBF])
       const variants = [USUAL,
         USUAL.replace('web.1', 'worker.2').replace('10:12', '11:59'),
         USUAL.replace('2026-11-20T10', '2026-12-31T23'),
-        USUAL.replace(INSTANCE, 'heroku.1.aaaa').replace('+00:00', 'Z')]
+        USUAL.replace(INSTANCE, 'heroku.1.aaaa').replace('+00:00', 'Z'),
+        DRAIN,
+        FRAME.replace(' host heroku web.1 - ', ' heroku web.2 - - ')]
       const lines: Buffer[] = []
       for (let round = 0; round < 20_000; round++) {
         const line = [...Buffer.from(pick(variants))]
