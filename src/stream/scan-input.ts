@@ -59,6 +59,7 @@ export async function scanFile(path: string, scanner: LineScanner): Promise<stri
     let at = scanner.room()
     let read = readSync(fd, scanner.buffer, at, scanner.chunkSize, null)
     // Gzip and UTF-16 go through the stream path (gunzip, transcoding); a UTF-8 mark is dropped here.
+    refuseArchive(path, scanner.buffer.subarray(at, at + read))
     gzipped = isGzip(scanner.buffer, at, read) || utf16Of(scanner.buffer.subarray(at, at + read)) !== undefined
     if (!gzipped && startsWith(scanner.buffer.subarray(at, at + read), UTF8_MARK)) {
       scanner.buffer.copyWithin(at, at + UTF8_MARK.length, at + read)
@@ -105,7 +106,7 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
     const head: Buffer[] = []
     let headLength = 0
     let done = false
-    while (headLength < UTF8_MARK.length && !done) {
+    while (headLength < LONGEST_MAGIC && !done) {
       const next = await chunks.next()
       done = next.done ?? false
       if (!done) {
@@ -116,6 +117,7 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
 
     // The head as one chunk: the byte order mark, too, may straddle chunks.
     const start = Buffer.concat(head)
+    refuseArchive(name, start)
     const all = (async function * () {
       if (start.length > 0) yield start
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield asBuffer(next.value)
@@ -133,11 +135,31 @@ export async function scanStream(stream: Readable, scanner: LineScanner, name: s
       return `${name} is truncated (the gzip data ends early): only the lines before the cut are read`
     }
 
-    throw cantRead(name, error)
+    throw error instanceof UserError ? error : cantRead(name, error)
   } finally {
     stop?.removeEventListener('abort', onStop)
     stream.destroy()
   }
+}
+
+/**
+ * Compressed formats Node cannot read (gzip it can), by their first bytes: a clear refusal rather
+ * than "no Heroku platform lines" in what would be read as binary text.
+ */
+const ARCHIVES = [
+  {kind: 'a zip archive', magic: Buffer.of(0x50, 0x4B, 0x03, 0x04)},
+  {kind: 'bzip2 data', magic: Buffer.from('BZh')},
+  {kind: 'xz data', magic: Buffer.of(0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00)},
+  {kind: 'zstd data', magic: Buffer.of(0x28, 0xB5, 0x2F, 0xFD)},
+  {kind: 'a 7-Zip archive', magic: Buffer.of(0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C)},
+]
+/** The bytes a stream's head must hold to tell them (and a byte order mark) apart. */
+const LONGEST_MAGIC = 6
+
+/** Throws when `start` (an input's first bytes) is an archive or compression other than gzip. */
+function refuseArchive(name: string, start: Uint8Array): void {
+  const archive = ARCHIVES.find(({magic}) => startsWith(start, magic))
+  if (archive) throw new UserError(`Can't read ${name}: it is ${archive.kind}; decompress it first (plain text and .gz are read)`)
 }
 
 const UTF8_MARK = Buffer.of(0xEF, 0xBB, 0xBF)

@@ -289,6 +289,25 @@ describe('file-source', () => {
       expect(marked.events).to.have.length(1)
     })
 
+    it('refuses zip, bzip2, xz, zstd and 7-Zip input in one line that says what it is (files and stdin)', async () => {
+      const archives = {
+        '7z': [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], bz2: [0x42, 0x5A, 0x68, 0x39], xz: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], zip: [0x50, 0x4B, 0x03, 0x04], zst: [0x28, 0xB5, 0x2F, 0xFD],
+      }
+      const kinds = {
+        '7z': 'a 7-Zip archive', bz2: 'bzip2 data', xz: 'xz data', zip: 'a zip archive', zst: 'zstd data',
+      }
+      for (const [extension, magic] of Object.entries(archives)) {
+        const bytes = Buffer.concat([Buffer.from(magic), Buffer.from(MIXED_TEXT)])
+        const path = file(`log.${extension}`, bytes)
+        const fromFile = await read([path]).then(() => {}, (error: unknown) => error)
+        expect(fromFile, extension).to.be.instanceOf(UserError)
+        expect((fromFile as Error).message).to.equal(`Can't read ${path}: it is ${kinds[extension as keyof typeof kinds]}; decompress it first (plain text and .gz are read)`)
+        const stdin = Readable.from([bytes.subarray(0, 1), bytes.subarray(1)])
+        const fromStdin = await read(['-'], {stdin}).then(() => {}, (error: unknown) => error)
+        expect((fromStdin as Error).message, `${extension} from stdin`).to.equal(`Can't read stdin: it is ${kinds[extension as keyof typeof kinds]}; decompress it first (plain text and .gz are read)`)
+      }
+    })
+
     it('reads a last line without a newline, and CRLF lines', async () => {
       const crlf = MIXED.join('\r\n')
       const {events} = await read([file('crlf.log', crlf)], {chunkSize: 50, countLines: true})
