@@ -83,9 +83,10 @@ export async function scanFile(path: string, scanner: LineScanner): Promise<stri
 }
 
 /**
- * A stream's bytes into the scanner, through gunzip when they start with the gzip magic bytes.
- * A truncated gzip (a download or rotation cut short) keeps what it held: the lines before the
- * cut are read, the cut line is dropped, and the warning says so.
+ * A stream's bytes into the scanner, through gunzip when they start with the gzip magic bytes
+ * (other compressions are refused), as UTF-8. A truncated gzip (a download or rotation cut short)
+ * keeps what it held: the lines before the cut are read, the cut line is dropped, and the warning
+ * says so. `stop` ends the reading the same way (a pipe ended by Ctrl-C).
  */
 export async function scanStream(stream: Readable, scanner: LineScanner, name: string, stop?: AbortSignal): Promise<string | undefined> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
