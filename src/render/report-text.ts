@@ -28,10 +28,9 @@ export function reportText(report: Report, options: {charts?: boolean; width?: n
   }
 
   for (const type of report.processTypes) {
-    out.push('', ...typeSection(type, report.dynos.filter(dyno => dyno.type === type.type)))
-    if (options.charts !== false) {
-      for (const dyno of report.dynos.filter(member => member.type === type.type)) out.push('', ...dynoChart(dyno, options.width ?? 60))
-    }
+    const {listed, unlisted} = listedDynos(report.dynos.filter(dyno => dyno.type === type.type))
+    out.push('', ...typeSection(type, listed, unlisted))
+    if (options.charts !== false) for (const dyno of listed) out.push('', ...dynoChart(dyno, options.width ?? 60))
   }
 
   const failed = report.failOn.filter(result => result.met)
@@ -51,16 +50,49 @@ function hangingIndent(line: string): string {
   return item ? `${item[1]}  ` : /^\s*/.exec(line)![0] || '  '
 }
 
-function typeSection(type: ProcessTypeReport, all: DynoReport[]): string[] {
+/**
+ * A process type's dynos listed (table rows, charts) at most: past it the text lists the
+ * LISTED_OF_MANY that matter most (R15, R14, time over the quota, peak) and sums up the rest in
+ * one line; --json and --html keep every dyno. A month of Scheduler jobs is thousands of
+ * one-off `run` dynos, each a row and a chart.
+ */
+const MAX_LISTED = 40
+const LISTED_OF_MANY = 20
+
+function listedDynos(dynos: DynoReport[]): {listed: DynoReport[]; unlisted: DynoReport[]} {
+  if (dynos.length <= MAX_LISTED) return {listed: dynos, unlisted: []}
+  const first = new Set([...dynos].sort(byConcern).slice(0, LISTED_OF_MANY))
+  return {listed: dynos.filter(dyno => first.has(dyno)), unlisted: dynos.filter(dyno => !first.has(dyno))}
+}
+
+/** R15 first, then R14, time over the quota, the peak's share of it; by name among equals. */
+function byConcern(a: DynoReport, b: DynoReport): number {
+  return b.r15 - a.r15 || b.r14 - a.r14 || b.secondsOverQuota - a.secondsOverQuota || b.peakPercentOfQuota - a.peakPercentOfQuota || a.name.localeCompare(b.name)
+}
+
+/** The dynos not listed, in one line: how high they went and what happened to them. */
+function unlistedLine(type: string, dynos: DynoReport[]): string {
+  const peaks = dynos.map(dyno => dyno.memoryMaxMb)
+  const sum = (count: (dyno: DynoReport) => number): number => dynos.reduce((total, dyno) => total + count(dyno), 0)
+  const highest = Math.max(...dynos.map(dyno => dyno.peakPercentOfQuota))
+  const [lowest, peak] = [Math.min(...peaks), Math.max(...peaks)]
+  return `  ... and ${dynos.length} more ${type} dynos, not listed: ${lowest === peak ? `peaks ${mb(peak)} MB` : `peaks ${mb(lowest)} to ${mb(peak)} MB`}`
+    + ` (at most ${Math.round(highest)}% of the quota), ${sum(dyno => dyno.r14)} R14, ${sum(dyno => dyno.r15)} R15,`
+    + ` ${formatDuration(sum(dyno => dyno.secondsOverQuota))} over the quota (every dyno: --json or --html)`
+}
+
+function typeSection(type: ProcessTypeReport, listed: DynoReport[], unlisted: DynoReport[]): string[] {
   const size = type.size === undefined ? '' : `${type.size}, `
-  const dynos = all.filter(dyno => !dyno.readingsOnly)
-  const readingsOnly = all.filter(dyno => dyno.readingsOnly)
+  const count = listed.length + unlisted.length
+  const dynos = listed.filter(dyno => !dyno.readingsOnly)
+  const readingsOnly = listed.filter(dyno => dyno.readingsOnly)
   const verdict = dynos.length === 0 ? 'no verdict without samples' : verdictText(type.verdict, type.confidence)
   const lines = [
-    `${bold(type.type)} (${all.length} dyno${all.length === 1 ? '' : 's'}, ${size}quota ${type.quotaMb} MB): ${verdict}${patternText(type)}`,
+    `${bold(type.type)} (${count} dyno${count === 1 ? '' : 's'}, ${size}quota ${type.quotaMb} MB): ${verdict}${patternText(type)}`,
     `  ${type.story}`,
   ]
   if (dynos.length > 0) lines.push('', ...sampledTable(dynos))
+  if (unlisted.length > 0) lines.push(unlistedLine(type.type, unlisted))
   if (readingsOnly.length > 0) lines.push('', ...readingsTable(readingsOnly))
   if (type.advice.length > 0) lines.push('', '  What to do:', ...type.advice.map(advice => `  - ${advice.text}`))
   return lines

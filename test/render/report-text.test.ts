@@ -20,6 +20,20 @@ function point(minute: number, max: number, marks: Partial<SeriesPoint> = {}): S
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are what it removes
 const stripAnsi = (text: string) => text.replaceAll(/\u001B\[[\d;]*m/g, '')
 
+/** `count` one-off dynos of 12 samples each, well under the quota. */
+function accumulatorOf(count: number): ReportAccumulator {
+  const accumulator = new ReportAccumulator()
+  for (let run = 0; run < count; run++) {
+    for (let i = 0; i < 12; i++) {
+      accumulator.add({
+        cache: 0, dyno: `run.${run}`, instance: `i${run}`, kind: 'memory', quota: 512, rss: 150, swap: 0, time: START + (run * 600_000) + (i * 20_000), total: 0, type: 'run',
+      })
+    }
+  }
+
+  return accumulator
+}
+
 describe('report renderers', () => {
   it('draws memory as columns with the quota line and R14, R15 and restart marks under them', () => {
     const points = [point(0, 100), point(10, 300, {restarts: 1}), point(20, 550, {r14: 2}), point(29, 1100, {r15: 1})]
@@ -78,6 +92,38 @@ describe('report renderers', () => {
       from: '2026-11-20T08:00:00.000Z', name: 'worker.1', samples: 720, verdict: 'leak',
     })
     expect(json.dynos[0].judged_by.slope_mb_per_hour).to.be.closeTo(54, 2)
+  })
+
+  it('lists at most 20 of a process type\'s dynos past 40, those that matter most, and sums up the rest in one line', () => {
+    const accumulator = new ReportAccumulator()
+    for (let run = 0; run < 45; run++) {
+      // One-off dynos of 12 samples each; run.30 and run.44 go over the quota (R14).
+      const dyno = `run.${run}`
+      for (let i = 0; i < 12; i++) {
+        const rss = run === 30 || run === 44 ? 600 : 150 + run
+        accumulator.add({
+          cache: 0, dyno, instance: `i${run}`, kind: 'memory', quota: 512, rss, swap: 0, time: START + (run * 600_000) + (i * 20_000), total: 0, type: 'run',
+        })
+      }
+
+      if (run === 30 || run === 44) accumulator.add({
+        code: 'R14', dyno, kind: 'error', time: START + (run * 600_000) + 30_000, type: 'run',
+      })
+    }
+
+    const report = buildReport(accumulator, {source: {kind: 'files'}})
+    const text = stripAnsi(reportText(report, {width: 40}))
+    const rows = text.split('\n').filter(line => /^ {2}run\.\d+ /.test(line))
+    expect(rows).to.have.length(20)
+    expect(rows.map(row => row.trim().split(' ')[0])).to.include.members(['run.30', 'run.44'])
+    expect(text).to.include('run (45 dynos, quota 512 MB)')
+    expect(text).to.match(/\n {2}\.\.\. and 25 more run dynos, not listed: peaks \d+ to \d+ MB \(at most \d+% of the quota\), 0 R14, 0 R15, 0 s over the quota \(every dyno: --json or --html\)\n/)
+    expect(text.match(/RSS \+ swap, MB/g)).to.have.length(20)
+    expect(JSON.parse(reportJson(report)).dynos).to.have.length(45)
+
+    // 40 dynos or fewer: every one listed, as before.
+    const few = buildReport(accumulatorOf(40), {source: {kind: 'files'}})
+    expect(stripAnsi(reportText(few)).match(/RSS \+ swap, MB/g)).to.have.length(40)
   })
 
   it('writes the JSON a dyno at a time, exactly as one JSON.stringify(document, null, 2) would', () => {
