@@ -214,10 +214,14 @@ export class ByteLineState {
 export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: number, context: LineContext, state: ByteLineState): MemorySample | undefined {
   state.use(bytes)
   const {base, head, view} = state
-  if (!(isDrainFrame(bytes, start, end) ? readDrainHeaderBytes(bytes, start, end, head) : readHerokuLogsHeader(bytes, start, end, state))) return undefined
+  // A drain frame's PROCID is any word: it must be a dyno name (the `heroku logs` header's is read as one).
+  const found = isDrainFrame(bytes, start, end)
+    ? readDrainHeaderBytes(bytes, start, end, head) && nameEnd(bytes, head.dynoStart, head.dynoEnd) === head.dynoEnd
+    : readHerokuLogsHeader(bytes, start, end, state)
+  if (!found) return undefined
   const {dynoEnd, dynoStart, messageStart} = head
   // `heroku[api]` is the release log and `heroku[router]` the router: the string path reads those.
-  if (nameEnd(bytes, dynoStart, dynoEnd) !== dynoEnd || equalsText(bytes, dynoStart, dynoEnd, 'api') || equalsText(bytes, dynoStart, dynoEnd, 'router')) return undefined
+  if (equalsText(bytes, dynoStart, dynoEnd, 'api') || equalsText(bytes, dynoStart, dynoEnd, 'router')) return undefined
   const time = state.isoTime(bytes, head.timeStart, head.timeEnd)
   if (Number.isNaN(time)) return undefined
 
