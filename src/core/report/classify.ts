@@ -2,7 +2,7 @@ import type {SeriesPoint} from './downsampled-series.js'
 
 import {formatHours} from '../format-duration.js'
 import {
-  differenceNoise, type Line, median, OrderStatistics, pairwiseSlopes, robustScale, valueAt,
+  differenceNoise, type Line, median, OrderStatistics, pairwiseSlopes, robustScale, valueAt, windowMedian,
 } from './robust-stats.js'
 
 export type Verdict = 'bloat' | 'insufficient' | 'leak' | 'spiky' | 'steady'
@@ -95,7 +95,7 @@ function splitAtRestarts(points: SeriesPoint[]): SeriesPoint[][] {
   const bound = Math.max(8 * differenceNoise(ys), 0.15 * level, 30)
   const cuts: number[] = []
   for (let i = 3; i <= ys.length - 3; i++) {
-    if (median(ys.slice(i - 3, i)) - median(ys.slice(i, i + 3)) > bound && (cuts.length === 0 || i - cuts.at(-1)! > 3)) cuts.push(i)
+    if (windowMedian(ys, i - 3, i) - windowMedian(ys, i, i + 3) > bound && (cuts.length === 0 || i - cuts.at(-1)! > 3)) cuts.push(i)
   }
 
   if (cuts.length === 0 || cuts.length > 2) return [points]
@@ -286,8 +286,8 @@ function correlationInflation(residuals: readonly number[], scale: number): numb
 function countSpikes(points: readonly SeriesPoint[], level: number): number {
   const means = points.map(point => point.mean)
   const excursions = points.map((point, i) => {
-    const before = i > 0 ? median(means.slice(Math.max(0, i - 3), i)) : Number.NaN
-    const after = i < means.length - 1 ? median(means.slice(i + 1, i + 4)) : Number.NaN
+    const before = i > 0 ? windowMedian(means, i - 3, i) : Number.NaN
+    const after = i < means.length - 1 ? windowMedian(means, i + 1, i + 4) : Number.NaN
     const around = Number.isNaN(before) ? after : (Number.isNaN(after) ? before : Math.max(before, after))
     return point.max - around
   })

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {SeededRandom} from '../../../src/core/blame/seeded-random.js'
 import {
-  median, OrderStatistics, pairwiseSlopes, upperMedian,
+  median, OrderStatistics, pairwiseSlopes, upperMedian, windowMedian,
 } from '../../../src/core/report/robust-stats.js'
 
 const ascending = (values: Iterable<number>) => [...values].sort((a, b) => a - b)
@@ -102,6 +102,25 @@ describe('median and upperMedian', () => {
       const middle = Math.floor(n / 2)
       expect(median(values), `[${values}]`).to.equal(n % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2)
       expect(upperMedian(values), `[${values}]`).to.equal(sorted[middle])
+    }
+  })
+})
+
+describe('windowMedian', () => {
+  it('is the median of the slice, clipped to the array, for every window of every short array (ties, fractions)', () => {
+    const random = new SeededRandom(11)
+    for (let round = 0; round < 200; round++) {
+      const n = random.below(9)
+      const distinct = round % 2 === 0 ? 1 + random.below(3) : 1_000_000
+      const values = Array.from({length: n}, () => random.below(distinct) / 7)
+      for (let start = -4; start <= n + 1; start++) {
+        for (let end = start - 1; end <= n + 4; end++) {
+          const expected = median(values.slice(Math.max(0, start), Math.max(0, end)))
+          const got = windowMedian(values, start, end)
+          if (Number.isNaN(expected)) expect(got, `[${values}] ${start}..${end}`).to.be.NaN
+          else expect(got, `[${values}] ${start}..${end}`).to.equal(expected)
+        }
+      }
     }
   })
 })
