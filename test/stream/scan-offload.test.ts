@@ -17,7 +17,7 @@ const memoryLine = (i: number): string => `2026-11-20T10:00:${String(i % 60).pad
   + `sample#memory_total=${i}.00MB sample#memory_rss=${i}.00MB sample#memory_cache=0.00MB sample#memory_swap=0.00MB sample#memory_quota=512.00MB`
 const appLine = (i: number): string => `2026-11-20T10:00:00.000000+00:00 app[web.1]: GET /items/${i} completed 200 in 12ms`
 
-/** A log of many batches: memory lines among app lines, and a platform line longer than a batch. */
+/** A log of many batches (~60, more than MAX_IN_FLIGHT): memory lines among app lines, and a platform line longer than a batch. */
 function bigLog(lines: number): string {
   const text: string[] = []
   for (let i = 0; i < lines; i++) {
@@ -39,7 +39,7 @@ describe('scan-offload', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'scan-offload-'))
     path = join(dir, 'big.log')
-    writeFileSync(path, bigLog(60_000))
+    writeFileSync(path, bigLog(180_000))
   })
 
   after(() => rmSync(dir, {force: true, recursive: true}))
@@ -49,7 +49,7 @@ describe('scan-offload', () => {
     const hereTotals = await scanInput(path, scanning((bytes, start, end) => here.push(bytes.toString('utf8', start, end))))
     const there: string[] = []
     const {mostInFlight, ...thereTotals} = await scanInWorker(path, scanning((bytes, start, end) => there.push(bytes.toString('utf8', start, end))))
-    expect(here.length).to.equal(20_001)
+    expect(here.length).to.equal(60_001)
     expect(there).to.deep.equal(here)
     expect(thereTotals).to.deep.equal(hereTotals)
     expect(mostInFlight).to.be.within(1, MAX_IN_FLIGHT)
@@ -64,7 +64,7 @@ describe('scan-offload', () => {
         while (performance.now() < until);
       }
     }))
-    expect(lines).to.equal(20_001)
+    expect(lines).to.equal(60_001)
     expect(totals.mostInFlight).to.equal(MAX_IN_FLIGHT)
   })
 
