@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {execFile, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -119,6 +119,21 @@ describe('the plugin inside the real heroku CLI (npm package heroku)', function 
     expect(sim.requests.some(request => request.path === '/apps/ruby-puma-app/config-vars')).to.equal(true)
     expect(result.stdout + result.stderr).not.to.include('s3cr3t')
     expect(result.stdout + result.stderr).not.to.include('planted-secret-key-base')
+  })
+
+  it('reads a log saved by `heroku logs` with colours forced (FORCE_COLOR=1 heroku logs > app.log): every sample counts', async () => {
+    const logs = await heroku(['logs', '-a', 'demo-app', '-n', '1500'], {...env, FORCE_COLOR: '1'})
+    expect(logs.code, logs.stderr).to.equal(0)
+    const lines = logs.stdout.split('\n')
+    const samples = lines.filter(line => line.includes('heroku[') && line.includes('sample#memory_total='))
+    // The CLI did colour them (this is what the test is about), and there is something to count.
+    expect(samples.length).to.be.greaterThan(20)
+    expect(samples.every(line => line.startsWith('\u001B['))).to.equal(true)
+    const path = join(home, 'colored.log')
+    await writeFile(path, logs.stdout)
+    const report = await heroku(['mem:report', '--file', path, '--json'], env)
+    expect(report.code, report.stderr).to.equal(0)
+    expect(JSON.parse(report.stdout).samples).to.equal(samples.length)
   })
 
   it('reports an unknown app in exactly one stderr line with exit code 1', async () => {

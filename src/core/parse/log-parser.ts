@@ -9,7 +9,8 @@
  * 4. Papertrail archive TSV: `id \t generated_at \t received_at \t ... \t program \t message`
  * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE`, and drains stored by rsyslog/Splunk,
  *                            `Sep  3 07:15:22 d.<token> heroku[web.1] - MESSAGE` (papertrail-shapes.ts)
- * test/fixtures/logs/every-shape.log holds one line of each, with where it comes from.
+ * test/fixtures/logs/every-shape.log holds one line of each, with where it comes from. Any of them
+ * may come with terminal colour codes (a saved `FORCE_COLOR=1 heroku logs`): `parse` drops them first.
  *
  * Only the line's own source field decides whether it is the platform speaking (`heroku[...]`,
  * syslog app-name `heroku`, program `heroku/...`): see `finishHeader`. The only app lines
@@ -32,6 +33,7 @@ import {messageEvent} from './messages.js'
 import {readArchiveFields, readNoYearFields} from './papertrail-shapes.js'
 import {METRIC_NAMES} from './samples.js'
 import {collectorFrameStart, isSyslogCount, readSyslogFields} from './syslog-shape.js'
+import {withoutTerminalCodes} from './terminal-codes.js'
 import {NoYearCalendar} from './time.js'
 
 export interface LogParserOptions {
@@ -99,7 +101,9 @@ export class LogParser {
    * A drain body with several frames on one line yields its first frame only: kept for the callers
    * that read one event a line; new callers use `parseAll`, which gives them all. Never throws.
    */
-  parse(line: string): LogEvent | undefined {
+  parse(raw: string): LogEvent | undefined {
+    // A saved `heroku logs` output may be coloured: the platform's text lies between the codes.
+    const line = withoutTerminalCodes(raw)
     const end = trimmedEnd(line, 0, line.length)
     if (end < MIN_LINE) return undefined
     const {context, fields} = this

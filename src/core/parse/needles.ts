@@ -21,6 +21,8 @@ export const EVENT_NEEDLES: readonly string[] = [
   'Stopping ',
   'Starting process',
   'Release v',
+  // `heroku logs` with colours forced writes `Release \e[95mv12\e[39m created by ...` (terminal-codes.ts).
+  'Release \u001B[',
   'Deploy ',
   ' config var',
   'Rollback to v',
