@@ -31,6 +31,7 @@ import {LegacyGroups} from './legacy.js'
 import {ByteLineState, usualMemoryLineBytes} from './memory-line-bytes.js'
 import {messageEvent} from './messages.js'
 import {readArchiveFields, readNoYearFields} from './papertrail-shapes.js'
+import {routerLineBytes} from './router-line-bytes.js'
 import {METRIC_NAMES} from './samples.js'
 import {collectorFrameStart, isSyslogCount, readSyslogFields} from './syslog-shape.js'
 import {withoutTerminalCodes} from './terminal-codes.js'
@@ -129,15 +130,18 @@ export class LogParser {
   /**
    * `parseAll` for a line still in UTF-8 bytes, `bytes[start, end)` (no newline): the entry for
    * readers of saved logs. The usual memory line, most of what they hold, is read from the bytes
-   * (memory-line-bytes.ts: no string per line); any other line is decoded and read by `parseAll`.
+   * (memory-line-bytes.ts: no string per line), and so are router lines when they are asked for
+   * (router-line-bytes.ts); any other line is decoded and read by `parseAll`.
    * Gives the same events as `parseAll` of the decoded line.
    */
   parseAllBytes(bytes: Uint8Array, start: number, end: number, emit: (event: LogEvent) => void): void {
     let trimmed = end
     while (trimmed > start && isTrailing(bytes[trimmed - 1])) trimmed--
+    // A new line: no header read yet (the buffer may hold another line at the same offset as before).
+    this.bytes.headOf = -1
     const sample = usualMemoryLineBytes(bytes, start, trimmed, this.context, this.bytes)
     if (sample) emit(sample)
-    else this.parseAll(UTF8.decode(bytes.subarray(start, end)), emit)
+    else if (!(this.context.routerLines && routerLineBytes(bytes, start, trimmed, this.context, this.bytes))) this.parseAll(UTF8.decode(bytes.subarray(start, end)), emit)
   }
 
   /**

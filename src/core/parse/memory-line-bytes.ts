@@ -106,6 +106,12 @@ export class ByteLineState {
   readonly head: HeaderSpan = {
     dynoEnd: 0, dynoStart: 0, messageStart: 0, timeEnd: 0, timeStart: 0,
   }
+  /**
+   * The start of the line `head` was read from, -1 for none: the second byte reader of a line
+   * reads its header once. A buffer is filled again with other lines at the same offsets, so the
+   * caller sets it to -1 before each new line (LogParser.parseAllBytes).
+   */
+  headOf = -1
 
   /** Takes `bytes` as the lines' bytes: a reader hands a chunk's lines in one array, so this is mostly one comparison. */
   use(bytes: Uint8Array): void {
@@ -182,6 +188,11 @@ export class ByteLineState {
     return words !== undefined && start + words.length <= end && words.matches(this.view, this.base + start) ? start + words.length : -1
   }
 
+  /** The ASCII text `bytes[start, end)`, as a string (the bytes are checked to be ASCII by the caller). */
+  text(bytes: Uint8Array, start: number, end: number): string {
+    return this.ascii.decode(bytes.subarray(start, end))
+  }
+
   /** Remembers the instance id `bytes[start, end)` (ASCII) as `dyno`'s latest, and returns it. */
   newInstance(bytes: Uint8Array, start: number, end: number, dyno: NamedDyno): string {
     const id = bytes.subarray(start, end)
@@ -214,11 +225,7 @@ export class ByteLineState {
 export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: number, context: LineContext, state: ByteLineState): MemorySample | undefined {
   state.use(bytes)
   const {base, head, view} = state
-  // A drain frame's PROCID is any word: it must be a dyno name (the `heroku logs` header's is read as one).
-  const found = isDrainFrame(bytes, start, end)
-    ? readDrainHeaderBytes(bytes, start, end, head) && nameEnd(bytes, head.dynoStart, head.dynoEnd) === head.dynoEnd
-    : readHerokuLogsHeader(bytes, start, end, state)
-  if (!found) return undefined
+  if (!readPlatformHeader(bytes, start, end, state)) return undefined
   const {dynoEnd, dynoStart, messageStart} = head
   // `heroku[api]` is the release log and `heroku[router]` the router: the string path reads those.
   if (equalsText(bytes, dynoStart, dynoEnd, 'api') || equalsText(bytes, dynoStart, dynoEnd, 'router')) return undefined
@@ -266,6 +273,22 @@ export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: numb
   if (knownEnd !== -1) instance = header.instance
   else if (instanceEnd > instanceStart) instance = state.newInstance(bytes, instanceStart, instanceEnd, header)
   return sampleEvent(values, named.name, instance, time, named.type) as MemorySample
+}
+
+/**
+ * The header of a `heroku logs` line (`heroku[...]`) or of a drain frame whose source is `heroku`,
+ * its fields into `state.head`; false for any other line (the string path reads it). The
+ * stamp is not read here (`state.isoTime`). `state.use(bytes)` comes first.
+ */
+export function readPlatformHeader(bytes: Uint8Array, start: number, end: number, state: ByteLineState): boolean {
+  if (state.headOf === start) return true
+  const {head} = state
+  // A drain frame's PROCID is any word: it must be a dyno name (the `heroku logs` header's is read as one).
+  const found = isDrainFrame(bytes, start, end)
+    ? readDrainHeaderBytes(bytes, start, end, head) && nameEnd(bytes, head.dynoStart, head.dynoEnd) === head.dynoEnd
+    : readHerokuLogsHeader(bytes, start, end, state)
+  state.headOf = found ? start : -1
+  return found
 }
 
 /** `335 <45>1 ...` or `<45>1 ...`: a syslog frame (a `heroku logs` line starts `YYYY-`). */
@@ -329,7 +352,7 @@ function readDecimal(bytes: Uint8Array, start: number, end: number, values: Floa
 }
 
 /** Where the dyno name starting at `start` ends (as isDynoName accepts it), at the first other byte; -1 when empty or too long. */
-function nameEnd(bytes: Uint8Array, start: number, end: number): number {
+export function nameEnd(bytes: Uint8Array, start: number, end: number): number {
   let pos = start
   const limit = Math.min(end, start + MAX_DYNO_NAME + 1)
   while (pos < limit) {
@@ -357,7 +380,7 @@ function twoDigits(bytes: Uint8Array, start: number): number {
 }
 
 /** `bytes[start, end)` is exactly the (ASCII) text. */
-function equalsText(bytes: Uint8Array, start: number, end: number, text: string): boolean {
+export function equalsText(bytes: Uint8Array, start: number, end: number, text: string): boolean {
   if (end - start !== text.length) return false
   for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false
   return true
