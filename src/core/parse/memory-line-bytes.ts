@@ -12,8 +12,9 @@ import type {MemorySample} from '../events.js'
 import type {LineContext} from './header.js'
 
 import {processTypeOf} from '../events.js'
-import {Char, isDigit, MAX_DIGITS} from './chars.js'
+import {Char, isDigit} from './chars.js'
 import {type HeaderSpan, readDrainHeaderBytes} from './drain-header-bytes.js'
+import {readNumberBytes} from './numbers.js'
 import {Metric, sampleEvent} from './samples.js'
 import {epochMs, isClock, isValidDate} from './time.js'
 
@@ -245,8 +246,10 @@ export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: numb
   for (let metric = Metric.Total; metric <= Metric.Quota; metric++) {
     const key = METRIC_KEY_WORDS[metric]
     if (!isAt(view, base, pos, end, key)) return undefined
-    pos = readDecimal(bytes, pos + key.length, end, values, metric)
-    if (pos === -1) return undefined
+    const value = readNumberBytes(bytes, pos + key.length, end, context.read)
+    if (Number.isNaN(value)) return undefined
+    values[metric] = value
+    pos = context.read.end
     // MiB for sizes (`MB`, required); `pages` or nothing for the paging counters.
     if (metric === Metric.Pgpgin || metric === Metric.Pgpgout) {
       if (equalsText(bytes, pos, Math.min(pos + 5, end), 'pages')) pos += 5
@@ -324,31 +327,6 @@ function readHerokuLogsHeader(bytes: Uint8Array, start: number, end: number, sta
 /** The words' text is at `bytes[pos]` (`base`: where `bytes` starts in the view), before `end`. */
 function isAt(view: DataView, base: number, pos: number, end: number, words: Words): boolean {
   return end - pos >= words.length && words.matches(view, base + pos)
-}
-
-/** A decimal as readNumber reads it (digits, at most one `.`, 1 to 15 digits) into values[metric]; where it ends, -1 when none. */
-function readDecimal(bytes: Uint8Array, start: number, end: number, values: Float64Array, metric: number): number {
-  let pos = start
-  let mantissa = 0
-  let digits = 0
-  let scale = 1
-  while (pos < end && isDigit(bytes[pos])) {
-    mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
-    digits++
-  }
-
-  if (pos < end && bytes[pos] === Char.Dot) {
-    pos++
-    while (pos < end && isDigit(bytes[pos])) {
-      mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
-      scale *= 10
-      digits++
-    }
-  }
-
-  if (digits === 0 || digits > MAX_DIGITS) return -1
-  values[metric] = mantissa / scale
-  return pos
 }
 
 /** Where the dyno name starting at `start` ends (as isDynoName accepts it), at the first other byte; -1 when empty or too long. */

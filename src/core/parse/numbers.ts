@@ -43,6 +43,31 @@ export function readNumber(line: string, start: number, end: number, stop: ReadE
   return mantissa / scale
 }
 
+/** `readNumber` over UTF-8 bytes: the byte readers' numbers (memory-line-bytes.ts, router-line-bytes.ts). */
+export function readNumberBytes(bytes: Uint8Array, start: number, end: number, stop: ReadEnd): number {
+  let pos = start
+  let mantissa = 0
+  let digits = 0
+  let scale = 1
+  while (pos < end && isDigit(bytes[pos])) {
+    mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
+    digits++
+  }
+
+  if (pos < end && bytes[pos] === Char.Dot) {
+    pos++
+    while (pos < end && isDigit(bytes[pos])) {
+      mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
+      scale *= 10
+      digits++
+    }
+  }
+
+  stop.end = pos
+  if (digits === 0 || digits > MAX_DIGITS) return Number.NaN
+  return mantissa / scale
+}
+
 /** MiB per unit in `line[start, end)`: Heroku's `MB` (and `M`) is MiB; no unit means MB. NaN for an unknown unit. */
 export function sizeUnitFactor(line: string, start: number, end: number): number {
   if (start < 0 || end <= start) return 1

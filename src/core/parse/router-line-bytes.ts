@@ -14,10 +14,11 @@
 import type {RouterRequest} from '../events.js'
 import type {LineContext} from './header.js'
 
-import {Char, isDigit, MAX_DIGITS} from './chars.js'
+import {Char} from './chars.js'
 import {
   type ByteLineState, equalsText, nameEnd, readPlatformHeader,
 } from './memory-line-bytes.js'
+import {type ReadEnd, readNumberBytes} from './numbers.js'
 
 /** Methods met so far, by their bytes: most lines carry one of a handful. */
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
@@ -76,7 +77,7 @@ export function routerLineBytes(bytes: Uint8Array, start: number, end: number, c
     }
 
     case 5: {
-      if (Number.isNaN(size) && equalsText(bytes, pos, eq, 'bytes')) size = wholeNumber(bytes, valueStart, valueEnd)
+      if (Number.isNaN(size) && equalsText(bytes, pos, eq, 'bytes')) size = wholeNumber(bytes, valueStart, valueEnd, context.read)
       break
     }
 
@@ -85,14 +86,14 @@ export function routerLineBytes(bytes: Uint8Array, start: number, end: number, c
         method = methodOf(bytes, valueStart, valueEnd, state)
         if (method === undefined) return false
       } else if (Number.isNaN(status) && equalsText(bytes, pos, eq, 'status')) {
-        status = wholeNumber(bytes, valueStart, valueEnd)
+        status = wholeNumber(bytes, valueStart, valueEnd, context.read)
       }
 
       break
     }
 
     case 7: {
-      if (Number.isNaN(serviceMs) && equalsText(bytes, pos, eq, 'service')) serviceMs = millis(bytes, valueStart, valueEnd)
+      if (Number.isNaN(serviceMs) && equalsText(bytes, pos, eq, 'service')) serviceMs = millis(bytes, valueStart, valueEnd, context.read)
       break
     }
     }
@@ -125,39 +126,21 @@ function methodOf(bytes: Uint8Array, start: number, end: number, state: ByteLine
 }
 
 /** A non-negative decimal as readNumber reads it, which must end at `end - 2` before `ms`; NaN otherwise. */
-function millis(bytes: Uint8Array, start: number, end: number): number {
+function millis(bytes: Uint8Array, start: number, end: number, read: ReadEnd): number {
   if (end - start < 2 || bytes[end - 2] !== Char.LowerM || bytes[end - 1] !== Char.LowerS) return Number.NaN
-  return decimal(bytes, start, end - 2)
+  return decimal(bytes, start, end - 2, read)
 }
 
 /** A whole number as readNumber reads it, filling `[start, end)` exactly; NaN otherwise. */
-function wholeNumber(bytes: Uint8Array, start: number, end: number): number {
-  const value = decimal(bytes, start, end)
+function wholeNumber(bytes: Uint8Array, start: number, end: number, read: ReadEnd): number {
+  const value = decimal(bytes, start, end, read)
   return Number.isInteger(value) ? value : Number.NaN
 }
 
-/** readNumber's decimal (digits, at most one `.` and digits, 1 to 15 digits) filling `[start, end)` exactly; NaN otherwise. */
-function decimal(bytes: Uint8Array, start: number, end: number): number {
-  let pos = start
-  let mantissa = 0
-  let digits = 0
-  let scale = 1
-  while (pos < end && isDigit(bytes[pos])) {
-    mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
-    digits++
-  }
-
-  if (pos < end && bytes[pos] === Char.Dot) {
-    pos++
-    while (pos < end && isDigit(bytes[pos])) {
-      mantissa = (mantissa * 10) + bytes[pos++] - Char.Digit0
-      scale *= 10
-      digits++
-    }
-  }
-
-  if (pos !== end || digits === 0 || digits > MAX_DIGITS) return Number.NaN
-  return mantissa / scale
+/** readNumber's decimal filling `[start, end)` exactly; NaN otherwise. */
+function decimal(bytes: Uint8Array, start: number, end: number, read: ReadEnd): number {
+  const value = readNumberBytes(bytes, start, end, read)
+  return read.end === end ? value : Number.NaN
 }
 
 /** The first `byte` in `bytes[from, end)`, else -1. */

@@ -18,25 +18,13 @@ import {NoYearCalendar} from '../../../src/core/parse/time.js'
 import {
   EVENT_LINES, INSTANCE, MEMORY_MESSAGE, NOT_OURS, TIME,
 } from '../../fixtures/log-lines.js'
+import {linesOf, mutatedLines} from '../../helpers/byte-lines.js'
 
 const LOGS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'logs')
 const USUAL = `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: ${MEMORY_MESSAGE}`
 /** The same sample as a drain's syslog frame, its octet count first. */
 const FRAME = `<45>1 2026-11-20T10:12:00.123456+00:00 host heroku web.1 - ${MEMORY_MESSAGE}`
 const DRAIN = `${Buffer.byteLength(FRAME)} ${FRAME}`
-
-/** The lines of `bytes` (split at `\n`, as a file reader hands them), as [start, end) pairs. */
-function linesOf(bytes: Buffer): Array<[number, number]> {
-  const lines: Array<[number, number]> = []
-  let start = 0
-  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
-    lines.push([start, newline])
-    start = newline + 1
-  }
-
-  if (start < bytes.length) lines.push([start, bytes.length])
-  return lines
-}
 
 /** Every event of the lines through the string path (decoded as the file reader decoded them) and through the byte entry, one parser each. */
 function bothWays(bytes: Buffer): {fromBytes: LogEvent[]; fromStrings: LogEvent[]} {
@@ -235,36 +223,13 @@ describe('parse/memory-line-bytes', () => {
     })
 
     it('on 20,000 byte-level mutations of memory lines, read in one go (hour and name memory across lines)', () => {
-      // Park-Miller with a fixed seed: failures are reproducible.
-      let seed = 20_261_201
-      const random = (): number => {
-        seed = (seed * 48_271) % 2_147_483_647
-        return seed / 2_147_483_647
-      }
-
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]
-      const BYTES = [...Buffer.from('0123456789 .:-+TZ[]=#_MBpagesdynoure\t\r<>hkapd')].map(byte => [byte])
-      BYTES.push([0x80], [0xC3, 0xA9], [0xE2, 0x98], [0xFF], [0x00], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98], [0xC0, 0x80], [0xEF, 0xBB, 0xBF])
       const variants = [USUAL,
         USUAL.replace('web.1', 'worker.2').replace('10:12', '11:59'),
         USUAL.replace('2026-11-20T10', '2026-12-31T23'),
         USUAL.replace(INSTANCE, 'heroku.1.aaaa').replace('+00:00', 'Z'),
         DRAIN,
         FRAME.replace(' host heroku web.1 - ', ' heroku web.2 - - ')]
-      const lines: Buffer[] = []
-      for (let round = 0; round < 20_000; round++) {
-        const line = [...Buffer.from(pick(variants))]
-        const edits = round % 4 === 0 ? 0 : 1 + Math.floor(random() * 3)
-        for (let edit = 0; edit < edits; edit++) {
-          const at = Math.floor(random() * line.length)
-          const kind = Math.floor(random() * 3)
-          line.splice(at, kind === 1 ? 0 : 1, ...(kind === 0 ? [] : pick(BYTES)))
-        }
-
-        lines.push(Buffer.from(line.filter(byte => byte !== 10)), Buffer.from('\n'))
-      }
-
-      expectSameEvents(Buffer.concat(lines), 5000)
+      expectSameEvents(mutatedLines(variants, '0123456789 .:-+TZ[]=#_MBpagesdynoure\t\r<>hkapd', 20_000, 20_261_201), 5000)
     })
   })
 })

@@ -13,6 +13,7 @@ import {ByteLineState} from '../../../src/core/parse/memory-line-bytes.js'
 import {routerLineBytes} from '../../../src/core/parse/router-line-bytes.js'
 import {METRIC_NAMES} from '../../../src/core/parse/samples.js'
 import {NoYearCalendar} from '../../../src/core/parse/time.js'
+import {linesOf, mutatedLines} from '../../helpers/byte-lines.js'
 
 const TS = '2026-11-20T10:12:03.456789+00:00'
 const INFO = 'at=info method=GET path="/reports/42/export?x=1" host=acme.herokuapp.com request_id=3f1c2a9e-0b7d-4c1e-9f3a-5d6e7f8a9b0c '
@@ -22,19 +23,6 @@ const H12 = 'at=error code=H12 desc="Request timeout" method=POST path="/imports
 const USUAL = `${TS} heroku[router]: ${INFO}`
 const FRAME = `<158>1 ${TS} host heroku router - ${INFO}`
 const DRAIN = `${Buffer.byteLength(FRAME)} ${FRAME}`
-
-/** The lines of `bytes` split at `\n`, as [start, end) pairs. */
-function linesOf(bytes: Buffer): Array<[number, number]> {
-  const lines: Array<[number, number]> = []
-  let start = 0
-  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
-    lines.push([start, newline])
-    start = newline + 1
-  }
-
-  if (start < bytes.length) lines.push([start, bytes.length])
-  return lines
-}
 
 interface Read {
   events: LogEvent[]
@@ -191,31 +179,8 @@ describe('parse/router-line-bytes', () => {
     })
 
     it('on 20,000 byte-level mutations of router lines, read in one go', () => {
-      // Park-Miller with a fixed seed: failures are reproducible.
-      let seed = 20_261_202
-      const random = (): number => {
-        seed = (seed * 48_271) % 2_147_483_647
-        return seed / 2_147_483_647
-      }
-
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]
-      const BYTES = [...Buffer.from('0123456789 .:-+TZ[]="msatuybodehpcGETPOS/?\t\r<>')].map(byte => [byte])
-      BYTES.push([0x80], [0xC3, 0xA9], [0xE2, 0x98], [0xFF], [0x00], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98], [0xC0, 0x80], [0xEF, 0xBB, 0xBF])
       const variants = [USUAL, DRAIN, FRAME, `${TS} heroku[router]: ${H12}`, USUAL.replace('10:12', '11:59').replace('web.3', 'worker.2')]
-      const lines: Buffer[] = []
-      for (let round = 0; round < 20_000; round++) {
-        const line = [...Buffer.from(pick(variants))]
-        const edits = round % 4 === 0 ? 0 : 1 + Math.floor(random() * 3)
-        for (let edit = 0; edit < edits; edit++) {
-          const at = Math.floor(random() * line.length)
-          const kind = Math.floor(random() * 3)
-          line.splice(at, kind === 1 ? 0 : 1, ...(kind === 0 ? [] : pick(BYTES)))
-        }
-
-        lines.push(Buffer.from(line.filter(byte => byte !== 10)), Buffer.from('\n'))
-      }
-
-      expectSameRequests(Buffer.concat(lines), 5000)
+      expectSameRequests(mutatedLines(variants, '0123456789 .:-+TZ[]="msatuybodehpcGETPOS/?\t\r<>', 20_000, 20_261_202), 5000)
     })
   })
 })
