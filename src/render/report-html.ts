@@ -9,6 +9,7 @@ import {
   CHART_CSS, chartLegend, dynoSvg, escapeXml as escape,
 } from './report-svg.js'
 import {confidenceWord} from './report-text.js'
+import {plural} from './units.js'
 
 /**
  * One self-contained HTML file to attach to an incident: inline CSS and SVG, no script, no
@@ -41,7 +42,7 @@ ${options.blame ? BLAME_CSS : ''}
 </head>
 <body>
 <h1>${escape(title)}</h1>
-<p class="muted">${iso(report.from)} to ${iso(report.to)} UTC (${formatDuration(report.spanSeconds)}), ${report.samples} samples from ${dynoCount(report.dynos.length)}</p>
+<p class="muted">${iso(report.from)} to ${iso(report.to)} UTC (${formatDuration(report.spanSeconds)}), ${plural(report.samples, 'sample')} from ${plural(report.dynos.length, 'dyno')}</p>
 ${report.notes.map(note => `<p class="note">${escape(note)}</p>`).join('\n')}
 ${failed.length > 0 ? `<p class="fail">--fail-on met: ${escape(failed.map(result => `${result.condition}: ${result.detail}`).join('; '))}</p>` : ''}
 ${releases}
@@ -75,7 +76,7 @@ function typeSection(type: ProcessTypeReport, dynos: DynoReport[], report: Repor
 ${dynoSvg(dyno, report.releases)}`).join('\n')
   return `<section>
 <h2>${escape(type.type)} <span class="${type.verdict}">${verdictText(type)}</span></h2>
-<p>${escape(type.story)} <span class="muted">(${dynoCount(type.dynos.length)}${type.size === undefined ? '' : `, ${escape(type.size)}`}, quota ${type.quotaMb} MB)</span></p>
+<p>${escape(type.story)} <span class="muted">(${plural(type.dynos.length, 'dyno')}${type.size === undefined ? '' : `, ${escape(type.size)}`}, quota ${type.quotaMb} MB)</span></p>
 <table><thead><tr><th>dyno</th><th>samples</th><th>rss p50</th><th>p95</th><th>rss+swap max</th><th>% quota</th><th>over quota</th><th>swap max</th><th>R14</th><th>R15</th><th>restarts</th><th>verdict</th></tr></thead>
 <tbody>
 ${rows}
@@ -104,10 +105,6 @@ function caption(dyno: DynoReport): string {
   const previous = now.previous ? `; the instance measured ${now.previous}; the current one at ${Math.round(now.levelMb)} MB` : ''
   const quota = now.hoursToQuota === 0 ? 'is over the quota now' : `reaches the quota (R14) in ~${formatHours(now.hoursToQuota)}${range}`
   return `${trend.reason}${previous}${previous ? ' ' : '; '}${quota}, the R15 kill in ~${formatHours(now.hoursToKill)}`
-}
-
-function dynoCount(count: number): string {
-  return `${count} dyno${count === 1 ? '' : 's'}`
 }
 
 /** Commands and settings between backticks in advice, set in code type. */

@@ -8,6 +8,7 @@ import {formatDuration, formatHours} from '../core/format-duration.js'
 import {currentProjection} from '../core/report/current-instance.js'
 import {releaseLabel} from '../core/report/release-timeline.js'
 import {terminalChart} from './report-chart.js'
+import {plural} from './units.js'
 import {wrapText} from './wrap-text.js'
 
 const SOURCE_NAMES = {
@@ -21,7 +22,7 @@ export function reportText(report: Report, options: {charts?: boolean; width?: n
   if (report.dynos.length === 0) return `No memory samples${where}.\n`
   const window = `${isoMinute(report.from)} to ${isoMinute(report.to)} UTC (${formatDuration(report.spanSeconds)})`
   const readings = report.coverage ? ` and ${plural(report.readings ?? 0, 'reading')} over the quota` : ''
-  out.push(`Memory report${where}: ${window}, ${report.samples} samples${readings} from ${plural(report.dynos.length, 'dyno')}, ${SOURCE_NAMES[report.source.kind]}`)
+  out.push(`Memory report${where}: ${window}, ${plural(report.samples, 'sample')}${readings} from ${plural(report.dynos.length, 'dyno')}, ${SOURCE_NAMES[report.source.kind]}`)
   for (const note of report.notes) out.push(yellow(note))
   if (report.releases.length > 0) {
     out.push(`Releases: ${report.releases.map(release => `${releaseLabel(release)} ${isoMinute(release.time)}${release.version === undefined ? '' : ` ${release.description}`}`).join('; ')}`)
@@ -207,10 +208,6 @@ function table(rows: string[][]): string[] {
 
 function mb(value: number): string {
   return `${Math.round(value)}`
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 function isoMinute(time: number): string {

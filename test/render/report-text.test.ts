@@ -35,6 +35,15 @@ function accumulatorOf(count: number): ReportAccumulator {
 }
 
 describe('report renderers', () => {
+  it('counts one sample as one (a one-line saved log): `1 sample from 1 dyno`', () => {
+    const accumulator = new ReportAccumulator()
+    accumulator.add({
+      cache: 0, dyno: 'web.1', instance: 'i1', kind: 'memory', quota: 512, rss: 150, swap: 0, time: START, total: 150, type: 'web',
+    })
+    const text = stripAnsi(reportText(buildReport(accumulator, {source: {files: ['app.log'], kind: 'files'}}), {width: 80}))
+    expect(text.split('\n')[0]).to.match(/, 1 sample from 1 dyno, /)
+  })
+
   it('draws memory as columns with the quota line and R14, R15 and restart marks under them', () => {
     const points = [point(0, 100), point(10, 300, {restarts: 1}), point(20, 550, {r14: 2}), point(29, 1100, {r15: 1})]
     const lines = terminalChart(points, {
