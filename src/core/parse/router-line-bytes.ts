@@ -20,7 +20,7 @@ import {
 } from './memory-line-bytes.js'
 import {type ReadEnd, readNumberBytes} from './numbers.js'
 
-/** Methods met so far, by their bytes: most lines carry one of a handful. */
+/** The usual methods: a line carrying one of them gets this string, not a new one. */
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
 const ASCII_LIMIT = 0x80
 
