@@ -28,10 +28,10 @@ import {
 import {emptyFields, finishHeader} from './header.js'
 import {readHerokuLogsFields} from './heroku-logs-shape.js'
 import {LegacyGroups} from './legacy.js'
-import {ByteLineState, usualMemoryLineBytes} from './memory-line-bytes.js'
+import {ByteLineState, memorySampleBytes, readPlatformHeader} from './memory-line-bytes.js'
 import {messageEvent} from './messages.js'
 import {readArchiveFields, readNoYearFields} from './papertrail-shapes.js'
-import {routerLineBytes} from './router-line-bytes.js'
+import {routerRequestBytes} from './router-line-bytes.js'
 import {METRIC_NAMES} from './samples.js'
 import {collectorFrameStart, isSyslogCount, readSyslogFields} from './syslog-shape.js'
 import {withoutTerminalCodes} from './terminal-codes.js'
@@ -137,11 +137,19 @@ export class LogParser {
   parseAllBytes(bytes: Uint8Array, start: number, end: number, emit: (event: LogEvent) => void): void {
     let trimmed = end
     while (trimmed > start && isTrailing(bytes[trimmed - 1])) trimmed--
-    // A new line: no header read yet (the buffer may hold another line at the same offset as before).
-    this.bytes.headOf = -1
-    const sample = usualMemoryLineBytes(bytes, start, trimmed, this.context, this.bytes)
-    if (sample) emit(sample)
-    else if (!(this.context.routerLines && routerLineBytes(bytes, start, trimmed, this.context, this.bytes))) this.parseAll(UTF8.decode(bytes.subarray(start, end)), emit)
+    const {bytes: state, context} = this
+    state.use(bytes)
+    // The header is read once; the router's lines go to the router reader, the others to the memory reader.
+    if (readPlatformHeader(bytes, start, trimmed, state)) {
+      if (context.routerLines && routerRequestBytes(bytes, trimmed, context, state)) return
+      const sample = memorySampleBytes(bytes, trimmed, context, state)
+      if (sample) {
+        emit(sample)
+        return
+      }
+    }
+
+    this.parseAll(UTF8.decode(bytes.subarray(start, end)), emit)
   }
 
   /**

@@ -107,12 +107,6 @@ export class ByteLineState {
   readonly head: HeaderSpan = {
     dynoEnd: 0, dynoStart: 0, messageStart: 0, timeEnd: 0, timeStart: 0,
   }
-  /**
-   * The start of the line `head` was read from, -1 for none: the second byte reader of a line
-   * reads its header once. A buffer is filled again with other lines at the same offsets, so the
-   * caller sets it to -1 before each new line (LogParser.parseAllBytes).
-   */
-  headOf = -1
 
   /** Takes `bytes` as the lines' bytes: a reader hands a chunk's lines in one array, so this is mostly one comparison. */
   use(bytes: Uint8Array): void {
@@ -225,8 +219,15 @@ export class ByteLineState {
  */
 export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: number, context: LineContext, state: ByteLineState): MemorySample | undefined {
   state.use(bytes)
+  return readPlatformHeader(bytes, start, end, state) ? memorySampleBytes(bytes, end, context, state) : undefined
+}
+
+/**
+ * `usualMemoryLineBytes` once `readPlatformHeader` has read the line's header into `state.head`
+ * (LogParser.parseAllBytes reads it once for both byte readers).
+ */
+export function memorySampleBytes(bytes: Uint8Array, end: number, context: LineContext, state: ByteLineState): MemorySample | undefined {
   const {base, head, view} = state
-  if (!readPlatformHeader(bytes, start, end, state)) return undefined
   const {dynoEnd, dynoStart, messageStart} = head
   // `heroku[api]` is the release log and `heroku[router]` the router: the string path reads those.
   if (equalsText(bytes, dynoStart, dynoEnd, 'api') || equalsText(bytes, dynoStart, dynoEnd, 'router')) return undefined
@@ -284,14 +285,11 @@ export function usualMemoryLineBytes(bytes: Uint8Array, start: number, end: numb
  * stamp is not read here (`state.isoTime`). `state.use(bytes)` comes first.
  */
 export function readPlatformHeader(bytes: Uint8Array, start: number, end: number, state: ByteLineState): boolean {
-  if (state.headOf === start) return true
   const {head} = state
   // A drain frame's PROCID is any word: it must be a dyno name (the `heroku logs` header's is read as one).
-  const found = isDrainFrame(bytes, start, end)
+  return isDrainFrame(bytes, start, end)
     ? readDrainHeaderBytes(bytes, start, end, head) && nameEnd(bytes, head.dynoStart, head.dynoEnd) === head.dynoEnd
     : readHerokuLogsHeader(bytes, start, end, state)
-  state.headOf = found ? start : -1
-  return found
 }
 
 /** `335 <45>1 ...` or `<45>1 ...`: a syslog frame (a `heroku logs` line starts `YYYY-`). */

@@ -30,10 +30,17 @@ const ASCII_LIMIT = 0x80
  * line is not one this reads (then the string path reads it, and decides).
  */
 export function routerLineBytes(bytes: Uint8Array, start: number, end: number, context: LineContext, state: ByteLineState): boolean {
+  state.use(bytes)
+  return readPlatformHeader(bytes, start, end, state) && routerRequestBytes(bytes, end, context, state)
+}
+
+/**
+ * `routerLineBytes` once `readPlatformHeader` has read the line's header into `state.head`
+ * (LogParser.parseAllBytes reads it once for both byte readers).
+ */
+export function routerRequestBytes(bytes: Uint8Array, end: number, context: LineContext, state: ByteLineState): boolean {
   const {onRouterRequest} = context
   if (onRouterRequest === undefined) return false
-  state.use(bytes)
-  if (!readPlatformHeader(bytes, start, end, state)) return false
   const {head} = state
   if (!equalsText(bytes, head.dynoStart, head.dynoEnd, 'router')) return false
   const time = state.isoTime(bytes, head.timeStart, head.timeEnd)
