@@ -1,9 +1,8 @@
 import type {BlameResult} from '../core/blame/blame-schema.js'
 
-import {
-  count, effect, evidence, NOTHING_STANDS_OUT,
-} from './blame-text.js'
+import {effect, evidence, NOTHING_STANDS_OUT} from './blame-text.js'
 import {escapeXml as escape} from './report-svg.js'
+import {count} from './units.js'
 
 /** The section's own rules, added to the report's stylesheet. */
 export const BLAME_CSS = 'section.blame :is(td,th):is(:nth-child(2),:nth-child(3),:nth-child(5)){text-align:left}section.blame :is(td,th):is(:nth-child(2),:nth-child(5)){white-space:normal}'

@@ -1,6 +1,8 @@
 import type {BlameResult, BlameSuspect} from '../core/blame/blame-schema.js'
 
-import {formatMb, formatTime} from './units.js'
+import {
+  count, formatMb, formatTime, plural,
+} from './units.js'
 
 /**
  * mem:blame as text: the ranked suspects (route, requests, effect with its interval or p-value,
@@ -14,7 +16,7 @@ import {formatMb, formatTime} from './units.js'
 export const NOTHING_STANDS_OUT = 'Nothing stands out: no route\'s requests explain memory growth or jumps beyond chance.'
 
 export function blameText(result: BlameResult): string {
-  const lines: string[] = [`Memory blame from ${formatTime(result.from)} to ${formatTime(result.to)}: ${count(result.requests)} requests, ${count(result.samples)} memory samples`, '']
+  const lines: string[] = [`Memory blame from ${formatTime(result.from)} to ${formatTime(result.to)}: ${plural(result.requests, 'request')}, ${plural(result.samples, 'memory sample')}`, '']
   if (result.suspects.length === 0) {
     lines.push(NOTHING_STANDS_OUT, '')
   } else {
@@ -28,7 +30,7 @@ export function blameText(result: BlameResult): string {
     const background = type.backgroundMbPerHour === undefined
       ? 'not fitted (too few samples)'
       : `${formatMb(type.backgroundMbPerHour)}/h + ${formatMb(type.sharedMbPer1000 ?? 0)}/1000 requests of any route`
-    lines.push(`${type.type}: ${type.dynos} dyno${type.dynos === 1 ? '' : 's'}, ${count(type.intervals)} intervals, ${count(type.requests)} requests placed, ${type.jumps} jump${type.jumps === 1 ? '' : 's'} (>= ${formatMb(type.jumpThresholdMb)}), background growth ${background}`)
+    lines.push(`${type.type}: ${plural(type.dynos, 'dyno')}, ${plural(type.intervals, 'interval')}, ${plural(type.requests, 'request')} placed, ${plural(type.jumps, 'jump')} (>= ${formatMb(type.jumpThresholdMb)}), background growth ${background}`)
   }
 
   if (result.limits.length > 0) {
@@ -65,6 +67,3 @@ export function evidence(suspect: BlameSuspect): string {
   return `p=${p < 0.0001 ? '<0.0001' : p.toFixed(4)} (Holm), ${formatMb(suspect.mbExplained)} of growth, ${suspect.type}`
 }
 
-export function count(value: number): string {
-  return Math.round(value).toLocaleString('en-US')
-}

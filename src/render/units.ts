@@ -35,7 +35,12 @@ export function sparkline(values: readonly number[], quota: number, width: numbe
   return out
 }
 
-/** `1 dyno`, `3 dynos`. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
+/** A whole number with thousands separators: `131,850`. */
+export function count(value: number): string {
+  return Math.round(value).toLocaleString('en-US')
+}
+
+/** `1 dyno`, `3 dynos`, `131,850 samples`. */
+export function plural(value: number, noun: string): string {
+  return `${count(value)} ${noun}${value === 1 ? '' : 's'}`
 }

@@ -12,6 +12,7 @@ import type {HerokuApi} from '../heroku/api.js'
 
 import {eventFilter} from '../core/event-window.js'
 import {LogParser} from '../core/parse/index.js'
+import {UserError} from '../errors.js'
 import {readLogFiles, type ReadLogTotals} from './file-source.js'
 import {holdYoungGeneration} from './young-generation.js'
 
@@ -64,6 +65,8 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
       stdinStop: options.signal,
       until: options.until,
     })
+    // Nothing at all is its own answer: the callers' "no platform lines" would send the user looking for log-runtime-metrics.
+    if (totals.bytes === 0) throw new UserError(`Nothing to read: ${source.paths.join(', ')} ${source.paths.length === 1 ? 'is' : 'are'} empty`)
     return {bytes: totals.bytes, events: totals.events, warnings: totals.warnings}
   }
 

@@ -45,7 +45,6 @@ async function readFiles(files: string[], filters: ReportFilters, blame?: BlameT
     until: filters.until,
   })
   const within = filters.since || filters.until ? ' within --since/--until' : ''
-  if (totals.bytes === 0) throw new UserError(`Nothing to read: ${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} empty`)
   if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${files.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
   return {
     accumulator,

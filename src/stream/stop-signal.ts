@@ -41,3 +41,12 @@ export class StopSignal extends AbortController {
     }
   }
 }
+
+/**
+ * The stop signal of a command that reports what it read when stopped (mem:report, mem:blame):
+ * when it watches a live window (`--duration`) or reads a pipe (`--file -`, e.g. `heroku logs
+ * --tail | heroku mem:report --file -`); otherwise none, and Ctrl-C ends it as it ends any command.
+ */
+export function stopSignalFor(input: {duration?: number; file?: string[]}): StopSignal | undefined {
+  return input.duration || input.file?.includes('-') ? new StopSignal() : undefined
+}

@@ -1,10 +1,17 @@
 import {expect} from 'chai'
 
 import {
-  formatMb, formatPercent, formatTime, sparkline,
+  count, formatMb, formatPercent, formatTime, plural, sparkline,
 } from '../../src/render/units.js'
 
 describe('render units', () => {
+  it('counts with thousands separators, and one of a thing as one (every renderer: report, blame, record)', () => {
+    expect(count(131_850)).to.equal('131,850')
+    expect(plural(131_850, 'sample')).to.equal('131,850 samples')
+    expect(plural(1, 'memory sample')).to.equal('1 memory sample')
+    expect(plural(0, 'request')).to.equal('0 requests')
+  })
+
   it('formats MiB and percentages compactly', () => {
     expect(formatMb(491.2)).to.equal('491MB')
     expect(formatMb(12.34)).to.equal('12.3MB')

@@ -12,7 +12,7 @@ import {ReportProgress} from '../../render/report-progress.js'
 import {watchStdout} from '../../stdout-pipe.js'
 import {storeTarget} from '../../store/open-store.js'
 import {readBlameInput} from '../../stream/blame-input.js'
-import {StopSignal} from '../../stream/stop-signal.js'
+import {stopSignalFor} from '../../stream/stop-signal.js'
 
 /** Like mem:report, an oclif Command: with --file it needs no API client. */
 export default class Blame extends Command {
@@ -47,7 +47,7 @@ Per dyno, memory between samples (~20 s) against the requests it served: routes 
     const now = Date.now()
     const {since, until = now} = parseWindow(flags, now, now)
     // Ctrl-C or SIGTERM ends a live window, or the reading of a pipe (`--file -`), and blames what it gathered.
-    const stop = flags.duration || flags.file?.includes('-') ? new StopSignal() : undefined
+    const stop = stopSignalFor(flags)
     try {
       let api: HerokuApi | undefined
       const app = flags.file ? undefined : flags.app ?? await appFromGitRemote(this.config, flags.remote)

@@ -12,7 +12,7 @@ import {reportJsonChunks} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {watchStdout, writeOut} from '../../stdout-pipe.js'
 import {readReportInput, type ReportInput} from '../../stream/report-input.js'
-import {StopSignal} from '../../stream/stop-signal.js'
+import {stopSignalFor} from '../../stream/stop-signal.js'
 
 /**
  * Unlike the other mem commands this extends oclif's Command, not Heroku's: with --file it needs
@@ -67,7 +67,7 @@ export default class Report extends Command {
     const heroku = flags.file ? undefined : await import('../../heroku/connect.js')
     const storeTarget = flags['no-store'] || flags.file ? undefined : (await import('../../store/open-store.js')).storeTarget
     // Ctrl-C or SIGTERM ends a live window, or the reading of a pipe (`--file -`), and reports what it gathered.
-    const stop = flags.duration || flags.file?.includes('-') ? new StopSignal() : undefined
+    const stop = stopSignalFor(flags)
     let input: ReportInput
     try {
       let api: HerokuApi | undefined

@@ -20,6 +20,16 @@ describe('mem:blame (built plugin)', () => {
     expect(result.stderr).not.to.include('    at ')
   })
 
+  it('says in one line that an empty saved log is empty, as mem:report does (exit 1)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'blame-'))
+    const file = join(directory, 'empty.log')
+    writeFileSync(file, '')
+    const result = await runCommand(['mem:blame', '--file', file])
+    expect(result.code).to.equal(1)
+    expect(result.stderr.trimEnd().split('\n')).to.have.length(1)
+    expect(result.stderr.trimEnd()).to.equal(` ›   Error: Nothing to read: ${file} is empty`)
+  })
+
   it('says in one line when a saved log has memory samples but no router lines (exit 1)', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'blame-'))
     const file = join(directory, 'app.log')

@@ -115,7 +115,7 @@ describe('heroku mem:report (end to end against the simulator)', function () {
   it('prints a readable report with a chart per dyno', async () => {
     const result = await runCommand(['mem:report', '-a', 'leaky-web'], {env})
     expect(result.code, result.stderr).to.equal(0)
-    expect(result.stdout).to.match(/^Memory report for leaky-web: .* UTC \(\d+ min\), \d+ samples from 3 dynos, recent log history/)
+    expect(result.stdout).to.match(/^Memory report for leaky-web: .* UTC \(\d+ min\), [\d,]+ samples from 3 dynos, recent log history/)
     expect(result.stdout).to.include('web (3 dynos, Standard-1X, quota 512 MB): leak')
     expect(result.stdout).to.include('all 3 web dynos leak alike')
     for (const dyno of ['web.1', 'web.2', 'web.3']) expect(result.stdout).to.match(new RegExp(`^${dyno.replace('.', String.raw`\.`)} RSS \\+ swap, MB \\(leak`, 'm'))
