@@ -89,7 +89,7 @@ function typeSection(type: ProcessTypeReport, listed: DynoReport[], unlisted: Dy
   const readingsOnly = listed.filter(dyno => dyno.readingsOnly)
   const verdict = dynos.length === 0 ? 'no verdict without samples' : verdictText(type.verdict, type.confidence)
   const lines = [
-    `${bold(type.type)} (${count} dyno${count === 1 ? '' : 's'}, ${size}quota ${type.quotaMb} MB): ${verdict}${patternText(type)}`,
+    `${bold(type.type)} (${plural(count, 'dyno')}, ${size}quota ${type.quotaMb} MB): ${verdict}${patternText(type)}`,
     `  ${type.story}`,
   ]
   if (dynos.length > 0) lines.push('', ...sampledTable(dynos))

@@ -4,7 +4,7 @@ import type {Decision, WatchdogSummary} from '../core/watchdog/decision.js'
 
 import {processTypeOf} from '../core/events.js'
 import {
-  formatMb, formatPercent, formatTime, percentOf,
+  formatMb, formatPercent, formatTime, percentOf, plural,
 } from './units.js'
 
 /** The reason of a decision in words, as both outputs show it. */
@@ -131,7 +131,7 @@ export class TextWatchdogOutput implements WatchdogOutput {
 
 export function summaryText(summary: WatchdogSummary, extra: {exitCode?: number} = {}): string {
   const restarts = summary.restarted.map(restart => `${restart.dyno} at ${formatTime(restart.time)}${restart.unconfirmed ? ' (answer lost)' : ''}`)
-  const watched = `${summary.watched} dyno${summary.watched === 1 ? '' : 's'} watched`
+  const watched = `${plural(summary.watched, 'dyno')} watched`
   const lines = [`restart-over: ${watched}, ${restarts.length} restarted${restarts.length > 0 ? `: ${restarts.join(', ')}` : ''}`]
   const held = Object.entries(summary.held).filter(([reason]) => reason !== 'loop-breaker')
   for (const [reason, dynos] of held) lines.push(`  not restarted (${reason}): ${(dynos ?? []).join(', ')}`)
