@@ -10,7 +10,8 @@
  * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE`, and drains stored by rsyslog/Splunk,
  *                            `Sep  3 07:15:22 d.<token> heroku[web.1] - MESSAGE` (papertrail-shapes.ts)
  * test/fixtures/logs/every-shape.log holds one line of each, with where it comes from. Any of them
- * may come with terminal colour codes (a saved `FORCE_COLOR=1 heroku logs`): `parse` drops them first.
+ * may come with terminal colour codes (a saved `FORCE_COLOR=1 heroku logs`), or indented by a
+ * Markdown copy (an issue's or a README's code block): `parse` drops both first.
  *
  * Only the line's own source field decides whether it is the platform speaking (`heroku[...]`,
  * syslog app-name `heroku`, program `heroku/...`): see `finishHeader`. The only app lines
@@ -23,7 +24,7 @@ import type {LinesDropped, LogEvent, RouterRequest} from '../events.js'
 import type {HeaderFields, LineContext} from './header.js'
 
 import {
-  Char, digitsEnd, isDigit, isUpper, trimmedEnd,
+  blanksEnd, Char, digitsEnd, isDigit, isUpper, trimmedEnd,
 } from './chars.js'
 import {emptyFields, finishHeader} from './header.js'
 import {readHerokuLogsFields} from './heroku-logs-shape.js'
@@ -104,7 +105,7 @@ export class LogParser {
    */
   parse(raw: string): LogEvent | undefined {
     // A saved `heroku logs` output may be coloured: the platform's text lies between the codes.
-    const line = withoutTerminalCodes(raw)
+    const line = withoutIndent(withoutTerminalCodes(raw))
     const end = trimmedEnd(line, 0, line.length)
     if (end < MIN_LINE) return undefined
     const {context, fields} = this
@@ -160,7 +161,8 @@ export class LogParser {
    * message can never pose as another frame. Any other line is read as `parse` reads it. Nothing
    * is allocated beyond the events themselves (pass a callback made once, not one a line).
    */
-  parseAll(line: string, emit: (event: LogEvent) => void): void {
+  parseAll(raw: string, emit: (event: LogEvent) => void): void {
+    const line = withoutIndent(raw)
     const end = trimmedEnd(line, 0, line.length)
     if (!isDigit(line.charCodeAt(0)) || !isSyslogCount(line, 0, end)) {
       const event = this.parse(line)
@@ -181,6 +183,15 @@ export class LogParser {
       if (!isSyslogCount(line, start, end)) return
     }
   }
+}
+
+/**
+ * The line without the spaces or tabs a Markdown copy puts before it (an indented code block, a
+ * list item's fenced block): no log shape starts with one. The line itself when it has none.
+ */
+function withoutIndent(line: string): string {
+  const code = line.charCodeAt(0)
+  return code === Char.Space || code === Char.Tab ? line.slice(blanksEnd(line, 0, line.length)) : line
 }
 
 /** What trimmedEnd drops at a line's end: spaces, `\r`, `\n`. */
