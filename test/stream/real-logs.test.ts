@@ -18,6 +18,7 @@ const EXCERPTS: Array<{events: string; file: string; requests: number}> = [
     file: 'markdown-indented.log',
     requests: 1,
   },
+  {events: 'error:R14', file: 'logentries-receive-time.log', requests: 3},
 ]
 
 function label(event: LogEvent): string {

@@ -4,7 +4,8 @@
  * Shapes (they may be mixed in one input):
  * 1. `heroku logs`:          `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: MESSAGE` (heroku-logs-shape.ts)
  * 2. syslog drain frames:    `335 <134>1 2023-08-24T10:28:47.153192+00:00 host heroku web.1 - MESSAGE`,
- *                            with or without host field and octet count, several to a body (syslog-shape.ts)
+ *                            with or without host field and octet count, several to a body, after a
+ *                            collector's receive time (syslog-shape.ts)
  * 3. 2013 legacy metrics:    `measure=memory_total val=509 units=MB`, one metric a line, in any shape (legacy.ts)
  * 4. Papertrail archive TSV: `id \t generated_at \t received_at \t ... \t program \t message`
  * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE`, and drains stored by rsyslog/Splunk,
@@ -34,7 +35,9 @@ import {messageEvent} from './messages.js'
 import {readArchiveFields, readNoYearFields} from './papertrail-shapes.js'
 import {routerRequestBytes} from './router-line-bytes.js'
 import {METRIC_NAMES} from './samples.js'
-import {collectorFrameStart, isSyslogCount, readSyslogFields} from './syslog-shape.js'
+import {
+  collectorFrameStart, isSyslogCount, readStampedFrameFields, readSyslogFields,
+} from './syslog-shape.js'
 import {withoutTerminalCodes} from './terminal-codes.js'
 import {NoYearCalendar} from './time.js'
 
@@ -114,7 +117,7 @@ export class LogParser {
     if (isDigit(first)) {
       const pos = digitsEnd(line, 1, end)
       const next = line.charCodeAt(pos)
-      if (next === Char.Dash && pos === 4) found = readHerokuLogsFields(line, end, fields)
+      if (next === Char.Dash && pos === 4) found = readHerokuLogsFields(line, end, fields) || readStampedFrameFields(line, end, fields)
       else if (next === Char.Space) found = readFrameFields(line, isSyslogCount(line, 0, end) ? 0 : collectorFrameStart(line, end), end, fields)
       else if (next === Char.Tab) found = readArchiveFields(line, pos + 1, end, fields)
     } else if (first === Char.LessThan) {
