@@ -19,6 +19,7 @@ const EXCERPTS: Array<{events: string; file: string; requests: number}> = [
     requests: 1,
   },
   {events: 'error:R14', file: 'logentries-receive-time.log', requests: 3},
+  {events: 'memory load memory load memory error:R14', file: 'syslog-no-pri.log', requests: 2},
 ]
 
 function label(event: LogEvent): string {

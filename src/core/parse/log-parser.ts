@@ -5,7 +5,7 @@
  * 1. `heroku logs`:          `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: MESSAGE` (heroku-logs-shape.ts)
  * 2. syslog drain frames:    `335 <134>1 2023-08-24T10:28:47.153192+00:00 host heroku web.1 - MESSAGE`,
  *                            with or without host field and octet count, several to a body, after a
- *                            collector's receive time (syslog-shape.ts)
+ *                            collector's receive time, or stored without `<PRI>VERSION` (syslog-shape.ts)
  * 3. 2013 legacy metrics:    `measure=memory_total val=509 units=MB`, one metric a line, in any shape (legacy.ts)
  * 4. Papertrail archive TSV: `id \t generated_at \t received_at \t ... \t program \t message`
  * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE`, and drains stored by rsyslog/Splunk,

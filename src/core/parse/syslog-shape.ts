@@ -5,6 +5,8 @@
  * - the 2012 drain layout, the drain's token as MSGID: `<40>1 2012-10-02T19:21:07+00:00 heroku web.2 d.<token> - MESSAGE`
  * - after a log collector's receive time: `14 Jun 2021 16:02:41.731204 <45>1 ...`, or
  *   `2015-10-14 17:47:27.564 295 <158>1 ...` (Logentries)
+ * - stored without `<PRI>VERSION`, the stamp's date and clock apart by a space:
+ *   `2015-01-26 00:16:57.648942+00:00 heroku web.1 - - MESSAGE`
  */
 import type {HeaderFields} from './header.js'
 
@@ -46,16 +48,22 @@ export function readSyslogFields(line: string, start: number, end: number, field
 
 /**
  * A frame after an ISO stamp at the line's start, the stamp's end found as readHerokuLogsFields
- * finds it (the first space from its 20th character on): a log collector's receive time then a
- * whole frame (`2015-10-14 17:47:27.564 295 <158>1 2015-10-14T17:46:05.971610+00:00 heroku router
- * - - ...`, as Logentries shows it; the frame's own time is the event's). False when it is not.
+ * finds it (the first space from its 20th character on): either a log collector's receive time
+ * then a whole frame (`2015-10-14 17:47:27.564 295 <158>1 2015-10-14T17:46:05.971610+00:00 heroku
+ * router - - ...`, as Logentries shows it; the frame's own time is the event's), or the frame's
+ * own stamp with its `<PRI>VERSION` left out (`2015-01-26 00:16:57.648942+00:00 heroku web.1 - -
+ * MESSAGE`). False when it is neither.
  */
 export function readStampedFrameFields(line: string, end: number, fields: HeaderFields): boolean {
   const timeEnd = line.indexOf(' ', 19)
   if (timeEnd === -1 || timeEnd >= end) return false
   const next = timeEnd + 1
-  if (line.charCodeAt(next) !== Char.LessThan && !isSyslogCount(line, next, end)) return false
-  return !Number.isNaN(parseIsoTime(line, 0, timeEnd)) && readSyslogFields(line, next, end, fields)
+  if (line.charCodeAt(next) === Char.LessThan || isSyslogCount(line, next, end)) {
+    return !Number.isNaN(parseIsoTime(line, 0, timeEnd)) && readSyslogFields(line, next, end, fields)
+  }
+
+  fields.frameEnd = end
+  return readFrameHeader(line, 0, timeEnd, end, fields)
 }
 
 /**
