@@ -18,7 +18,7 @@ const EXCERPTS: Array<{events: string; file: string; requests: number}> = [
     file: 'markdown-indented.log',
     requests: 1,
   },
-  {events: 'error:R14', file: 'logentries-receive-time.log', requests: 3},
+  {events: 'error:R14 reading error:R14', file: 'logentries-receive-time.log', requests: 3},
   {events: 'memory load memory load memory error:R14', file: 'syslog-no-pri.log', requests: 2},
 ]
 
