@@ -69,5 +69,31 @@ function noSamples(accumulator: ReportAccumulator, filters: ReportFilters, metri
       + `For samples: heroku labs:enable log-runtime-metrics -a ${metricsOffOn}, then heroku ps:restart -a ${metricsOffOn}`
   }
 
+  const errors = memoryErrorsOf(accumulator)
+  if (errors) {
+    return `No memory figures in the log: ${errors} without a log-runtime-metrics sample or a "Process running mem=..." reading (a filtered copy?). `
+      + 'Pass the whole log, or enable the samples (heroku labs:enable log-runtime-metrics, then restart the dynos)'
+  }
+
   return 'No memory samples in the log: is log-runtime-metrics enabled (heroku labs:enable log-runtime-metrics), and have the dynos restarted since?'
+}
+
+/**
+ * `3 R14 and 1 R15 (web.1, worker.2)`: the memory errors of a log that holds no memory figure (a
+ * copy filtered down to its error lines, as issues quote them), else undefined.
+ */
+function memoryErrorsOf(accumulator: ReportAccumulator): string | undefined {
+  let r14 = 0
+  let r15 = 0
+  const dynos: string[] = []
+  for (const [name, dyno] of accumulator.dynos) {
+    if (dyno.r14 + dyno.r15 === 0) continue
+    r14 += dyno.r14
+    r15 += dyno.r15
+    dynos.push(name)
+  }
+
+  if (dynos.length === 0) return undefined
+  const counts = [r14 > 0 ? `${r14} R14` : '', r15 > 0 ? `${r15} R15` : ''].filter(Boolean).join(' and ')
+  return `${counts} (${dynos.sort().join(', ')})`
 }

@@ -109,6 +109,18 @@ export function trimmedEnd(line: string, start: number, end: number): number {
   return pos
 }
 
+/** Where the spaces and tabs starting at `start` end (at most `end`). */
+export function blanksEnd(line: string, start: number, end: number): number {
+  let pos = start
+  while (pos < end) {
+    const code = line.charCodeAt(pos)
+    if (code !== Char.Space && code !== Char.Tab) break
+    pos++
+  }
+
+  return pos
+}
+
 /** Where the spaces starting at `start` end (at most `end`). */
 export function spacesEnd(line: string, start: number, end: number): number {
   let pos = start

@@ -4,13 +4,15 @@
  * Shapes (they may be mixed in one input):
  * 1. `heroku logs`:          `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: MESSAGE` (heroku-logs-shape.ts)
  * 2. syslog drain frames:    `335 <134>1 2023-08-24T10:28:47.153192+00:00 host heroku web.1 - MESSAGE`,
- *                            with or without host field and octet count, several to a body (syslog-shape.ts)
+ *                            with or without host field and octet count, several to a body, after a
+ *                            collector's receive time, or stored without `<PRI>VERSION` (syslog-shape.ts)
  * 3. 2013 legacy metrics:    `measure=memory_total val=509 units=MB`, one metric a line, in any shape (legacy.ts)
  * 4. Papertrail archive TSV: `id \t generated_at \t received_at \t ... \t program \t message`
  * 5. no-year syslog lines:   `Nov 21 14:14:58 myapp heroku/web.4: MESSAGE`, and drains stored by rsyslog/Splunk,
  *                            `Sep  3 07:15:22 d.<token> heroku[web.1] - MESSAGE` (papertrail-shapes.ts)
  * test/fixtures/logs/every-shape.log holds one line of each, with where it comes from. Any of them
- * may come with terminal colour codes (a saved `FORCE_COLOR=1 heroku logs`): `parse` drops them first.
+ * may come with terminal colour codes (a saved `FORCE_COLOR=1 heroku logs`), or indented by a
+ * Markdown copy (an issue's or a README's code block): `parse` drops both first.
  *
  * Only the line's own source field decides whether it is the platform speaking (`heroku[...]`,
  * syslog app-name `heroku`, program `heroku/...`): see `finishHeader`. The only app lines
@@ -23,7 +25,7 @@ import type {LinesDropped, LogEvent, RouterRequest} from '../events.js'
 import type {HeaderFields, LineContext} from './header.js'
 
 import {
-  Char, digitsEnd, isDigit, isUpper, trimmedEnd,
+  blanksEnd, Char, digitsEnd, isDigit, isUpper, trimmedEnd,
 } from './chars.js'
 import {emptyFields, finishHeader} from './header.js'
 import {readHerokuLogsFields} from './heroku-logs-shape.js'
@@ -33,7 +35,9 @@ import {messageEvent} from './messages.js'
 import {readArchiveFields, readNoYearFields} from './papertrail-shapes.js'
 import {routerRequestBytes} from './router-line-bytes.js'
 import {METRIC_NAMES} from './samples.js'
-import {collectorFrameStart, isSyslogCount, readSyslogFields} from './syslog-shape.js'
+import {
+  collectorFrameStart, isSyslogCount, readStampedFrameFields, readSyslogFields,
+} from './syslog-shape.js'
 import {withoutTerminalCodes} from './terminal-codes.js'
 import {NoYearCalendar} from './time.js'
 
@@ -104,7 +108,7 @@ export class LogParser {
    */
   parse(raw: string): LogEvent | undefined {
     // A saved `heroku logs` output may be coloured: the platform's text lies between the codes.
-    const line = withoutTerminalCodes(raw)
+    const line = withoutIndent(withoutTerminalCodes(raw))
     const end = trimmedEnd(line, 0, line.length)
     if (end < MIN_LINE) return undefined
     const {context, fields} = this
@@ -113,7 +117,7 @@ export class LogParser {
     if (isDigit(first)) {
       const pos = digitsEnd(line, 1, end)
       const next = line.charCodeAt(pos)
-      if (next === Char.Dash && pos === 4) found = readHerokuLogsFields(line, end, fields)
+      if (next === Char.Dash && pos === 4) found = readHerokuLogsFields(line, end, fields) || readStampedFrameFields(line, end, fields)
       else if (next === Char.Space) found = readFrameFields(line, isSyslogCount(line, 0, end) ? 0 : collectorFrameStart(line, end), end, fields)
       else if (next === Char.Tab) found = readArchiveFields(line, pos + 1, end, fields)
     } else if (first === Char.LessThan) {
@@ -160,7 +164,8 @@ export class LogParser {
    * message can never pose as another frame. Any other line is read as `parse` reads it. Nothing
    * is allocated beyond the events themselves (pass a callback made once, not one a line).
    */
-  parseAll(line: string, emit: (event: LogEvent) => void): void {
+  parseAll(raw: string, emit: (event: LogEvent) => void): void {
+    const line = withoutIndent(raw)
     const end = trimmedEnd(line, 0, line.length)
     if (!isDigit(line.charCodeAt(0)) || !isSyslogCount(line, 0, end)) {
       const event = this.parse(line)
@@ -181,6 +186,15 @@ export class LogParser {
       if (!isSyslogCount(line, start, end)) return
     }
   }
+}
+
+/**
+ * The line without the spaces or tabs a Markdown copy puts before it (an indented code block, a
+ * list item's fenced block): no log shape starts with one. The line itself when it has none.
+ */
+function withoutIndent(line: string): string {
+  const code = line.charCodeAt(0)
+  return code === Char.Space || code === Char.Tab ? line.slice(blanksEnd(line, 0, line.length)) : line
 }
 
 /** What trimmedEnd drops at a line's end: spaces, `\r`, `\n`. */

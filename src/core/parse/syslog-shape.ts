@@ -3,7 +3,10 @@
  * - `335 <134>1 2023-08-24T10:28:47.153192+00:00 host heroku web.1 - MESSAGE` (the octet count is optional)
  * - no host field: `<45>1 2021-06-14T08:02:41.208317+00:00 heroku web.1 - - MESSAGE`
  * - the 2012 drain layout, the drain's token as MSGID: `<40>1 2012-10-02T19:21:07+00:00 heroku web.2 d.<token> - MESSAGE`
- * - after a log collector's receive time: `14 Jun 2021 16:02:41.731204 <45>1 ...`
+ * - after a log collector's receive time: `14 Jun 2021 16:02:41.731204 <45>1 ...`, or
+ *   `2015-10-14 17:47:27.564 295 <158>1 ...` (Logentries)
+ * - stored without `<PRI>VERSION`, the stamp's date and clock apart by a space:
+ *   `2015-01-26 00:16:57.648942+00:00 heroku web.1 - - MESSAGE`
  */
 import type {HeaderFields} from './header.js'
 
@@ -11,7 +14,7 @@ import {
   Char, digitsEnd, isDigit, trimmedEnd,
 } from './chars.js'
 import {isSourceName} from './header.js'
-import {monthIndex} from './time.js'
+import {monthIndex, parseIsoTime} from './time.js'
 
 /** An octet count has at most 9 digits. */
 const MAX_COUNT_DIGITS = 9
@@ -21,8 +24,7 @@ const MAX_PRI_LENGTH = 4
 /**
  * Finds the fields of the frame `[OCTETS ]<PRI>VERSION TIMESTAMP [HOST] APP-NAME PROCID MSGID [-] MESSAGE`
  * at `start`. Sets `fields.frameEnd` (by the octet count, else `end`) as soon as the count is read,
- * even when the frame is not one to read, so a body's next frame is found. The header has a
- * host field when its second field is an app-name (`heroku`, `app`), as Logplex writes it.
+ * even when the frame is not one to read, so a body's next frame is found.
  */
 export function readSyslogFields(line: string, start: number, end: number, fields: HeaderFields): boolean {
   let pos = start
@@ -41,7 +43,35 @@ export function readSyslogFields(line: string, start: number, end: number, field
   if (priEnd === -1 || priEnd - pos > MAX_PRI_LENGTH || priEnd - pos < 2) return false
   const timeStart = line.indexOf(' ', priEnd) + 1
   if (timeStart === 0 || timeStart - priEnd > 4) return false
-  const timeEnd = line.indexOf(' ', timeStart)
+  return readFrameHeader(line, timeStart, line.indexOf(' ', timeStart), frameEnd, fields)
+}
+
+/**
+ * A frame after an ISO stamp at the line's start, the stamp's end found as readHerokuLogsFields
+ * finds it (the first space from its 20th character on): either a log collector's receive time
+ * then a whole frame (`2015-10-14 17:47:27.564 295 <158>1 2015-10-14T17:46:05.971610+00:00 heroku
+ * router - - ...`, as Logentries shows it; the frame's own time is the event's), or the frame's
+ * own stamp with its `<PRI>VERSION` left out (`2015-01-26 00:16:57.648942+00:00 heroku web.1 - -
+ * MESSAGE`). False when it is neither.
+ */
+export function readStampedFrameFields(line: string, end: number, fields: HeaderFields): boolean {
+  const timeEnd = line.indexOf(' ', 19)
+  if (timeEnd === -1 || timeEnd >= end) return false
+  const next = timeEnd + 1
+  if (line.charCodeAt(next) === Char.LessThan || isSyslogCount(line, next, end)) {
+    return !Number.isNaN(parseIsoTime(line, 0, timeEnd)) && readSyslogFields(line, next, end, fields)
+  }
+
+  fields.frameEnd = end
+  return readFrameHeader(line, 0, timeEnd, end, fields)
+}
+
+/**
+ * The fields of `TIMESTAMP [HOST] APP-NAME PROCID MSGID [-] MESSAGE`, the stamp at
+ * `line[timeStart, timeEnd)`, up to `frameEnd`. The header has a host field when its second field
+ * is an app-name (`heroku`, `app`), as Logplex writes it.
+ */
+function readFrameHeader(line: string, timeStart: number, timeEnd: number, frameEnd: number, fields: HeaderFields): boolean {
   const firstEnd = timeEnd === -1 ? -1 : line.indexOf(' ', timeEnd + 1)
   const secondEnd = firstEnd === -1 ? -1 : line.indexOf(' ', firstEnd + 1)
   const thirdEnd = secondEnd === -1 ? -1 : line.indexOf(' ', secondEnd + 1)

@@ -45,6 +45,8 @@ interface ReportJson {
 
 /** `2026-11-20T10:12:00.123456+00:00 heroku[web.1]: MESSAGE` split into its parts. */
 const HEROKU_LINE = /^(\S+) (heroku|app)\[([^\]]+)\]: (.*)$/
+/** R14 lines as issues quote them, filtered from their log (test/fixtures/logs/README.md). */
+const R14_ONLY = path.resolve('test/fixtures/logs/r14-only.log')
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** The same log in the shapes users keep: syslog drain frames, Papertrail archive TSV, Papertrail search output. */
@@ -341,6 +343,7 @@ describe('heroku mem:report (end to end against the simulator)', function () {
   for (const [label, args, message, code] of [
     ['a missing file', ['--file', '/nonexistent/logs.txt'], /nonexistent\/logs\.txt/, 1],
     ['an empty file', ['--file', 'EMPTY'], /^› {3}Error: Nothing to read: .*empty\.txt is empty$/, 1],
+    ['a copy holding R14 lines only', ['--file', R14_ONLY], /^› {3}Error: No memory figures in the log: 1 R14 \(web\.1\) without a log-runtime-metrics sample/, 1],
     ['an unknown dyno', ['-a', 'leaky-web', '-d', 'web.9'], /^› {3}Error: No dyno web\.9 on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
     ['a window with no samples', ['-a', 'leaky-web', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z'], /^› {3}Error: No memory samples between --since and --until/, 1],
     ['no app and no file', [], /^› {3}Error: Name the app with -a APP, or read saved logs with --file PATH/, 2],

@@ -5,7 +5,7 @@ import type {LinesDropped, LogEvent, RouterRequest} from '../../../src/core/even
 import {processTypeOf} from '../../../src/core/events.js'
 import {EVENT_NEEDLES, LogParser} from '../../../src/core/parse/index.js'
 import {
-  EVENT_LINES, LEGACY_SOURCE, NOT_OURS, TS,
+  EVENT_LINES, frame, LEGACY_SOURCE, NOT_OURS, TS,
 } from '../../fixtures/log-lines.js'
 
 /** Every number anywhere in the value, for the "never NaN/Infinity" checks. */
@@ -40,6 +40,24 @@ describe('parse/log-parser', () => {
         expect(requests.length).to.equal(line.startsWith(`${TS} heroku[router]: at=info`) ? 1 : 0)
       })
     }
+  })
+
+  describe('lines indented by a Markdown copy (an issue\'s or a README\'s code block)', () => {
+    for (const indent of ['  ', '          ', '\t', ' \t ']) {
+      it(`reads every message kind after ${JSON.stringify(indent)}, as without it`, () => {
+        for (const [line, event] of EVENT_LINES) expect(new LogParser({defaultYear: 2026}).parse(indent + line), line).to.deep.equal(event)
+      })
+    }
+
+    it('splits an indented drain body into its frames', () => {
+      const events: LogEvent[] = []
+      new LogParser().parseAll(`    ${frame(`<45>1 ${TS} heroku web.1 - - Restarting`)}${frame(`<45>1 ${TS} heroku web.1 - - Error R14 (Memory quota exceeded)`)}`, event => events.push(event))
+      expect(events.map(event => event.kind)).to.deep.equal(['dyno', 'error'])
+    })
+
+    it('still trusts only the platform\'s header', () => {
+      for (const line of NOT_OURS) expect(new LogParser({defaultYear: 2026}).parse(`  ${line}`), line).to.equal(undefined)
+    })
   })
 
   describe('fuzz: never throws, never NaN or Infinity', () => {

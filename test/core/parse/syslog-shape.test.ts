@@ -121,6 +121,37 @@ describe('parse/syslog-shape', () => {
       }
     })
 
+    it('reads the frame after a receive time in ISO form (Logentries), with or without the frame\'s octet count', () => {
+      const body = `<45>1 ${stamp} heroku web.1 - - Error R14 (Memory quota exceeded)`
+      for (const received of ['2021-06-14 08:03:12.564', '2021-06-14 08:03:12', '2021-06-14T08:03:12.564Z']) {
+        expect(parseOne(`${received} ${body}`), received).to.deep.equal(r14)
+        expect(parseOne(`${received} ${frame(body)}`), received).to.deep.equal(r14)
+      }
+
+      const sample = `<45>1 ${stamp} heroku web.1 - - ${MEMORY_MESSAGE}`
+      expect(parseOne(`2021-06-14 08:03:12.564 ${frame(sample)}`)).to.include({kind: 'memory', rss: 491.2, time})
+      for (const received of ['2021-06-14 08:03:1x.564', '2021-13-14 08:03:12.564', '2021-06-14 08:03:12.564 x']) {
+        expect(parseOne(`${received} ${body}`), received).to.equal(undefined)
+      }
+
+      expect(parseOne(`2021-06-14 08:03:12.564 ${frame(`<45>1 ${stamp} app web.1 - - Error R14 (Memory quota exceeded)`)}`)).to.equal(undefined)
+    })
+
+    it('reads a frame stored without `<PRI>VERSION`, its stamp\'s date and clock apart by a space or a `T`', () => {
+      for (const stored of ['2021-06-14 08:02:41.208317+00:00', stamp, '2021-06-14 08:02:41.208317Z']) {
+        expect(parseOne(`${stored} heroku web.1 - - Error R14 (Memory quota exceeded)`), stored).to.deep.equal(r14)
+        expect(parseOne(`${stored} host heroku web.1 - Error R14 (Memory quota exceeded)`), stored).to.deep.equal(r14)
+      }
+
+      expect(parseOne(`2021-06-14 08:02:41.208317+00:00 heroku web.1 - - ${MEMORY_MESSAGE}`)).to.include({kind: 'memory', rss: 491.2, time})
+      for (const line of [
+        '2021-06-14 08:02:41.208317+00:00 app web.1 - - Error R14 (Memory quota exceeded)',
+        '2021-06-14 08:02:41.208317+00:00 heroku web.1 x - Error R14 (Memory quota exceeded)',
+        '2021-06-14 08:02:41.208317+00:00 heroku router - - at=info Error R14 (Memory quota exceeded)',
+        '2021-06-14 08:02:4x.208317+00:00 heroku web.1 - - Error R14 (Memory quota exceeded)',
+      ]) expect(parseOne(line), line).to.equal(undefined)
+    })
+
     it('reads the 2012 drain layout, the drain token as MSGID', () => {
       expect(parseOne('<40>1 2012-10-02T19:21:07+00:00 heroku web.2 d.3f5e0c8a-7d21-4b9e-9a0c-2b6f1e4d8c11 - State changed from up to crashed')).to.deep.equal({
         action: 'crashed', dyno: 'web.2', from: 'up', kind: 'dyno', time: Date.parse('2012-10-02T19:21:07Z'), to: 'crashed', type: 'web',
