@@ -56,7 +56,7 @@ export function metricEvent(line: string, start: number, end: number, context: L
       const valueStart = eq + 1
       if (keyLength > 7 && line.startsWith('sample#', pos)) {
         const index = metricIndex(line, pos + 7, eq)
-        if (index !== -1) values[index] = metricValue(index, line, valueStart, tokenEnd, context)
+        if (index !== -1) values[index] = metricValue(index, line, valueStart, tokenEnd, tokenEnd === end, context)
       } else if (keyLength === 6 && line.startsWith('source', pos)) {
         sourceStart = valueStart
         sourceEnd = tokenEnd
@@ -128,11 +128,16 @@ function sourceDyno(line: string, sourceStart: number, sourceEnd: number, header
   return isDynoName(line, sourceStart, sourceEnd) ? line.slice(sourceStart, sourceEnd) : headerDyno
 }
 
-/** One metric's value, MiB for sizes, pages for paging counters; NaN when malformed. */
-function metricValue(index: number, line: string, start: number, end: number, context: LineContext): number {
+/**
+ * One metric's value, MiB for sizes, pages for paging counters; NaN when malformed. A size with
+ * no unit is MiB, except as the line's last word: the platform always writes the unit, so there
+ * the line was cut (a copy from a viewer or an issue: `sample#memory_quota=5` of `512.00MB`).
+ */
+function metricValue(index: number, line: string, start: number, end: number, last: boolean, context: LineContext): number {
   const {read} = context
   const amount = readNumber(line, start, end, read)
   if (isLoadMetric(index)) return read.end === end ? amount : Number.NaN
   if (isPageCount(index)) return read.end === end || isExactly(line, read.end, end, 'pages') ? amount : Number.NaN
+  if (last && read.end === end) return Number.NaN
   return amount * sizeUnitFactor(line, read.end, end)
 }

@@ -58,8 +58,20 @@ describe('parse/metrics', () => {
         ['.5MB', 0.5],
       ]
       for (const [value, mib] of cases) {
-        expect(parseOne(memoryLine(`sample#memory_rss=${value}`)), value).to.include({rss: mib})
+        expect(parseOne(memoryLine(`sample#memory_rss=${value} sample#memory_swap=0MB`)), value).to.include({rss: mib})
       }
+    })
+
+    it('drops a size with no unit as the line\'s last word: the line was cut (a copy from a viewer or an issue)', () => {
+      const whole = 'source=web.1 sample#memory_total=541.05MB sample#memory_rss=539.80MB sample#memory_cache=1.25MB sample#memory_swap=0.00MB sample#memory_quota=512.00MB'
+      expect(parseOne(memoryLine(whole))).to.include({quota: 512, rss: 539.8})
+      // Cut in the quota: the sample stays, without a quota of 5 MB (10,821% of it).
+      expect(parseOne(memoryLine(whole.slice(0, whole.indexOf('quota=') + 7)))).to.not.have.property('quota')
+      expect(parseOne(memoryLine(whole.slice(0, whole.indexOf('quota=') + 10)))).to.not.have.property('quota')
+      // Cut in the RSS: no sample at all, rather than one of 4 MB.
+      expect(parseOne(memoryLine(whole.slice(0, whole.indexOf('rss=') + 5)))).to.equal(undefined)
+      // The unit cut after its first letter is still a unit.
+      expect(parseOne(memoryLine(whole.slice(0, whole.indexOf('quota=') + 13)))).to.include({quota: 512})
     })
 
     it('reads pgpg counters with or without `pages`, and drops malformed ones', () => {
