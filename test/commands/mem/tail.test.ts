@@ -210,6 +210,15 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
     expect(result.stderr).to.contain('Missing required flag app')
   })
 
+  it('a flag value its own parser or oclif rejects (--duration 5x, -n 5000) is one stderr line naming the flag, exit 2', async () => {
+    const duration = await runCommand(['mem:tail', '-a', 'demo-app', '--duration', '5x'], {env})
+    expect(duration.code).to.equal(2)
+    expect(duration.stderr.split('\n')).to.deep.equal([' ›   Error: --duration: Invalid duration "5x": use e.g. 30s, 10m, 1h30m or 2d', ''])
+    const num = await runCommand(['mem:tail', '-a', 'demo-app', '-n', '5000'], {env})
+    expect(num.code).to.equal(2)
+    expect(num.stderr.split('\n')).to.deep.equal([' ›   Error: --num: Expected an integer less than or equal to 1500 but received: 5000', ''])
+  })
+
   it('without log-runtime-metrics, shows the platform\'s "Process running" readings over the quota, with a note', async () => {
     const result = await runCommand(['mem:tail', '-a', 'no-metrics-r15-app', '-n', '1500', '--duration', '2s', '--json'], {env})
     expect(result.code, result.stderr).to.equal(0)
