@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -34,6 +35,11 @@ function simulatedRss(sim: Simulator, app: string, dyno: string): Map<string, nu
   }
 
   return out
+}
+
+/** An app's git remote as the CLI sees it: its git host follows HEROKU_HOST (git.heroku.com for the real one). */
+function gitRemoteUrl(sim: Simulator, app: string): string {
+  return `https://${new URL(sim.url).host}/${app}.git`
 }
 
 describe('heroku mem:tail (end to end against the simulator)', function () {
@@ -208,6 +214,33 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
     const result = await runCommand(['mem:tail'], {env})
     expect(result.code).to.equal(2)
     expect(result.stderr).to.contain('Missing required flag app')
+  })
+
+  it('without -a takes the app of the one Heroku git remote (-r picks one of several); several, or a -r naming none, is a usage error saying so', async () => {
+    const checkout = mkdtempSync(join(tmpdir(), 'tail-git-'))
+    const git = (...args: string[]) => execFileSync('git', args, {cwd: checkout, stdio: 'ignore'})
+    try {
+      git('init', '-q')
+      git('remote', 'add', 'heroku', gitRemoteUrl(sim, 'demo-app'))
+      const one = await runCommand(['mem:tail', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
+      expect(one.code, one.stderr).to.equal(0)
+      expect(jsonLines(one.stdout).filter(line => line.type === 'sample')).to.have.length(1)
+      git('remote', 'add', 'staging', gitRemoteUrl(sim, 'preboot-app'))
+      const several = await runCommand(['mem:tail', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
+      expect(several.code).to.equal(2)
+      expect(several.stdout).to.equal('')
+      expect(several.stderr.split('\n')).to.deep.equal([
+        " ›   Error: Several Heroku apps in this checkout's git remotes: demo-app (heroku), preboot-app (staging); name one with -a APP or -r REMOTE", '',
+      ])
+      const picked = await runCommand(['mem:tail', '-r', 'staging', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
+      expect(picked.code, picked.stderr).to.equal(0)
+      expect(sim.requests.some(request => request.path === '/apps/preboot-app/log-sessions')).to.equal(true)
+      const unknown = await runCommand(['mem:tail', '-r', 'prod', '--json'], {cwd: checkout, env})
+      expect(unknown.code).to.equal(2)
+      expect(unknown.stderr.split('\n')).to.deep.equal([' ›   Error: No git remote prod of a Heroku app in this checkout: name the app with -a APP', ''])
+    } finally {
+      rmSync(checkout, {force: true, recursive: true})
+    }
   })
 
   it('a flag value its own parser or oclif rejects (--duration 5x, -n 5000) is one stderr line naming the flag, exit 2', async () => {
