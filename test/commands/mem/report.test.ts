@@ -321,6 +321,22 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect(html).not.to.match(/<script|https?:\/\/(?!www\.w3\.org)/)
   })
 
+  it('an --html file that cannot be written is one line and exit 1 before anything is read (not after a --duration window)', async () => {
+    const missingDir = path.join(dir, 'no-such-dir', 'report.html')
+    const before = sim.requests.length
+    const live = await runCommand(['mem:report', '-a', 'demo-app', '--duration', '1h', '--html', missingDir], {env, timeoutMs: 10_000})
+    expect(live.code).to.equal(1)
+    expect(live.stdout).to.equal('')
+    expect(live.stderr.split('\n')).to.deep.equal([` ›   Error: Can't write ${missingDir}: no such directory`, ''])
+    expect(sim.requests.slice(before)).to.deep.equal([])
+
+    const fixture = path.resolve('test/fixtures/logs/no-metrics-r14.log')
+    const directory = await runCommand(['mem:report', '--file', fixture, '--html', dir])
+    expect(directory.code).to.equal(1)
+    expect(directory.stdout).to.equal('')
+    expect(directory.stderr.split('\n')).to.deep.equal([` ›   Error: Can't write ${dir}: it is a directory`, ''])
+  })
+
   it('watches the live log for --duration with progress on stderr, then reports', async () => {
     const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
     try {
