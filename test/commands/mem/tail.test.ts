@@ -195,8 +195,11 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
   it('-d and -p together are a usage error (exit 2) in one line', async () => {
     const result = await runCommand(['mem:tail', '-a', 'demo-app', '-d', 'web.1', '-p', 'web'], {env})
     expect(result.code, result.stderr).to.equal(2)
-    expect(result.stderr.trim().split('\n')).to.have.length(1)
-    expect(result.stderr).to.match(/--dyno-name=web\.1 cannot also be provided when using --process-type/)
+    // Not oclif's two lines (one each way, with the value: "--dyno-name=web.1 cannot also be provided when using --process-type").
+    expect(result.stderr.split('\n')).to.deep.equal([' ›   Error: --dyno-name cannot be used with --process-type', ''])
+    const parsedValue = await runCommand(['mem:report', '--file', 'app.log', '--duration', '1m'], {env})
+    expect(parsedValue.code).to.equal(2)
+    expect(parsedValue.stderr.split('\n')).to.deep.equal([' ›   Error: --duration cannot be used with --file', ''])
   })
 
   it('no credentials at all (no HEROKU_API_KEY, no netrc) says "not logged in", exit 1', async () => {
