@@ -206,6 +206,8 @@ describe('heroku mem:record (end to end against the simulator)', function () {
     const unknown = await runCommand(['mem:record', '-a', 'no-such-app'], {env})
     expect(unknown.code).to.equal(1)
     expect(unknown.stderr.trim().split('\n')).to.have.length(1)
+    // Nothing on stdout: not a "Recording no-such-app into ..." before the error.
+    expect(unknown.stdout).to.equal('')
     const none = await runCommand(['mem:record'], {env})
     expect(none.code).to.equal(2)
   })
