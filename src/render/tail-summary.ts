@@ -1,13 +1,15 @@
 import type {DynoStatus} from '../core/dyno-state.js'
 
-import {formatMb, formatPercent, percentOf} from './units.js'
+import {
+  formatMb, formatPercent, percentOf, plural,
+} from './units.js'
 
 /** The few lines `mem:tail` leaves on stderr when it stops. */
 export function tailSummary(dynos: DynoStatus[]): string {
   if (dynos.length === 0) return 'summary: no memory samples received\n'
   const lines = dynos.map(dyno => {
     const peak = dyno.samples > 0 ? `peak ${formatMb(dyno.peakUsed)} (${formatPercent(percentOf(dyno.peakUsed, dyno.quota))} of ${formatMb(dyno.quota)})` : 'no samples'
-    return `  ${dyno.name}: ${dyno.samples} samples, ${peak}, R14 x${dyno.r14}, R15 x${dyno.r15}, restarts ${dyno.restarts}`
+    return `  ${dyno.name}: ${plural(dyno.samples, 'sample')}, ${peak}, R14 x${dyno.r14}, R15 x${dyno.r15}, restarts ${dyno.restarts}`
   })
   return `summary:\n${lines.join('\n')}\n`
 }
