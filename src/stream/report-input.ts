@@ -63,7 +63,10 @@ function noSamples(accumulator: ReportAccumulator, filters: ReportFilters, metri
     return `No samples for ${filters.dyno ?? `process type ${filters.type}`}: the log has ${seen.join(', ')}`
   }
 
-  if (filters.since !== undefined || filters.until !== undefined) return 'No memory samples between --since and --until'
+  // Names only the flags given (a lone --since said "between --since and --until").
+  if (filters.since !== undefined && filters.until !== undefined) return 'No memory samples between --since and --until'
+  if (filters.since !== undefined) return 'No memory samples after --since'
+  if (filters.until !== undefined) return 'No memory samples before --until'
   if (metricsOffOn) {
     return `No memory readings for ${metricsOffOn}: log-runtime-metrics is off, so its log shows memory only while a dyno is over its quota, and none was. `
       + `For samples: heroku labs:enable log-runtime-metrics -a ${metricsOffOn}, then heroku ps:restart -a ${metricsOffOn}`
