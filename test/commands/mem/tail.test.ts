@@ -144,7 +144,7 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
   it('Ctrl-C prints a summary on stderr and exits 0', async () => {
     const result = await runCommand(['mem:tail', '-a', 'demo-app'], {env, interruptWhen: 'worker.1 rss='})
     expect(result.code, result.stderr).to.equal(0)
-    expect(result.stderr).to.match(/summary:\n {2}web\.1: \d+ samples, peak [\d.]+MB/)
+    expect(result.stderr).to.match(/summary:\n {2}web\.1: \d+ samples?, peak [\d.]+MB/)
   })
 
   it('ends quietly, exit 0, when its reader stops early (mem:tail --json | head -1)', async () => {
