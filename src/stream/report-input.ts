@@ -8,6 +8,7 @@ import type {ReportFilters, ReportInput, ReportInputOptions} from './report-inpu
 
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
+import {inputNames} from './file-source.js'
 import {readLog} from './read-log.js'
 import {holdYoungGeneration} from './young-generation.js'
 
@@ -45,7 +46,7 @@ async function readFiles(files: string[], filters: ReportFilters, blame?: BlameT
     until: filters.until,
   })
   const within = filters.since || filters.until ? ' within --since/--until' : ''
-  if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${files.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
+  if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${inputNames(files)}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
   return {
     accumulator,
     hint: 'Pass a longer saved log (several --file) to judge the trend.',

@@ -357,6 +357,7 @@ describe('heroku mem:report (end to end against the simulator)', function () {
   for (const [label, args, message, code] of [
     ['a missing file', ['--file', '/nonexistent/logs.txt'], /nonexistent\/logs\.txt/, 1],
     ['an empty file', ['--file', 'EMPTY'], /^› {3}Error: Nothing to read: .*empty\.txt is empty$/, 1],
+    ['an empty stdin', ['--file', '-'], /^› {3}Error: Nothing to read: stdin is empty$/, 1],
     ['an unknown dyno', ['-a', 'leaky-web', '-d', 'web.9'], /^› {3}Error: No dyno web\.9 on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
     ['a window with no samples', ['-a', 'leaky-web', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z'], /^› {3}Error: No memory samples between --since and --until$/, 1],
     ['a --since with no samples after it (no --until)', ['-a', 'leaky-web', '--since', '2030-01-01T00:00:00Z'], /^› {3}Error: No memory samples after --since$/, 1],
