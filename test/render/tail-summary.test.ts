@@ -28,4 +28,12 @@ describe('mem:tail summary', () => {
       + '  web.1: 1 sample, peak 256MB (50.0% of 512MB), R14 x0, R15 x0, restarts 0\n'
       + '  web.2: 1,200 samples, peak 1455MB (284% of 512MB), R14 x0, R15 x0, restarts 0\n')
   })
+
+  it('a dyno seen only through R14/R15 (no log-runtime-metrics) has no peak, and says "0 samples" once', () => {
+    const dynos = new DynoBoard()
+    const status = dynos.apply({
+      code: 'R14', dyno: 'worker.1', kind: 'error', time: T0, type: 'worker',
+    }) as DynoStatus
+    expect(tailSummary([status])).to.equal('summary:\n  worker.1: 0 samples, R14 x1, R15 x0, restarts 0\n')
+  })
 })
