@@ -53,7 +53,8 @@ Follows each app's log and stores memory samples, R14/R15, restarts, crashes and
         return
       }
 
-      const fallback = process.env.HEROKU_APP ?? await appFromGitRemote(this.config, flags.remote)
+      // The git remote only when no -a is given: several Heroku remotes are an error only then.
+      const fallback = flags.app ? undefined : process.env.HEROKU_APP ?? await appFromGitRemote(this.config, flags.remote)
       const apps: string[] = flags.app ?? (fallback ? [fallback] : [])
       if (apps.length === 0) throw new UserError('Name the app(s) to record with -a APP', 2)
       // Ctrl-C and SIGTERM (a process manager stopping the recorder) write the last batch and exit 0.

@@ -1,11 +1,11 @@
 import {expect} from 'chai'
-import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import type {Simulator} from '../../simulator/server.js'
 
+import {gitCheckout} from '../../helpers/git-checkout.js'
 import {runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
@@ -35,11 +35,6 @@ function simulatedRss(sim: Simulator, app: string, dyno: string): Map<string, nu
   }
 
   return out
-}
-
-/** An app's git remote as the CLI sees it: its git host follows HEROKU_HOST (git.heroku.com for the real one). */
-function gitRemoteUrl(sim: Simulator, app: string): string {
-  return `https://${new URL(sim.url).host}/${app}.git`
 }
 
 describe('heroku mem:tail (end to end against the simulator)', function () {
@@ -220,15 +215,12 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
   })
 
   it('without -a takes the app of the one Heroku git remote (-r picks one of several); several, or a -r naming none, is a usage error saying so', async () => {
-    const checkout = mkdtempSync(join(tmpdir(), 'tail-git-'))
-    const git = (...args: string[]) => execFileSync('git', args, {cwd: checkout, stdio: 'ignore'})
+    const {addRemote, dir: checkout} = gitCheckout(sim.url, {heroku: 'demo-app'})
     try {
-      git('init', '-q')
-      git('remote', 'add', 'heroku', gitRemoteUrl(sim, 'demo-app'))
       const one = await runCommand(['mem:tail', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
       expect(one.code, one.stderr).to.equal(0)
       expect(jsonLines(one.stdout).filter(line => line.type === 'sample')).to.have.length(1)
-      git('remote', 'add', 'staging', gitRemoteUrl(sim, 'preboot-app'))
+      addRemote('staging', 'preboot-app')
       const several = await runCommand(['mem:tail', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
       expect(several.code).to.equal(2)
       expect(several.stdout).to.equal('')
