@@ -143,8 +143,8 @@ const SAMPLED_COLUMNS: SampledColumn[] = [
 
 /**
  * On a terminal narrower than the table (it is ~120 columns: 80 wrapped every row in two), these
- * columns are left out in this order; a pipe or a file keeps them all. The peak, % of quota, time
- * over it, R14/R15, restarts and the verdict stay; without p50 and p95 the RSS column is "rss max".
+ * columns are left out in this order; a pipe or a file keeps them all. The peak, % of quota,
+ * R14/R15, restarts and the verdict always stay; without p50 and p95 the RSS column is "rss max".
  */
 const NARROW_DROPS = [['samples'], ['span'], ['rss p50', 'p95'], ['swap max'], ['over quota']]
 
