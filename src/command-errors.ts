@@ -32,11 +32,26 @@ export function failInOneLine(error: CommandError): void {
     message = describeApiError(error)
     exitCode = 1
   } else {
-    // oclif's flag errors (exit 2): its message on one line, without the header and the help hint.
-    message = error.message.split('\n').map(line => line.trim()).filter(line => line && !/^(See more help with|The following errors? occurred)/.test(line)).join('; ')
+    message = error.message
     exitCode = error.oclif.exit
   }
 
-  process.stderr.write(` ›   Error: ${message}\n`)
+  process.stderr.write(` ›   Error: ${oneLine(message)}\n`)
   process.exitCode = exitCode
+}
+
+/**
+ * oclif's flag errors on one line, without their header and help hint. oclif also rewrites the
+ * message of what a flag's own parse function throws (a UserError such as `--duration 5x`'s) to
+ * "Parsing --duration \n\t<message>\nSee more help with --help": that becomes "--duration: <message>".
+ * Two exclusive flags give a line each way, with the parsed value ("--duration=60000 cannot also be
+ * provided when using --file" for `--duration 1m`): they become one "--duration cannot be used with --file".
+ */
+function oneLine(message: string): string {
+  const lines = message.replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ').split('\n').map(line => line.trim())
+  const kept = lines.filter(line => line && !/^(See more help with|The following errors? occurred)/.test(line)).map(line => {
+    const exclusive = /^--([\w-]+)=.* cannot also be provided when using --([\w-]+)$/.exec(line)
+    return exclusive ? `--${[exclusive[1], exclusive[2]].sort().join(' cannot be used with --')}` : line
+  })
+  return [...new Set(kept)].join('; ')
 }

@@ -17,20 +17,21 @@ const UNIT_MS: Record<string, number> = {
   d: 86_400_000, h: 3_600_000, m: 60_000, ms: 1, s: 1000,
 }
 
-/** `90s`, `10m`, `1h30m`, `2d`, `500ms`; a bare number is seconds. */
+/** `90s`, `10m`, `1h30m`, `2d`, `500ms`; a bare number is seconds. Never zero (`--duration 0` would mean no limit). */
 export function parseDuration(text: string): number {
   const trimmed = text.trim().toLowerCase()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
+  // A bare number is read as seconds.
+  const withUnits = /^\d+(\.\d+)?$/.test(trimmed) ? `${trimmed}s` : trimmed
   const part = /(\d+(?:\.\d+)?)(ms|d|h|m|s)/g
   let total = 0
   let consumed = 0
-  for (const match of trimmed.matchAll(part)) {
+  for (const match of withUnits.matchAll(part)) {
     if (match.index !== consumed) break
     total += Number(match[1]) * UNIT_MS[match[2]]
     consumed += match[0].length
   }
 
-  if (consumed === 0 || consumed !== trimmed.length || !Number.isFinite(total) || total <= 0) {
+  if (consumed === 0 || consumed !== withUnits.length || !Number.isFinite(total) || total <= 0) {
     throw new UserError(`Invalid duration "${text}": use e.g. 30s, 10m, 1h30m or 2d`, 2)
   }
 

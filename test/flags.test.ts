@@ -14,7 +14,7 @@ describe('parseDuration', () => {
     expect(parseDuration(' 1.5H ')).to.equal(5_400_000)
   })
 
-  for (const bad of ['', 'abc', '10x', 'm10', '0s', '10m junk', '-5m']) {
+  for (const bad of ['', 'abc', '10x', 'm10', '0s', '0', '0.0', '10m junk', '-5m']) {
     it(`rejects ${JSON.stringify(bad)} with a one-line usage error`, () => {
       expect(() => parseDuration(bad)).to.throw(UserError, /Invalid duration/).with.property('exitCode', 2)
     })

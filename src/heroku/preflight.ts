@@ -62,6 +62,25 @@ export function requireFilteredDynos(app: string, dynos: readonly Heroku.Dyno[],
   if (filter.type && !dynos.some(dyno => dyno.type === filter.type)) throw new UserError(`No dynos of process type ${filter.type} on ${app} (${its})`)
 }
 
+/** One-off dynos (`heroku run`, Heroku Scheduler, the release phase): their types are in no formation. */
+const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
+
+/**
+ * A per-type `--threshold` must name a process type of the app: `wrkr=80%` would otherwise watch
+ * nothing and say "0 dynos watched, 0 restarted", exit 0. The formation lists every type of the
+ * Procfile, scaled to zero or not; one-off types are never in it. One API call, only when typed.
+ */
+export async function ensureThresholdTypes(api: HerokuApi, app: string, types: readonly string[]): Promise<void> {
+  const named = types.filter(type => !ONE_OFF_TYPES.has(type))
+  if (named.length === 0) return
+  const known = (await api.listFormation(app)).map(formation => formation.type).filter(type => type !== undefined).sort()
+  const unknown = named.filter(type => !known.includes(type))
+  if (unknown.length > 0) {
+    const its = known.length > 0 ? `its process types: ${known.join(', ')}` : 'it has no process types'
+    throw new UserError(`--threshold names no process type of ${app}: ${unknown.join(', ')} (${its})`)
+  }
+}
+
 /** requireFilteredDynos for a command that has not listed the dynos: one API call, only when filtered. */
 export async function ensureFilteredDynos(api: HerokuApi, app: string, filter: {dyno?: string; type?: string}): Promise<void> {
   if (filter.dyno || filter.type) requireFilteredDynos(app, await api.listDynos(app), filter)

@@ -1,3 +1,5 @@
+import {plural} from './units.js'
+
 /** `--duration` progress on stderr: time left and samples gathered. Redrawn in place on a terminal; on a pipe, one line a minute. */
 export class ReportProgress {
   private lastLine = 0
@@ -11,7 +13,7 @@ export class ReportProgress {
   update(now: number, samples: number): void {
     const {durationMs, interactive, label, startedAt} = this.options
     const elapsed = Math.min(durationMs, Math.max(0, now - startedAt))
-    const text = `${label}: ${clock(durationMs - elapsed)} left, ${samples} samples`
+    const text = `${label}: ${clock(durationMs - elapsed)} left, ${plural(samples, 'sample')}`
     if (interactive) {
       const width = 24
       const done = Math.round((elapsed / durationMs) * width)
@@ -26,7 +28,7 @@ export class ReportProgress {
   }
 
   finish(samples: number): void {
-    this.write(`${this.options.interactive ? '\r\u001B[K' : ''}${this.options.label}: done, ${samples} samples\n`)
+    this.write(`${this.options.interactive ? '\r\u001B[K' : ''}${this.options.label}: done, ${plural(samples, 'sample')}\n`)
   }
 }
 

@@ -9,7 +9,7 @@ import {currentProjection} from '../core/report/current-instance.js'
 import {releaseLabel} from '../core/report/release-timeline.js'
 import {terminalChart} from './report-chart.js'
 import {plural} from './units.js'
-import {wrapText} from './wrap-text.js'
+import {visibleLength, wrapText} from './wrap-text.js'
 
 const SOURCE_NAMES = {
   files: 'saved logs', history: 'recent log history', live: 'live log stream', store: 'recorded history and recent log',
@@ -30,7 +30,7 @@ export function reportText(report: Report, options: {charts?: boolean; width?: n
 
   for (const type of report.processTypes) {
     const {listed, unlisted} = listedDynos(report.dynos.filter(dyno => dyno.type === type.type))
-    out.push('', ...typeSection(type, listed, unlisted))
+    out.push('', ...typeSection(type, listed, unlisted, options.wrap))
     if (options.charts !== false) for (const dyno of listed) out.push('', ...dynoChart(dyno, options.width ?? 60))
   }
 
@@ -82,7 +82,7 @@ function unlistedLine(type: string, dynos: DynoReport[]): string {
     + ` ${formatDuration(sum(dyno => dyno.secondsOverQuota))} over the quota (every dyno: --json or --html)`
 }
 
-function typeSection(type: ProcessTypeReport, listed: DynoReport[], unlisted: DynoReport[]): string[] {
+function typeSection(type: ProcessTypeReport, listed: DynoReport[], unlisted: DynoReport[], wrap?: number): string[] {
   const size = type.size === undefined ? '' : `${type.size}, `
   const count = listed.length + unlisted.length
   const dynos = listed.filter(dyno => !dyno.readingsOnly)
@@ -92,7 +92,7 @@ function typeSection(type: ProcessTypeReport, listed: DynoReport[], unlisted: Dy
     `${bold(type.type)} (${plural(count, 'dyno')}, ${size}quota ${type.quotaMb} MB): ${verdict}${patternText(type)}`,
     `  ${type.story}`,
   ]
-  if (dynos.length > 0) lines.push('', ...sampledTable(dynos))
+  if (dynos.length > 0) lines.push('', ...sampledTable(dynos, wrap))
   if (unlisted.length > 0) lines.push(unlistedLine(type.type, unlisted))
   if (readingsOnly.length > 0) lines.push('', ...readingsTable(readingsOnly))
   if (type.advice.length > 0) lines.push('', '  What to do:', ...type.advice.map(advice => `  - ${advice.text}`))
@@ -119,26 +119,47 @@ function readingsTable(dynos: DynoReport[]): string[] {
   ]
 }
 
-function sampledTable(dynos: DynoReport[]): string[] {
-  return table([
-    ['dyno', 'samples', 'span', 'rss p50', 'p95', 'max', 'rss+swap', '% quota', 'over quota', 'swap max', 'R14', 'R15', 'restarts', 'verdict'],
-    ...dynos.map(dyno => [
-      dyno.name,
-      String(dyno.samples),
-      formatDuration((dyno.to - dyno.from) / 1000),
-      mb(dyno.rss.p50),
-      mb(dyno.rss.p95),
-      mb(dyno.rss.max),
-      mb(dyno.memoryMaxMb),
-      `${Math.round(dyno.peakPercentOfQuota)}%`,
-      formatDuration(dyno.secondsOverQuota),
-      mb(dyno.swapMaxMb),
-      String(dyno.r14),
-      String(dyno.r15),
-      restartsText(dyno.restarts),
-      dynoVerdict(dyno),
-    ]),
-  ]).map(line => `  ${line}`)
+interface SampledColumn {
+  cell: (dyno: DynoReport) => string
+  title: string
+}
+
+const SAMPLED_COLUMNS: SampledColumn[] = [
+  {cell: dyno => dyno.name, title: 'dyno'},
+  {cell: dyno => String(dyno.samples), title: 'samples'},
+  {cell: dyno => formatDuration((dyno.to - dyno.from) / 1000), title: 'span'},
+  {cell: dyno => mb(dyno.rss.p50), title: 'rss p50'},
+  {cell: dyno => mb(dyno.rss.p95), title: 'p95'},
+  {cell: dyno => mb(dyno.rss.max), title: 'max'},
+  {cell: dyno => mb(dyno.memoryMaxMb), title: 'rss+swap'},
+  {cell: dyno => `${Math.round(dyno.peakPercentOfQuota)}%`, title: '% quota'},
+  {cell: dyno => formatDuration(dyno.secondsOverQuota), title: 'over quota'},
+  {cell: dyno => mb(dyno.swapMaxMb), title: 'swap max'},
+  {cell: dyno => String(dyno.r14), title: 'R14'},
+  {cell: dyno => String(dyno.r15), title: 'R15'},
+  {cell: dyno => restartsText(dyno.restarts), title: 'restarts'},
+  {cell: dynoVerdict, title: 'verdict'},
+]
+
+/**
+ * On a terminal narrower than the table (it is ~120 columns: 80 wrapped every row in two), these
+ * columns are left out in this order; a pipe or a file keeps them all. The peak, % of quota,
+ * R14/R15, restarts and the verdict always stay; without p50 and p95 the RSS column is "rss max".
+ */
+const NARROW_DROPS = [['samples'], ['span'], ['rss p50', 'p95'], ['swap max'], ['over quota']]
+
+function sampledTable(dynos: DynoReport[], width?: number): string[] {
+  let columns = SAMPLED_COLUMNS
+  const draw = () => table([columns.map(column => column.title), ...dynos.map(dyno => columns.map(column => column.cell(dyno)))]).map(line => `  ${line}`)
+  let lines = draw()
+  for (const dropped of NARROW_DROPS) {
+    if (width === undefined || lines.every(line => visibleLength(line) <= width)) break
+    const kept = columns.filter(column => !dropped.includes(column.title))
+    columns = kept.map(column => (column.title === 'max' && dropped.includes('p95') ? {...column, title: 'rss max'} : column))
+    lines = draw()
+  }
+
+  return lines
 }
 
 function dynoChart(dyno: DynoReport, width: number): string[] {

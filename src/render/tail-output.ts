@@ -175,9 +175,16 @@ function colourPercent(percent: number, text: string): string {
 }
 
 const COLUMNS = ['DYNO', 'SIZE', 'RSS', 'SWAP', 'TOTAL', '% QUOTA', 'TREND', 'R14', 'R15', 'RESTARTS', 'LAST SAMPLE'] as const
+type Column = typeof COLUMNS[number]
 const TREND_WIDTH = 24
-/** The table without its trend column is about this wide. */
-const TABLE_WIDTH_WITHOUT_TREND = 96
+const MIN_TREND_WIDTH = 6
+/**
+ * The columns left out, in this order, while the table is wider than the terminal (80 columns
+ * cut RESTARTS, 60 columns R14 and R15, when the line was only cut at its end): % quota and the
+ * R14/R15 counts are what the table is for; the size and the total (cache included) matter least.
+ */
+const DROP_ORDER: Column[] = ['SIZE', 'LAST SAMPLE', 'TOTAL', 'TREND', 'SWAP', 'RESTARTS']
+const COLUMN_GAP = 2
 
 /**
  * Cuts a line to `width` visible characters, keeping its escape sequences: a line that wrapped
@@ -280,40 +287,45 @@ export class TableTailOutput implements TailOutput {
   }
 
   private render(): string[] {
-    const trendWidth = Math.max(6, Math.min(TREND_WIDTH, this.columns() - TABLE_WIDTH_WITHOUT_TREND))
     const dynos = [...this.rows.values()].sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name, 'en', {numeric: true}) : (a.type < b.type ? -1 : 1)))
-    const cells = dynos.map(dyno => {
+    const percents = dynos.map(dyno => percentOf(dyno.latest ? usedMemory(dyno.latest) : 0, dyno.quota))
+    const cells = dynos.map((dyno, rowIndex): Record<Column, string> => {
       const {latest} = dyno
-      const used = latest ? usedMemory(latest) : 0
-      const percent = percentOf(used, dyno.quota)
-      return [
-        this.silent.has(dyno.name) ? `${dyno.name} (silent)` : dyno.name,
-        dyno.size ?? '-',
-        latest ? formatMb(latest.rss) : '-',
-        latest ? formatMb(latest.swap) : '-',
-        latest ? formatMb(latest.total) : '-',
-        latest ? formatPercent(percent) : '-',
-        sparkline(dyno.recent, dyno.quota, trendWidth),
-        String(dyno.r14),
-        String(dyno.r15),
-        String(dyno.restarts),
-        latest ? formatTime(latest.time).slice(11) : '-',
-      ]
+      return {
+        DYNO: this.silent.has(dyno.name) ? `${dyno.name} (silent)` : dyno.name,
+        SIZE: dyno.size ?? '-',
+        RSS: latest ? formatMb(latest.rss) : '-',
+        SWAP: latest ? formatMb(latest.swap) : '-',
+        TOTAL: latest ? formatMb(latest.total) : '-',
+        '% QUOTA': latest ? formatPercent(percents[rowIndex]) : '-',
+        TREND: '',
+        R14: String(dyno.r14),
+        R15: String(dyno.r15),
+        RESTARTS: String(dyno.restarts),
+        'LAST SAMPLE': latest ? formatTime(latest.time).slice(11) : '-',
+      }
     })
-    const widths = COLUMNS.map((title, index) => Math.max(title.length, ...cells.map(row => row[index].length)))
-    const pad = (text: string, index: number) => text.padEnd(widths[index])
-    const header = ansis.bold(COLUMNS.map((title, index) => pad(title, index)).join('  '))
-    const body = cells.map((row, rowIndex) => {
-      const dyno = dynos[rowIndex]
-      const used = dyno.latest ? usedMemory(dyno.latest) : 0
-      const percent = percentOf(used, dyno.quota)
-      return row.map((cell, index) => {
-        const text = pad(cell, index)
-        if (index === 5 || index === 6) return colourPercent(percent, text)
-        if ((index === 7 || index === 8) && cell !== '0') return ansis.red(text)
-        return text
-      }).join('  ')
-    })
+    const widths = new Map(COLUMNS.map(column => [column, Math.max(column.length, ...cells.map(row => row[column].length))]))
+    widths.set('TREND', MIN_TREND_WIDTH)
+    const available = Math.max(20, this.columns() - 1)
+    const tableWidth = (columns: Column[]) => columns.reduce((sum, column) => sum + widths.get(column)!, 0) + COLUMN_GAP * (columns.length - 1)
+    let shown: Column[] = [...COLUMNS]
+    for (const column of DROP_ORDER) {
+      if (tableWidth(shown) <= available) break
+      shown = shown.filter(kept => kept !== column)
+    }
+
+    const trendWidth = Math.max(MIN_TREND_WIDTH, Math.min(TREND_WIDTH, available - tableWidth(shown) + MIN_TREND_WIDTH))
+    widths.set('TREND', trendWidth)
+    for (const [rowIndex, dyno] of dynos.entries()) cells[rowIndex].TREND = sparkline(dyno.recent, dyno.quota, trendWidth)
+    const pad = (text: string, column: Column) => text.padEnd(widths.get(column)!)
+    const header = ansis.bold(shown.map(column => pad(column, column)).join(' '.repeat(COLUMN_GAP)))
+    const body = cells.map((row, rowIndex) => shown.map(column => {
+      const text = pad(row[column], column)
+      if (column === '% QUOTA' || column === 'TREND') return colourPercent(percents[rowIndex], text)
+      if ((column === 'R14' || column === 'R15') && row[column] !== '0') return ansis.red(text)
+      return text
+    }).join(' '.repeat(COLUMN_GAP)))
     const title = ansis.bold(`memory of ${this.app}`) + ansis.dim('  (RSS + swap against each dyno\'s quota; Ctrl-C to stop)')
     const waiting = dynos.length === 0 ? [ansis.dim('waiting for samples (log-runtime-metrics writes one per dyno about every 20 s)...')] : []
     return [title, header, ...body, ...waiting, '', ...this.events]

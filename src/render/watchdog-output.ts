@@ -12,12 +12,12 @@ export function describeDecision(decision: Decision): string {
   const limit = decision.limit === undefined ? '' : `${decision.threshold ?? ''} (${formatMb(decision.limit)})`
   switch (decision.reason) {
   case 'over': {
-    if (decision.action === 'watch') return `over ${limit}, ${decision.over} of ${decision.need} readings`
-    return `over ${limit} for ${decision.over} readings`
+    if (decision.action === 'watch') return `over ${limit}, ${decision.over} of ${plural(decision.need, 'reading')}`
+    return `over ${limit} for ${plural(decision.over, 'reading')}`
   }
 
   case 'r14': {
-    return `R14 (memory quota exceeded) for ${decision.over} readings`
+    return `R14 (memory quota exceeded) for ${plural(decision.over, 'reading')}`
   }
 
   case 'under': {
@@ -52,7 +52,7 @@ export function describeDecision(decision: Decision): string {
   }
 
   case 'dry-run': {
-    return `dry run: would restart (over ${limit} for ${decision.over} readings)`
+    return `dry run: would restart (over ${limit} for ${plural(decision.over, 'reading')})`
   }
 
   case 'not-in-dyno-list': {

@@ -15,6 +15,7 @@ import type {StoreChoice} from './stored-history.js'
 import {BlameAccumulator, type BlameSource, buildBlame} from '../core/blame/blame.js'
 import {UserError} from '../errors.js'
 import {ensureRuntimeMetrics} from '../heroku/preflight.js'
+import {inputNames} from './file-source.js'
 import {readLog, type ReadLogOptions} from './read-log.js'
 import {readStoredBlame} from './stored-blame.js'
 
@@ -77,7 +78,7 @@ export async function readBlameInput(options: BlameInputOptions): Promise<BlameI
     // The signal ends the reading of stdin (`heroku logs --tail | heroku mem:blame --file -`, then Ctrl-C).
     const totals = await readLog({kind: 'files', paths: options.files}, {loadSamples: false, signal: options.signal, ...reading})
     tap.warnings.push(...totals.warnings)
-    where = options.files.join(', ')
+    where = inputNames(options.files)
   } else {
     if (!options.app) throw new UserError('Name the app with -a APP (and a window with --duration), or read saved logs with --file PATH', 2)
     if (!options.durationMs) throw new UserError('mem:blame needs a window of the live log (--duration 1h) or saved logs (--file): the recent log holds seconds of router lines', 2)

@@ -19,6 +19,11 @@ import {EVENT_NEEDLES, LogParser} from '../core/parse/index.js'
 import {scanInput} from './scan-input.js'
 import {offloadsScan, scanInWorker, WORKER_MIN_BYTES} from './scan-offload.js'
 
+/** The inputs as messages name them: `-` is stdin. */
+export function inputNames(paths: string[]): string {
+  return paths.map(path => (path === '-' ? 'stdin' : path)).join(', ')
+}
+
 export interface ReadLogOptions {
   /** Bytes per read. 128 KiB keeps the buffer in the CPU's L2 cache: reads measured 3x faster than with 1 MiB. */
   chunkSize?: number

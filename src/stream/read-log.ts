@@ -13,7 +13,7 @@ import type {HerokuApi} from '../heroku/api.js'
 import {eventFilter} from '../core/event-window.js'
 import {LogParser} from '../core/parse/index.js'
 import {UserError} from '../errors.js'
-import {readLogFiles, type ReadLogTotals} from './file-source.js'
+import {inputNames, readLogFiles, type ReadLogTotals} from './file-source.js'
 import {holdYoungGeneration} from './young-generation.js'
 
 /** Logplex keeps at most 1500 lines per session: the most a history session can return. */
@@ -66,7 +66,7 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
       until: options.until,
     })
     // Nothing at all is its own answer: the callers' "no platform lines" would send the user looking for log-runtime-metrics.
-    if (totals.bytes === 0) throw new UserError(`Nothing to read: ${source.paths.join(', ')} ${source.paths.length === 1 ? 'is' : 'are'} empty`)
+    if (totals.bytes === 0) throw new UserError(`Nothing to read: ${inputNames(source.paths)} ${source.paths.length === 1 ? 'is' : 'are'} empty`)
     return {bytes: totals.bytes, events: totals.events, warnings: totals.warnings}
   }
 

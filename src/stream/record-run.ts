@@ -29,6 +29,8 @@ export interface RecordRunOptions {
   lines?: number
   onEvent?: (app: string, event: LogEvent) => void
   onNotice: (notice: RecorderNotice) => void
+  /** Every app passed its preflight (exists, Cedar, metrics on): recording starts. */
+  onStart?: () => void
   onStatus: (status: RecorderStatus) => void
 }
 
@@ -40,6 +42,7 @@ export interface RecordRunResult {
 
 export async function recordApps(options: RecordRunOptions): Promise<RecordRunResult> {
   for (const app of options.apps) await ensureRuntimeMetrics(options.api, app)
+  options.onStart?.()
   const prune = async () => {
     try {
       options.onNotice({kind: 'pruned', ...await options.store.prune(options.retention, Date.now())})

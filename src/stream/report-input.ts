@@ -8,6 +8,7 @@ import type {ReportFilters, ReportInput, ReportInputOptions} from './report-inpu
 
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
+import {inputNames} from './file-source.js'
 import {readLog} from './read-log.js'
 import {holdYoungGeneration} from './young-generation.js'
 
@@ -45,7 +46,7 @@ async function readFiles(files: string[], filters: ReportFilters, blame?: BlameT
     until: filters.until,
   })
   const within = filters.since || filters.until ? ' within --since/--until' : ''
-  if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${files.join(', ')}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
+  if (totals.events === 0) throw new UserError(`No Heroku platform lines in ${inputNames(files)}${within}: is log-runtime-metrics enabled, and is this a Heroku log?`)
   return {
     accumulator,
     hint: 'Pass a longer saved log (several --file) to judge the trend.',
@@ -63,7 +64,10 @@ function noSamples(accumulator: ReportAccumulator, filters: ReportFilters, metri
     return `No samples for ${filters.dyno ?? `process type ${filters.type}`}: the log has ${seen.join(', ')}`
   }
 
-  if (filters.since !== undefined || filters.until !== undefined) return 'No memory samples between --since and --until'
+  // Names only the flags given (a lone --since said "between --since and --until").
+  if (filters.since !== undefined && filters.until !== undefined) return 'No memory samples between --since and --until'
+  if (filters.since !== undefined) return 'No memory samples after --since'
+  if (filters.until !== undefined) return 'No memory samples before --until'
   if (metricsOffOn) {
     return `No memory readings for ${metricsOffOn}: log-runtime-metrics is off, so its log shows memory only while a dyno is over its quota, and none was. `
       + `For samples: heroku labs:enable log-runtime-metrics -a ${metricsOffOn}, then heroku ps:restart -a ${metricsOffOn}`

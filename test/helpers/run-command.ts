@@ -12,6 +12,8 @@ export interface CommandResult {
 export interface RunOptions {
   /** Closes the command's stdout once it has printed this much, as `| head` does. */
   closeStdoutAfter?: number
+  /** Working directory (default: the repository). */
+  cwd?: string
   env?: Record<string, string | undefined>
   input?: string
   /** Writes `input` and leaves stdin open, as `heroku logs --tail | ...` does. */
@@ -32,7 +34,7 @@ export interface RunOptions {
 export function runCommand(args: string[], options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${ROOT}bin/run.js`, ...args], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: {
         HOME: process.env.HOME,
         PATH: process.env.PATH,

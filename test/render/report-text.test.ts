@@ -165,6 +165,28 @@ describe('wrapText', () => {
     expect(wrapText('\u001B[31mred\u001B[39m words here', 15)).to.deep.equal(['\u001B[31mred\u001B[39m words here'])
   })
 
+  for (const [columns, header] of [
+    [undefined, 'dyno      samples  span  rss p50  p95  max  rss+swap  % quota  over quota  swap max  R14  R15  restarts  verdict'],
+    [100, 'dyno      rss max  rss+swap  % quota  over quota  swap max  R14  R15  restarts  verdict'],
+    [80, 'dyno      rss max  rss+swap  % quota  R14  R15  restarts  verdict'],
+  ] as const) {
+    it(`${columns ? `on a ${columns}-column terminal leaves out` : 'piped keeps'} the type table's least needed columns, not wrapping its rows`, () => {
+      const accumulator = new ReportAccumulator()
+      for (let i = 0; i < 720; i++) {
+        accumulator.add({
+          cache: 0, dyno: 'worker.1', instance: 'a', kind: 'memory', quota: 512, rss: 300 + (i * 0.3), swap: 0, time: START + (i * 20_000), total: 0, type: 'worker',
+        })
+      }
+
+      const text = stripAnsi(reportText(buildReport(accumulator, {source: {app: 'shop', kind: 'history'}}), {width: 40, wrap: columns}))
+      const lines = text.split('\n')
+      const at = lines.findIndex(line => line.startsWith('  dyno '))
+      expect(lines[at].trim()).to.equal(header)
+      expect(lines[at + 1]).to.match(/^ {2}worker\.1 .* 5\d\d +\d+% .* leak 5\d MB\/h$/)
+      if (columns) for (const line of lines.slice(at, at + 2)) expect(line.length, line).to.be.at.most(columns)
+    })
+  }
+
   it('fits the report\'s prose to the terminal width and leaves its table and charts alone', () => {
     const accumulator = new ReportAccumulator()
     for (let i = 0; i < 720; i++) {

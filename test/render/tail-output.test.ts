@@ -82,8 +82,34 @@ describe('mem:tail rendering', () => {
     table.close()
     const lines = strip(writes[0]).split('\n')
     expect(Math.max(...lines.map(line => line.length))).to.be.at.most(79)
-    expect(lines[2]).to.match(/^worker\.12\s+-\s+329MB/)
+    expect(lines[2]).to.match(/^worker\.12\s+329MB/)
   })
+
+  for (const [columns, header] of [
+    [200, ['DYNO', 'SIZE', 'RSS', 'SWAP', 'TOTAL', '% QUOTA', 'TREND', 'R14', 'R15', 'RESTARTS', 'LAST SAMPLE']],
+    [80, ['DYNO', 'RSS', 'SWAP', 'TOTAL', '% QUOTA', 'TREND', 'R14', 'R15', 'RESTARTS', 'LAST SAMPLE']],
+    [60, ['DYNO', 'RSS', 'SWAP', '% QUOTA', 'TREND', 'R14', 'R15', 'RESTARTS']],
+    [40, ['DYNO', 'RSS', '% QUOTA', 'R14', 'R15']],
+  ] as const) {
+    it(`on ${columns} columns leaves out whole columns, the least useful first, and keeps % quota, R14 and R15`, () => {
+      const writes: string[] = []
+      const table = new TableTailOutput(text => writes.push(text), 'my-app', 10_000, () => columns)
+      const board = new DynoBoard()
+      for (let tick = 0; tick < 30; tick++) table.update(sampleUpdate(board, 'web.1', 500 + tick, 20, tick))
+      const error = {
+        code: 'R14', dyno: 'web.1', kind: 'error', time: T0 + 600_000, type: 'web',
+      } as const
+      table.update({dyno: board.apply(error)!, event: error, kind: 'event'})
+      table.close()
+      const lines = strip(writes[0]).split('\n')
+      expect(lines[1].split(/ {2,}/).map(title => title.trim()).filter(Boolean)).to.deep.equal(header)
+      const row = Object.fromEntries(lines[2].trim().split(/ {2,}/).map((cell, index) => [header[index], cell]))
+      expect(row).to.include({
+        DYNO: 'web.1', RSS: '529MB', '% QUOTA': '107%', R14: '1', R15: '0',
+      })
+      expect(Math.max(...lines.slice(1, 3).map(line => line.length))).to.be.at.most(columns - 1)
+    })
+  }
 
   it('cuts a coloured line by its visible characters and closes its colour', () => {
     expect(fitToWidth('\u001B[31mabcdef\u001B[39m', 3)).to.equal('\u001B[31mabc\u001B[0m')

@@ -53,13 +53,13 @@ Follows each app's log and stores memory samples, R14/R15, restarts, crashes and
         return
       }
 
-      const fallback = process.env.HEROKU_APP ?? await appFromGitRemote(this.config, flags.remote)
+      // The git remote only when no -a is given: several Heroku remotes are an error only then.
+      const fallback = flags.app ? undefined : process.env.HEROKU_APP ?? await appFromGitRemote(this.config, flags.remote)
       const apps: string[] = flags.app ?? (fallback ? [fallback] : [])
       if (apps.length === 0) throw new UserError('Name the app(s) to record with -a APP', 2)
       // Ctrl-C and SIGTERM (a process manager stopping the recorder) write the last batch and exit 0.
       const stop = new StopSignal()
       const screen = new RecordConsole(text => process.stdout.write(text), Boolean(process.stdout.isTTY), process.stdout.columns)
-      process.stdout.write(`Recording ${apps.join(', ')} into ${store.label}; Ctrl-C to stop\n`)
       try {
         const result = await recordApps({
           alerts: {blindAfterMs: flags['blind-after'], overQuotaMs: flags['over-quota-for'], targets},
@@ -67,6 +67,8 @@ Follows each app's log and stores memory samples, R14/R15, restarts, crashes and
           apps: [...new Set(apps)],
           lines: flags.num,
           onNotice: notice => screen.notice(notice),
+          // Only once every app is known good: a wrong app name is then the one line of output.
+          onStart: () => process.stdout.write(`Recording ${apps.join(', ')} into ${store.label}; Ctrl-C to stop\n`),
           onStatus: status => screen.status(status, Date.now()),
           retention,
           signal: stop.signal,

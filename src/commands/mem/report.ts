@@ -1,5 +1,4 @@
 import {Command, Flags} from '@oclif/core'
-import {writeFile} from 'node:fs/promises'
 
 import type {HerokuApi} from '../../heroku/api.js'
 
@@ -8,6 +7,7 @@ import {parseFailOn} from '../../core/report/fail-on.js'
 import {buildReport} from '../../core/report/report.js'
 import {FAIL_ON_EXIT_CODE, UserError} from '../../errors.js'
 import {durationFlag, filterFlags, parseWindow} from '../../flags.js'
+import {checkOutputFile, writeOutputFile} from '../../output-file.js'
 import {reportJsonChunks} from '../../render/report-json.js'
 import {ReportProgress} from '../../render/report-progress.js'
 import {watchStdout, writeOut} from '../../stdout-pipe.js'
@@ -60,6 +60,7 @@ export default class Report extends Command {
       dyno: flags['dyno-name'], type: flags['dyno-name'] ? undefined : flags['process-type'], ...parseWindow(flags, now),
     }
 
+    if (flags.html) await checkOutputFile(flags.html)
     // Only the HTML has a blame section: the other outputs do not pay for reading router lines.
     // What only some runs need (the API, the store, blame, the HTML and text renderers) is imported
     // when needed: a run on a small saved file measured 0.91x the wall time of loading them all.
@@ -99,7 +100,7 @@ export default class Report extends Command {
     if (flags.json) await writeOut(reportJsonChunks(report))
     else process.stdout.write((await import('../../render/report-text.js')).reportText(report, {width: Math.max(40, Math.min(100, (process.stdout.columns ?? 80) - 10)), wrap: terminalWidth()}))
     if (flags.html) {
-      await writeFile(flags.html, (await import('../../render/report-html.js')).reportHtml(report, {blame: blame?.result()}))
+      await writeOutputFile(flags.html, (await import('../../render/report-html.js')).reportHtml(report, {blame: blame?.result()}))
       process.stderr.write(`Wrote ${flags.html}\n`)
     }
 

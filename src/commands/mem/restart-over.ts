@@ -10,7 +10,7 @@ import {RestartPolicy} from '../../core/watchdog/policy.js'
 import {type Metric, METRICS, parseThresholds} from '../../core/watchdog/threshold.js'
 import {alertFlags, durationFlag, dynoFilter} from '../../flags.js'
 import {HerokuApi} from '../../heroku/api.js'
-import {ensureFilteredDynos, ensureRuntimeMetrics} from '../../heroku/preflight.js'
+import {ensureFilteredDynos, ensureRuntimeMetrics, ensureThresholdTypes} from '../../heroku/preflight.js'
 import {statePath} from '../../heroku/restart-state.js'
 import {parseTarget} from '../../notify/alert-targets.js'
 import {recorderNoticeLine} from '../../render/record-output.js'
@@ -81,6 +81,7 @@ With --record it also stores what it reads, as mem:record does (one log stream f
     const targets = (flags.notify ?? []).map((url: string, index: number) => parseTarget(url, index))
     await ensureRuntimeMetrics(this.api, app)
     await ensureFilteredDynos(this.api, app, dynoFilter(flags))
+    await ensureThresholdTypes(this.api, app, [...policyOptions.thresholds.byType.keys()])
 
     // A second Ctrl-C does not wait for the restart in flight.
     const stop = new StopSignal()

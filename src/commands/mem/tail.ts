@@ -21,7 +21,7 @@ Reads the samples Heroku's log-runtime-metrics writes about every 20 s per dyno.
     '$ heroku mem:tail -a my-app -p web',
     '$ heroku mem:tail -a my-app -d worker.1 --json',
     '$ heroku mem:tail -a my-app --duration 5m --json > samples.ndjson',
-    '$ heroku mem:tail -a my-app --max-samples 1 -n 200 --json   # the latest reading and exit',
+    '$ heroku mem:tail -a my-app -d web.1 -n 0 --max-samples 1 --json   # web.1\'s next reading, then exit',
     '$ heroku mem:tail -a my-app --store postgres://user:pass@db.example.com/mem   # trends from what mem:record stored there',
     '$ heroku mem:tail -a my-app --no-store   # trends from the live log only',
   ]

@@ -104,7 +104,7 @@ describe('mem:blame on the live log (built plugin, simulator)', () => {
     try {
       const result = await runCommand(['mem:blame', '-a', 'demo-app', '--duration', '3s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
       expect(result.code, result.stderr).to.equal(0)
-      expect(result.stderr).to.match(/^Watching demo-app: done, \d+ samples$/m)
+      expect(result.stderr).to.match(/^Watching demo-app: done, [\d,]+ samples?$/m)
       const json = JSON.parse(result.stdout) as {requests: number; samples: number; suspects: Array<{leak?: {mb_per1000: number}; route: string}>}
       expect(json.requests).to.be.above(0)
       expect(json.samples).to.be.above(20)

@@ -9,6 +9,7 @@ import type {LogEvent} from '../../../src/core/events.js'
 import type {Simulator} from '../../simulator/server.js'
 
 import {EMBEDDED_STORE_FILE, openStore} from '../../../src/store/open-store.js'
+import {gitCheckout} from '../../helpers/git-checkout.js'
 import {startReceiver} from '../../helpers/http-receiver.js'
 import {startPostgres, type TestPostgres} from '../../helpers/postgres.js'
 import {ROOT, runCommand} from '../../helpers/run-command.js'
@@ -206,8 +207,19 @@ describe('heroku mem:record (end to end against the simulator)', function () {
     const unknown = await runCommand(['mem:record', '-a', 'no-such-app'], {env})
     expect(unknown.code).to.equal(1)
     expect(unknown.stderr.trim().split('\n')).to.have.length(1)
+    // Nothing on stdout: not a "Recording no-such-app into ..." before the error.
+    expect(unknown.stdout).to.equal('')
     const none = await runCommand(['mem:record'], {env})
     expect(none.code).to.equal(2)
+    // -a wins over the git remotes: several of them are no error then.
+    const {dir} = gitCheckout(sim.url, {heroku: 'demo-app', staging: 'other-app'})
+    try {
+      const named = await runCommand(['mem:record', '-a', 'no-such-app'], {cwd: dir, env})
+      expect(named.code).to.equal(1)
+      expect(named.stderr.split('\n')).to.deep.equal([" ›   Error: Couldn't find app no-such-app.", ''])
+    } finally {
+      rmSync(dir, {force: true, recursive: true})
+    }
   })
 
   it('--notify: an R15 reaches the webhook (trigger, then resolve after the crash restart); the URL never shows', async () => {

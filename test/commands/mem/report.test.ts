@@ -323,13 +323,29 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     expect(html).not.to.match(/<script|https?:\/\/(?!www\.w3\.org)/)
   })
 
+  it('an --html file that cannot be written is one line and exit 1 before anything is read (not after a --duration window)', async () => {
+    const missingDir = path.join(dir, 'no-such-dir', 'report.html')
+    const before = sim.requests.length
+    const live = await runCommand(['mem:report', '-a', 'demo-app', '--duration', '1h', '--html', missingDir], {env, timeoutMs: 10_000})
+    expect(live.code).to.equal(1)
+    expect(live.stdout).to.equal('')
+    expect(live.stderr.split('\n')).to.deep.equal([` ›   Error: Can't write ${missingDir}: no such directory`, ''])
+    expect(sim.requests.slice(before)).to.deep.equal([])
+
+    const fixture = path.resolve('test/fixtures/logs/no-metrics-r14.log')
+    const directory = await runCommand(['mem:report', '--file', fixture, '--html', dir])
+    expect(directory.code).to.equal(1)
+    expect(directory.stdout).to.equal('')
+    expect(directory.stderr.split('\n')).to.deep.equal([` ›   Error: Can't write ${dir}: it is a directory`, ''])
+  })
+
   it('watches the live log for --duration with progress on stderr, then reports', async () => {
     const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
     try {
       const result = await runCommand(['mem:report', '-a', 'demo-app', '--duration', '3s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
       expect(result.code, result.stderr).to.equal(0)
       expect(result.stderr).to.match(/^Watching demo-app: 0:0[23] left, 0 samples$/m)
-      expect(result.stderr).to.match(/^Watching demo-app: done, \d+ samples$/m)
+      expect(result.stderr).to.match(/^Watching demo-app: done, [\d,]+ samples?$/m)
       const report = JSON.parse(result.stdout) as ReportJson
       expect(report.source.kind).to.equal('live')
       expect(report.samples).to.be.above(20)
@@ -344,8 +360,10 @@ describe('heroku mem:report (end to end against the simulator)', function () {
     ['a missing file', ['--file', '/nonexistent/logs.txt'], /nonexistent\/logs\.txt/, 1],
     ['an empty file', ['--file', 'EMPTY'], /^› {3}Error: Nothing to read: .*empty\.txt is empty$/, 1],
     ['a copy holding R14 lines only', ['--file', R14_ONLY], /^› {3}Error: No memory figures in the log: 1 R14 \(web\.1\) without a log-runtime-metrics sample/, 1],
+    ['an empty stdin', ['--file', '-'], /^› {3}Error: Nothing to read: stdin is empty$/, 1],
     ['an unknown dyno', ['-a', 'leaky-web', '-d', 'web.9'], /^› {3}Error: No dyno web\.9 on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
-    ['a window with no samples', ['-a', 'leaky-web', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z'], /^› {3}Error: No memory samples between --since and --until/, 1],
+    ['a window with no samples', ['-a', 'leaky-web', '--since', '2001-01-01T00:00:00Z', '--until', '2001-01-02T00:00:00Z'], /^› {3}Error: No memory samples between --since and --until$/, 1],
+    ['a --since with no samples after it (no --until)', ['-a', 'leaky-web', '--since', '2030-01-01T00:00:00Z'], /^› {3}Error: No memory samples after --since$/, 1],
     ['no app and no file', [], /^› {3}Error: Name the app with -a APP, or read saved logs with --file PATH/, 2],
     ['an unknown process type', ['-a', 'leaky-web', '-p', 'wrker'], /^› {3}Error: No dynos of process type wrker on leaky-web \(its dynos: web\.1, web\.2, web\.3\)/, 1],
     ['a Fir app', ['-a', 'fir-app'], /^› {3}Error: fir-app is a Fir-generation app/, 1],

@@ -265,6 +265,17 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
     expect(byDyno.get('worker.1')).to.include({action: 'ok', limit_mb: 900, threshold: '900MB'})
   })
 
+  it('refuses a per-type threshold naming no process type of the app (it would watch nothing), in one line; one-off types pass', async () => {
+    await start([leaky])
+    const typo = await runCommand(['mem:restart-over', '-a', 'leaky-app', '--threshold', 'web=90%,wrkr=80%', '--once', '--dry-run'], {env})
+    expect(typo.code, typo.stderr).to.equal(1)
+    expect(typo.stdout).to.equal('')
+    expect(typo.stderr.split('\n')).to.deep.equal([' ›   Error: --threshold names no process type of leaky-app: wrkr (its process types: web, worker)', ''])
+    const oneOff = await runCommand(['mem:restart-over', '-a', 'leaky-app', '--threshold', 'worker=90%,run=900MB', '--once', '--dry-run'], {env})
+    expect(oneOff.code, oneOff.stderr).to.equal(ONCE_EXIT.nothingOver)
+    expect(oneOff.stderr).to.include('1 dyno watched')
+  })
+
   it('never restarts for app output that imitates metrics or R14 lines', async () => {
     await start([scenario('hostile')])
     const result = await watch(['-a', 'hostile-app', '--threshold', '90%', '--for', '1', '--on-r14', '--json'], () => tick(sim, 30))

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 
 import type {Simulator} from '../../simulator/server.js'
 
+import {gitCheckout} from '../../helpers/git-checkout.js'
 import {runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
@@ -138,7 +139,7 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
   it('Ctrl-C prints a summary on stderr and exits 0', async () => {
     const result = await runCommand(['mem:tail', '-a', 'demo-app'], {env, interruptWhen: 'worker.1 rss='})
     expect(result.code, result.stderr).to.equal(0)
-    expect(result.stderr).to.match(/summary:\n {2}web\.1: \d+ samples, peak [\d.]+MB/)
+    expect(result.stderr).to.match(/summary:\n {2}web\.1: \d+ samples?, peak [\d.]+MB/)
   })
 
   it('ends quietly, exit 0, when its reader stops early (mem:tail --json | head -1)', async () => {
@@ -189,8 +190,11 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
   it('-d and -p together are a usage error (exit 2) in one line', async () => {
     const result = await runCommand(['mem:tail', '-a', 'demo-app', '-d', 'web.1', '-p', 'web'], {env})
     expect(result.code, result.stderr).to.equal(2)
-    expect(result.stderr.trim().split('\n')).to.have.length(1)
-    expect(result.stderr).to.match(/--dyno-name=web\.1 cannot also be provided when using --process-type/)
+    // Not oclif's two lines (one each way, with the value: "--dyno-name=web.1 cannot also be provided when using --process-type").
+    expect(result.stderr.split('\n')).to.deep.equal([' ›   Error: --dyno-name cannot be used with --process-type', ''])
+    const parsedValue = await runCommand(['mem:report', '--file', 'app.log', '--duration', '1m'], {env})
+    expect(parsedValue.code).to.equal(2)
+    expect(parsedValue.stderr.split('\n')).to.deep.equal([' ›   Error: --duration cannot be used with --file', ''])
   })
 
   it('no credentials at all (no HEROKU_API_KEY, no netrc) says "not logged in", exit 1', async () => {
@@ -208,6 +212,39 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
     const result = await runCommand(['mem:tail'], {env})
     expect(result.code).to.equal(2)
     expect(result.stderr).to.contain('Missing required flag app')
+  })
+
+  it('without -a takes the app of the one Heroku git remote (-r picks one of several); several, or a -r naming none, is a usage error saying so', async () => {
+    const {addRemote, dir: checkout} = gitCheckout(sim.url, {heroku: 'demo-app'})
+    try {
+      const one = await runCommand(['mem:tail', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
+      expect(one.code, one.stderr).to.equal(0)
+      expect(jsonLines(one.stdout).filter(line => line.type === 'sample')).to.have.length(1)
+      addRemote('staging', 'preboot-app')
+      const several = await runCommand(['mem:tail', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
+      expect(several.code).to.equal(2)
+      expect(several.stdout).to.equal('')
+      expect(several.stderr.split('\n')).to.deep.equal([
+        " ›   Error: Several Heroku apps in this checkout's git remotes: demo-app (heroku), preboot-app (staging); name one with -a APP or -r REMOTE", '',
+      ])
+      const picked = await runCommand(['mem:tail', '-r', 'staging', '--json', '--max-samples', '1', '-n', '0'], {cwd: checkout, env})
+      expect(picked.code, picked.stderr).to.equal(0)
+      expect(sim.requests.some(request => request.path === '/apps/preboot-app/log-sessions')).to.equal(true)
+      const unknown = await runCommand(['mem:tail', '-r', 'prod', '--json'], {cwd: checkout, env})
+      expect(unknown.code).to.equal(2)
+      expect(unknown.stderr.split('\n')).to.deep.equal([' ›   Error: No git remote prod of a Heroku app in this checkout: name the app with -a APP', ''])
+    } finally {
+      rmSync(checkout, {force: true, recursive: true})
+    }
+  })
+
+  it('a flag value its own parser or oclif rejects (--duration 5x, -n 5000) is one stderr line naming the flag, exit 2', async () => {
+    const duration = await runCommand(['mem:tail', '-a', 'demo-app', '--duration', '5x'], {env})
+    expect(duration.code).to.equal(2)
+    expect(duration.stderr.split('\n')).to.deep.equal([' ›   Error: --duration: Invalid duration "5x": use e.g. 30s, 10m, 1h30m or 2d', ''])
+    const num = await runCommand(['mem:tail', '-a', 'demo-app', '-n', '5000'], {env})
+    expect(num.code).to.equal(2)
+    expect(num.stderr.split('\n')).to.deep.equal([' ›   Error: --num: Expected an integer less than or equal to 1500 but received: 5000', ''])
   })
 
   it('without log-runtime-metrics, shows the platform\'s "Process running" readings over the quota, with a note', async () => {
