@@ -7,7 +7,6 @@
  * journal back, so the interrupted batch is gone and the rest is intact.
  */
 import {mkdirSync, rmdirSync, statSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {dirname} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {setFlagsFromString} from 'node:v8'
@@ -17,6 +16,7 @@ import type {
 } from './sql-driver.js'
 
 import {UserError} from '../errors.js'
+import {loadSqlite} from './sqlite-wasm.js'
 
 type Database = import('node-sqlite3-wasm').Database
 
@@ -43,8 +43,7 @@ export class SqliteDriver implements SqlDriver {
     // Read when the module is compiled, so set here, before the first load; the process has no other WebAssembly.
     setFlagsFromString('--liftoff-only')
     // Loaded on demand: the WebAssembly module costs start-up time commands without a store should not pay.
-    const require = createRequire(import.meta.url)
-    const {Database} = require('node-sqlite3-wasm') as typeof import('node-sqlite3-wasm')
+    const {Database} = loadSqlite()
     let db: Database
     try {
       db = new Database(path)
