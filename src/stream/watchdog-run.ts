@@ -4,6 +4,7 @@ import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
 import type {PolicyStep} from '../core/watchdog/decision.js'
 import type {RestartPolicy} from '../core/watchdog/policy.js'
 
+import {inDynoFilter} from '../core/events.js'
 import {UserError} from '../errors.js'
 import {describeApiError, HerokuApi} from '../heroku/api.js'
 import {loadState, refreshDynos, saveState} from '../heroku/restart-state.js'
@@ -90,7 +91,7 @@ export class WatchdogRun {
     const {filter, policy} = this.options
     await this.prepare()
     // A run that saw nothing must not report "nothing over".
-    const unread = policy.unreadDynos(Date.now()).filter(name => (!filter.dyno || name === filter.dyno) && (!filter.type || name.startsWith(`${filter.type}.`)))
+    const unread = policy.unreadDynos(Date.now()).filter(name => inDynoFilter(name, filter))
     if (unread.length > 0) {
       const them = unread.length === 1 ? 'it' : 'them'
       throw new UserError(`no memory reading from ${unread.join(', ')} in the recent log, though the dyno list shows ${them} up: nothing decided (is log-runtime-metrics on? did the log answer?)`)

@@ -49,13 +49,17 @@ export class Logplex {
     this.streams.clear()
   }
 
-  /** Registers a session; returns the secret its URL carries. */
-  createSession(app: SimulatedApp, request: LogSessionRequest): string {
+  /**
+   * Registers a session; returns the secret its URL carries. `ignoreDynoFilter` (the fault
+   * `streamIgnoresFilter`): the session carries every dyno's lines whatever `dyno` asked for.
+   */
+  createSession(app: SimulatedApp, request: LogSessionRequest, ignoreDynoFilter = false): string {
     const secret = randomBytes(24).toString('hex')
     const lines = Math.min(LOG_BUFFER_LINES, Math.max(0, Math.trunc(request.lines ?? DEFAULT_SESSION_LINES)))
+    const filter = ignoreDynoFilter ? {source: request.source} : {dyno: request.dyno_name ?? request.dyno, source: request.source, type: request.type}
     this.sessions.set(secret, {
       app,
-      filter: {dyno: request.dyno_name ?? request.dyno, source: request.source, type: request.type},
+      filter,
       lines,
       tail: request.tail === true,
     })

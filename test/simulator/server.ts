@@ -62,6 +62,11 @@ export interface Faults {
   streamRefused?: boolean
   /** The next `count` restart requests (default: every one) are answered this way. */
   restartAnswer?: {count?: number; kind: RestartAnswerFault}
+  /**
+   * New log sessions ignore their dyno filter (`dyno`: a name or a process type) and carry every
+   * dyno's lines, as a Logplex that reads only `dyno_name`, or a proxy that drops the field, would.
+   */
+  streamIgnoresFilter?: boolean
   /** Tail streams open now, or opened while this is set, go silent for good: open, never another line. */
   streamStall?: boolean
   /** The next `count` requests whose `METHOD /path` matches `pathPattern` (a regex) answer 429 `rate_limit`. */
@@ -606,7 +611,7 @@ class RunningSimulator implements Simulator {
     }
 
     case 'POST log-sessions': {
-      const secret = this.logplex.createSession(app, (body ?? {}) as LogSessionRequest)
+      const secret = this.logplex.createSession(app, (body ?? {}) as LogSessionRequest, this.faults.streamIgnoresFilter === true)
       const created = new Date(this.clock).toISOString()
       return [201, {
         created_at: created,
