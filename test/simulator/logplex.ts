@@ -50,13 +50,15 @@ export class Logplex {
   }
 
   /**
-   * Registers a session; returns the secret its URL carries. `ignoreDynoFilter` (the fault
-   * `streamIgnoresFilter`): the session carries every dyno's lines whatever `dyno` asked for.
+   * Registers a session; returns the secret its URL carries. Session faults (server.ts `Faults`):
+   * `ignoreDynoFilter` (`streamIgnoresFilter`): every dyno's lines whatever `dyno` asked for;
+   * `tailReplays` (`tailReplays`): a tail starts with this many recent lines whatever `lines` asked for.
    */
-  createSession(app: SimulatedApp, request: LogSessionRequest, ignoreDynoFilter = false): string {
+  createSession(app: SimulatedApp, request: LogSessionRequest, faults: {ignoreDynoFilter?: boolean; tailReplays?: number} = {}): string {
     const secret = randomBytes(24).toString('hex')
-    const lines = Math.min(LOG_BUFFER_LINES, Math.max(0, Math.trunc(request.lines ?? DEFAULT_SESSION_LINES)))
-    const filter = ignoreDynoFilter ? {source: request.source} : {dyno: request.dyno_name ?? request.dyno, source: request.source, type: request.type}
+    const asked = request.tail === true && faults.tailReplays !== undefined ? faults.tailReplays : request.lines ?? DEFAULT_SESSION_LINES
+    const lines = Math.min(LOG_BUFFER_LINES, Math.max(0, Math.trunc(asked)))
+    const filter = faults.ignoreDynoFilter ? {source: request.source} : {dyno: request.dyno_name ?? request.dyno, source: request.source, type: request.type}
     this.sessions.set(secret, {
       app,
       filter,

@@ -67,6 +67,11 @@ export interface Faults {
    * dyno's lines, as a Logplex that reads only `dyno_name`, or a proxy that drops the field, would.
    */
   streamIgnoresFilter?: boolean
+  /**
+   * New tail sessions start with the newest N lines whatever `lines` asked for (0 included), as a
+   * Logplex that takes `lines: 0` for its default of 100 would: the lines a history just read, again.
+   */
+  tailReplays?: number
   /** Tail streams open now, or opened while this is set, go silent for good: open, never another line. */
   streamStall?: boolean
   /** The next `count` requests whose `METHOD /path` matches `pathPattern` (a regex) answer 429 `rate_limit`. */
@@ -611,7 +616,9 @@ class RunningSimulator implements Simulator {
     }
 
     case 'POST log-sessions': {
-      const secret = this.logplex.createSession(app, (body ?? {}) as LogSessionRequest, this.faults.streamIgnoresFilter === true)
+      const secret = this.logplex.createSession(app, (body ?? {}) as LogSessionRequest, {
+        ignoreDynoFilter: this.faults.streamIgnoresFilter === true, tailReplays: this.faults.tailReplays,
+      })
       const created = new Date(this.clock).toISOString()
       return [201, {
         created_at: created,

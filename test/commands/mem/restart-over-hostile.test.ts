@@ -12,7 +12,7 @@ import type {AppScript, Simulator} from '../../simulator/server.js'
 
 import {CommandResult, runCommand} from '../../helpers/run-command.js'
 import {
-  deletes, sleep, streamsOpened, tick, waitFor,
+  decisions, deletes, sleep, streamsOpened, tick, waitFor,
 } from '../../helpers/watchdog-sim.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -26,6 +26,19 @@ const twoLeaks = (): AppScript => ({
   historyTicks: 20,
   name: 'leaky-app',
 })
+
+/** web.1's rss + swap in each memory sample logged so far, oldest first, with the line's index among the platform lines. */
+function memorySamples(sim: Simulator, app: string): Array<{index: number; mb: number}> {
+  const platform = sim.lines(app).filter(line => line.includes(' heroku['))
+  const samples: Array<{index: number; mb: number}> = []
+  for (const [index, line] of platform.entries()) {
+    const rss = /sample#memory_rss=([\d.]+)MB/.exec(line)
+    const swap = /sample#memory_swap=([\d.]+)MB/.exec(line)
+    if (rss && swap) samples.push({index, mb: Number(rss[1]) + Number(swap[1])})
+  }
+
+  return samples
+}
 
 describe('mem:restart-over against a hostile Heroku (faults injected in the simulator)', function () {
   this.timeout(90_000)
@@ -74,5 +87,32 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
     })
     expect(result.code, result.stderr).to.equal(0)
     expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
+  })
+
+  it('tailReplays: the live log replaying readings the history already counted adds nothing to a row (--for 4 after 3 readings over: no restart)', async () => {
+    await start([{
+      dynos: [{behavior: 'leak', leakMbPerHour: 1500, name: 'web.1'}], historyTicks: 20, name: 'leaky-app',
+    }])
+    // A threshold the last 3 samples of the history are over, and the one before is not.
+    const samples = memorySamples(sim, 'leaky-app')
+    const lastThree = samples.slice(-3)
+    const before = samples.at(-4)!.mb
+    const lowest = Math.min(...lastThree.map(sample => sample.mb))
+    expect(lowest, 'the scenario: 3 samples over a threshold').to.be.above(before + 2)
+    const threshold = `${((before + lowest) / 2).toFixed(1)}MB`
+    // The tail starts with the lines from the third-last sample on: 3 readings already counted come again.
+    sim.faults.tailReplays = sim.lines('leaky-app').filter(line => line.includes(' heroku[')).length - lastThree[0].index
+    const result = await watch(['-a', 'leaky-app', '--threshold', threshold, '--for', '4', '--cooldown', '1m', '--json'], async stdout => {
+      await sleep(1500)
+      expect(deletes(sim), 'restarts from the replayed readings alone').to.deep.equal([])
+      // The fourth reading over: now it is due.
+      sim.faults.tailReplays = undefined
+      await tick(sim, 1)
+      await waitFor(() => stdout().includes('"restart"'), 5000)
+      await sleep(500)
+    })
+    expect(result.code, result.stderr).to.equal(0)
+    expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.1'])
+    expect(decisions(result.stdout).find(decision => decision.action === 'restart')).to.include({dyno: 'web.1', over: 4})
   })
 })
