@@ -115,4 +115,24 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
     expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.1'])
     expect(decisions(result.stdout).find(decision => decision.action === 'restart')).to.include({dyno: 'web.1', over: 4})
   })
+
+  it('status429 on the dyno read before a restart: offered again after Retry-After, one DELETE (not dropped for a cooldown)', async () => {
+    await start([{
+      dynos: [{behavior: 'steady', name: 'web.1'}, {behavior: 'leak', leakMbPerHour: 3000, name: 'web.2'}], historyTicks: 20, name: 'leaky-app',
+    }])
+    // Every attempt of the first read (the API client tries a GET 3 times) meets an empty rate-limit pool.
+    sim.faults.status429 = {count: 3, pathPattern: '^GET /apps/leaky-app/dynos/web.2$', retryAfterSeconds: 1}
+    const result = await watch(['-a', 'leaky-app', '--threshold', '90%', '--cooldown', '10m', '--json'], async stdout => {
+      await tick(sim, 40, () => stdout().includes('"restart"'))
+      // Readings go on every 20 s (here every 300 ms) while the restart waits for the pool.
+      for (let index = 0; index < 12 && deletes(sim).length === 0; index++) {
+        await sleep(300)
+        await tick(sim, 1)
+      }
+
+      await tick(sim, 4)
+    })
+    expect(result.code, result.stderr).to.equal(0)
+    expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
+  })
 })
