@@ -1,10 +1,10 @@
 import type {LogEvent} from '../core/events.js'
-import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
 import type {PolicyStep} from '../core/watchdog/decision.js'
 import type {RestartPolicy} from '../core/watchdog/policy.js'
 
 import {inDynoFilter} from '../core/events.js'
+import {blindReason, type StreamNotice} from '../core/ports/stream-notice.js'
 import {UserError} from '../errors.js'
 import {describeApiError, HerokuApi} from '../heroku/api.js'
 import {loadState, refreshDynos, saveState} from '../heroku/restart-state.js'
@@ -151,11 +151,10 @@ export class WatchdogRun {
   private onNotice(notice: StreamNotice): void {
     const {output} = this.options
     output.stream(notice)
-    // One quick reconnect after a session's normal end is routine; anything else leaves the watchdog blind.
-    const blinding = notice.kind === 'stalled' || (notice.kind === 'reconnecting' && (notice.attempt > 1 || notice.reason !== 'stream closed'))
-    if (blinding && this.blindSince === undefined) {
+    const reason = blindReason(notice)
+    if (reason !== undefined && this.blindSince === undefined) {
       this.blindSince = Date.now()
-      output.blind({blind: true, reason: notice.kind === 'stalled' ? `no line for ${Math.round(notice.silentMs / 1000)}s` : notice.reason})
+      output.blind({blind: true, reason})
     }
   }
 
