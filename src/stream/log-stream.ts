@@ -3,6 +3,7 @@ import {EventSource} from 'eventsource'
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 
 import {abortableSleep} from '../abortable-sleep.js'
+import {LogClock} from '../core/watchdog/log-clock.js'
 import {UserError} from '../errors.js'
 import {HerokuApi, LogSessionRequest} from '../heroku/api.js'
 
@@ -36,9 +37,11 @@ const RESUME_MARGIN_LINES = 20
 /** How many recent lines are remembered to drop those a reconnect replays. */
 const SEEN_CAPACITY = 20_000
 /**
- * A resumed session replays history from before the stream began, too. Unseen replayed lines more
- * than this much older than the newest line delivered are that old history, not lost lines (lines
- * of different dynos reach Logplex slightly out of order, hence the slack).
+ * A resumed session replays history from before the stream began, too. Unseen lines at its head,
+ * before it reaches a line already delivered, more than this much older than the newest line
+ * delivered are that old history, not lost lines (lines of different dynos reach Logplex slightly
+ * out of order, hence the slack). Past that point every unseen line is new, however it is dated:
+ * a dyno whose clock lags must not vanish from every session after the first reconnect.
  */
 const REPLAY_SLACK_MS = 10_000
 const MAX_BACKOFF_MS = 15_000
@@ -83,8 +86,9 @@ const UNREACHABLE = 'could not connect to the log stream'
 export class LogStream {
   private connectedMs = 0
   private connectedOnce = false
+  /** The newest line time delivered, as LogClock has it: one line dated far ahead does not drag it. */
+  private readonly clock = new LogClock()
   private lastLineWall = 0
-  private lastTime?: number
   private linesReceived = 0
   private readonly seen = new Set<string>()
   private readonly seenOrder: string[] = []
@@ -178,6 +182,8 @@ export class LogStream {
       let delivered = 0
       let openedAt = 0
       let overlapped = !resumed
+      // Past the replay's head: a line already delivered came again, or a new one was delivered.
+      let caughtUp = !resumed
       let settled = false
       const finish = (status: 'ended' | 'refused', reason: string) => {
         if (settled) return
@@ -235,22 +241,24 @@ export class LogStream {
           this.linesReceived++
           this.lastLineWall = Date.now()
           const time = leadingTime(line)
-          if (resumed && time !== undefined && this.lastTime !== undefined && time < this.lastTime - REPLAY_SLACK_MS) {
+          const lastTime = this.clock.now > 0 ? this.clock.now : undefined
+          if (!caughtUp && time !== undefined && lastTime !== undefined && time < lastTime - REPLAY_SLACK_MS && !this.seen.has(line)) {
             overlapped = true
             continue
           }
 
+          caughtUp = true
           if (!this.deliver(line)) {
             overlapped = true
             continue
           }
 
-          if (!overlapped && this.lastTime !== undefined && time !== undefined && time > this.lastTime) {
-            options.onNotice?.({from: this.lastTime, kind: 'gap', to: time})
+          if (!overlapped && lastTime !== undefined && time !== undefined && time > lastTime) {
+            options.onNotice?.({from: lastTime, kind: 'gap', to: time})
           }
 
           overlapped = true
-          if (time !== undefined && (this.lastTime === undefined || time > this.lastTime)) this.lastTime = time
+          if (time !== undefined) this.clock.admit(time)
           delivered++
         }
       })

@@ -12,7 +12,7 @@ import type {AppScript, Simulator} from '../../simulator/server.js'
 
 import {CommandResult, runCommand} from '../../helpers/run-command.js'
 import {
-  decisions, deletes, sleep, streamsOpened, tick, waitFor,
+  decisions, deletes, jsonLines, sleep, streamsOpened, tick, waitFor,
 } from '../../helpers/watchdog-sim.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -38,6 +38,21 @@ function memorySamples(sim: Simulator, app: string): Array<{index: number; mb: n
   }
 
   return samples
+}
+
+/** web.2 leaks slowly: it crosses 90% about 12 ticks after the history. */
+const slowLeak = (): AppScript => ({
+  dynos: [{behavior: 'steady', name: 'web.1'}, {behavior: 'leak', leakMbPerHour: 1500, name: 'web.2'}], historyTicks: 20, name: 'leaky-app',
+})
+
+/** Cuts the live stream once; resolves when the watchdog has reconnected and reads the log again. */
+async function reconnect(sim: Simulator, stdout: () => string): Promise<void> {
+  const opened = streamsOpened(sim)
+  sim.faults.dropStreamAfterLines = 1
+  await tick(sim, 1)
+  await waitFor(() => stdout().includes('"reconnecting"'), 10_000)
+  sim.faults.dropStreamAfterLines = undefined
+  await waitFor(() => streamsOpened(sim) > opened, 10_000)
 }
 
 describe('mem:restart-over against a hostile Heroku (faults injected in the simulator)', function () {
@@ -134,5 +149,28 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
     })
     expect(result.code, result.stderr).to.equal(0)
     expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
+  })
+
+  describe('a reconnect after a bad clock (futureLine, clockOffsetMs, then dropStreamAfterLines)', () => {
+    const MIN = 60_000
+    for (const [what, fault] of [
+      ['one platform line dated a day ahead', {futureLine: {aheadMs: 24 * 60 * MIN, dyno: 'web.1', message: 'State changed from up to up'}}],
+      ['the leaking dyno\'s clock 30 min behind the others', {clockOffsetMs: {'web.2': -30 * MIN}}],
+    ] as const) {
+      it(`${what}: after a reconnect the leaking dyno is still read and restarted once, or the watchdog says it is blind`, async () => {
+        await start([slowLeak()])
+        const result = await watch(['-a', 'leaky-app', '--threshold', '90%', '--cooldown', '1m', '--json'], async stdout => {
+          Object.assign(sim.faults, fault)
+          await tick(sim, 2)
+          await reconnect(sim, stdout)
+          expect(deletes(sim), 'restarted before the reconnect: the test proves nothing').to.deep.equal([])
+          await tick(sim, 40, () => deletes(sim).length > 0)
+          await sleep(300)
+        })
+        expect(result.code, result.stderr).to.equal(0)
+        const blind = jsonLines(result.stdout).some(line => line.type === 'blind' && line.blind === true)
+        expect({blind, deletes: deletes(sim).map(restart => restart.dyno)}).to.deep.equal({blind: false, deletes: ['web.2']})
+      })
+    }
   })
 })
