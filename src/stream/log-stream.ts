@@ -225,7 +225,7 @@ export class LogStream {
       source.addEventListener('message', event => {
         // Events already parsed from the last chunk still arrive after close().
         if (settled) return
-        // A history is complete when nothing comes; a live stream is alive only while log lines come.
+        // A history is complete when nothing comes; a live stream is alive only while new log lines come.
         if (!options.tail) resetIdle()
         const data = String(event.data ?? '')
         let start = 0
@@ -237,7 +237,6 @@ export class LogStream {
           const line = data.charCodeAt(end - 1) === 13 ? data.slice(start, end - 1) : data.slice(start, end)
           start = end + 1
           if (line.length === 0) continue
-          if (options.tail && isLogLine(line)) resetIdle()
           this.linesReceived++
           this.lastLineWall = Date.now()
           const time = leadingTime(line)
@@ -260,6 +259,8 @@ export class LogStream {
           overlapped = true
           if (time !== undefined) this.clock.admit(time)
           delivered++
+          // Alive only while new log lines come: a stream resending what was read (a stuck proxy) is no better than silence.
+          if (options.tail && isLogLine(line)) resetIdle()
         }
       })
       source.addEventListener('error', event => {

@@ -26,6 +26,8 @@ export interface StreamFaults {
   empty: boolean
   /** Tail streams send `data: keepalive` events instead of lines. */
   keepaliveOnly: boolean
+  /** Tail streams send the last lines they sent again, instead of the new ones. */
+  repeatOnly?: boolean
   stalled: boolean
 }
 
@@ -110,6 +112,8 @@ class EventStream {
   dead = false
   open = true
   unsubscribe = () => {}
+  /** The last lines sent, for `repeatOnly`. */
+  private lastLines: LogLine[] = []
   private sent = 0
 
   constructor(
@@ -135,6 +139,13 @@ class EventStream {
       if (lines.length > 0) this.response.write('data: keepalive\n\n')
       return
     }
+
+    if (this.faults().repeatOnly) {
+      if (lines.length > 0 && this.lastLines.length > 0) this.response.write(this.lastLines.map(line => `data: ${line.text}\n`).join('') + '\n')
+      return
+    }
+
+    if (lines.length > 0) this.lastLines = lines
 
     let index = 0
     while (this.open && index < lines.length) {

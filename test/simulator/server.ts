@@ -52,6 +52,8 @@ export interface Faults {
   streamEmpty?: boolean
   /** Tail streams send keepalive events (`data: keepalive`) at every tick instead of log lines. */
   streamKeepaliveOnly?: boolean
+  /** Tail streams send the last lines they sent again at every tick instead of new ones (a stuck proxy): log lines, nothing new. */
+  streamRepeats?: boolean
   /** Each tail stream is cut (socket destroyed) after this many lines. */
   dropStreamAfterLines?: number
   /** At the next tick, one platform line `heroku[dyno]: message` dated `aheadMs` ahead of the clock; cleared once logged. */
@@ -228,7 +230,11 @@ class RunningSimulator implements Simulator {
     }
 
     this.logplex = new Logplex(random.fork(), () => ({
-      dropAfterLines: this.faults.dropStreamAfterLines, empty: this.faults.streamEmpty === true, keepaliveOnly: this.faults.streamKeepaliveOnly === true, stalled: this.faults.streamStall === true,
+      dropAfterLines: this.faults.dropStreamAfterLines,
+      empty: this.faults.streamEmpty === true,
+      keepaliveOnly: this.faults.streamKeepaliveOnly === true,
+      repeatOnly: this.faults.streamRepeats === true,
+      stalled: this.faults.streamStall === true,
     }))
   }
 

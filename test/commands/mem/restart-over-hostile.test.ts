@@ -45,6 +45,10 @@ const slowLeak = (): AppScript => ({
   dynos: [{behavior: 'steady', name: 'web.1'}, {behavior: 'leak', leakMbPerHour: 1500, name: 'web.2'}], historyTicks: 20, name: 'leaky-app',
 })
 
+function blindSaid(stdout: string): boolean {
+  return jsonLines(stdout).some(line => line.type === 'blind' && line.blind === true)
+}
+
 /** Cuts the live stream once; resolves when the watchdog has reconnected and reads the log again. */
 async function reconnect(sim: Simulator, stdout: () => string): Promise<void> {
   const opened = streamsOpened(sim)
@@ -172,5 +176,27 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
         expect({blind, deletes: deletes(sim).map(restart => restart.dyno)}).to.deep.equal({blind: false, deletes: ['web.2']})
       })
     }
+  })
+
+  it('streamRepeats: a stream that only resends lines already read is stalled and blind (said), and the leak is caught once new lines come', async () => {
+    await start([slowLeak()])
+    let blindWhileRepeating = false
+    const result = await watch(['-a', 'leaky-app', '--threshold', '90%', '--cooldown', '1m', '--stall-timeout', '1s', '--json'], async stdout => {
+      // Lines the stream has sent, for it to send again.
+      await tick(sim, 2)
+      sim.faults.streamRepeats = true
+      for (let index = 0; index < 16 && !blindSaid(stdout()); index++) {
+        sim.step()
+        await sleep(250)
+      }
+
+      blindWhileRepeating = blindSaid(stdout())
+      sim.faults.streamRepeats = false
+      await tick(sim, 50, () => deletes(sim).length > 0)
+      await tick(sim, 3)
+    })
+    expect(result.code, result.stderr).to.equal(0)
+    expect(blindWhileRepeating, 'blind said while only old lines came').to.equal(true)
+    expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
   })
 })
