@@ -103,6 +103,13 @@ export class WatchdogRun {
     const code = summary.restarted.length > 0
       ? ONCE_EXIT.restarted
       : (summary.over.length > 0 ? ONCE_EXIT.overNotRestarted : ONCE_EXIT.nothingOver)
+    // Lines lost: a dyno that stopped showing in the log while it ran may be over now.
+    const silent = code === ONCE_EXIT.nothingOver ? policy.silentDynos(Date.now()).filter(name => inDynoFilter(name, filter)) : []
+    if (silent.length > 0) {
+      const them = silent.length === 1 ? 'it' : 'them'
+      throw new UserError(`no recent memory reading from ${silent.join(', ')}: the log stopped showing ${them}, though the dyno list shows ${them} up: cannot say nothing is over`)
+    }
+
     this.options.output.summary(summary, {exitCode: code})
     return code
   }

@@ -56,6 +56,11 @@ export interface Faults {
   streamRepeats?: boolean
   /** Each tail stream is cut (socket destroyed) after this many lines. */
   dropStreamAfterLines?: number
+  /**
+   * From now on, these dynos' platform lines are lost before they reach the log (an overloaded Logplex
+   * dropping lines); the dynos run on, their memory too, and the dyno list shows them up.
+   */
+  dynoLinesLost?: string[]
   /** At the next tick, one platform line `heroku[dyno]: message` dated `aheadMs` ahead of the clock; cleared once logged. */
   futureLine?: {aheadMs: number; dyno: string; message: string}
   /** Log stream URLs answer 200 with an HTML page instead of an event stream. */
@@ -664,6 +669,7 @@ class RunningSimulator implements Simulator {
   private tickConditions() {
     return {
       clockOffsetMs: this.faults.clockOffsetMs ?? {},
+      dynoLinesLost: this.faults.dynoLinesLost,
       futureLine: this.faults.futureLine,
       malformedLines: this.faults.malformedLines === true,
       realNow: Date.now(),

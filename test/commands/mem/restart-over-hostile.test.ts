@@ -199,4 +199,16 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
     expect(blindWhileRepeating, 'blind said while only old lines came').to.equal(true)
     expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
   })
+
+  it('dynoLinesLost: --once with a dyno whose lines stopped reaching the log while it ran: never exit 0 ("nothing over")', async () => {
+    await start([slowLeak()])
+    // web.2 under the threshold when its lines stop reaching the log, well over it when --once reads the log.
+    sim.faults.dynoLinesLost = ['web.2']
+    sim.step(20)
+    expect(sim.overThresholdAt('leaky-app', 'web.2', 461), 'the scenario: web.2 over 90% unseen').to.be.a('number')
+    const result = await runCommand(['mem:restart-over', '-a', 'leaky-app', '--threshold', '90%', '--once', '--json', '--send-jitter', '1ms'], {env})
+    expect(result.code, result.stdout).to.equal(1)
+    expect(result.stderr).to.match(/web\.2/)
+    expect(deletes(sim)).to.deep.equal([])
+  })
 })
