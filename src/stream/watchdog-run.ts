@@ -57,6 +57,8 @@ export class WatchdogRun {
   private lastRefresh = 0
   private refreshTimer?: NodeJS.Timeout
   private readonly sender: RestartSender
+  /** Dynos the log stopped showing while the others report, said once each way. */
+  private readonly silent = new Set<string>()
   private readonly streamStop = new AbortController()
 
   constructor(private readonly options: WatchdogRunOptions) {
@@ -83,6 +85,7 @@ export class WatchdogRun {
     }
 
     this.apply(this.options.policy.observe(event))
+    if (event.kind === 'memory') this.noteSilentDynos(event.dyno)
     this.options.tap?.(event, 'live')
   }
 
@@ -152,6 +155,28 @@ export class WatchdogRun {
     await this.sender.idle()
     await this.save()
     if (this.fatal) throw this.fatal
+  }
+
+  /**
+   * Blind to one dyno while the log flows (its lines lost, or the dyno stopped): said once, with a
+   * fresh dyno list asked for (a dyno that is gone leaves it quietly), and again when its readings
+   * come back (`reading`: the dyno of the sample just read).
+   */
+  private noteSilentDynos(reading: string): void {
+    const {filter, output, policy} = this.options
+    const now = new Set(policy.silentDynos(Date.now()).filter(name => inDynoFilter(name, filter)))
+    for (const name of now) {
+      if (this.silent.has(name)) continue
+      this.silent.add(name)
+      output.note(`${name}: no memory reading for over 2 minutes while the other dynos report (lines lost, or the dyno stopped): not watched until its readings come back`)
+      this.requestRefresh()
+    }
+
+    for (const name of this.silent) {
+      if (now.has(name)) continue
+      this.silent.delete(name)
+      if (name === reading) output.note(`${name}: readings again, watched again`)
+    }
   }
 
   /** Stream notices, and whether the watchdog can see the log: said once each way. */

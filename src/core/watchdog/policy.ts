@@ -260,7 +260,7 @@ export class RestartPolicy {
   silentDynos(now: number): string[] {
     const tracks = this.sortedTracks()
     const reporting = tracks.filter(track => track.lastReadingSeq !== undefined).length
-    return tracks.filter(track => track.lastReadingAt !== undefined && this.expectsReadings(track, now)
+    return tracks.filter(track => track.lastReadingAt !== undefined && !track.restarting && this.expectsReadings(track, now)
       && isStaleReading(track, this.readingSeq - (track.lastReadingSeq ?? 0), reporting - 1, this.clock)).map(track => track.name)
   }
 

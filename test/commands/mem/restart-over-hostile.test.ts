@@ -45,6 +45,10 @@ const slowLeak = (): AppScript => ({
   dynos: [{behavior: 'steady', name: 'web.1'}, {behavior: 'leak', leakMbPerHour: 1500, name: 'web.2'}], historyTicks: 20, name: 'leaky-app',
 })
 
+function notes(stdout: string): string[] {
+  return jsonLines(stdout).filter(line => line.type === 'note').map(line => String(line.message))
+}
+
 function blindSaid(stdout: string): boolean {
   return jsonLines(stdout).some(line => line.type === 'blind' && line.blind === true)
 }
@@ -52,10 +56,12 @@ function blindSaid(stdout: string): boolean {
 /** Cuts the live stream once; resolves when the watchdog has reconnected and reads the log again. */
 async function reconnect(sim: Simulator, stdout: () => string): Promise<void> {
   const opened = streamsOpened(sim)
+  // The open stream is cut at this tick; the next session must not be (one that replays only lines
+  // already read, then is cut, would leave the watchdog rightly blind).
   sim.faults.dropStreamAfterLines = 1
-  await tick(sim, 1)
-  await waitFor(() => stdout().includes('"reconnecting"'), 10_000)
+  sim.step()
   sim.faults.dropStreamAfterLines = undefined
+  await waitFor(() => stdout().includes('"reconnecting"'), 10_000)
   await waitFor(() => streamsOpened(sim) > opened, 10_000)
 }
 
@@ -210,5 +216,25 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
     expect(result.code, result.stdout).to.equal(1)
     expect(result.stderr).to.match(/web\.2/)
     expect(deletes(sim)).to.deep.equal([])
+  })
+
+  it('dynoLinesLost while watching: says once that it cannot see the dyno, and again when it can; the leak is then caught', async () => {
+    await start([slowLeak()])
+    let silentSaid: string[] = []
+    const result = await watch(['-a', 'leaky-app', '--threshold', '90%', '--cooldown', '1m', '--json'], async stdout => {
+      await tick(sim, 2)
+      sim.faults.dynoLinesLost = ['web.2']
+      await tick(sim, 12)
+      await sleep(200)
+      silentSaid = notes(stdout()).filter(note => note.startsWith('web.2'))
+      sim.faults.dynoLinesLost = undefined
+      await tick(sim, 30, () => deletes(sim).length > 0)
+      await tick(sim, 3)
+    })
+    expect(result.code, result.stderr).to.equal(0)
+    expect(silentSaid).to.have.length(1)
+    expect(silentSaid[0]).to.match(/web\.2: no memory reading .* not watched until/)
+    expect(notes(result.stdout).filter(note => note.startsWith('web.2'))).to.have.length(2)
+    expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
   })
 })
