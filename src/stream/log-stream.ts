@@ -201,6 +201,8 @@ export class LogStream {
       let idle: NodeJS.Timeout | undefined
       const resetIdle = () => {
         clearTimeout(idle)
+        // The line just delivered may have stopped the stream (mem:tail --max-samples): no timer then.
+        if (settled) return
         if (!options.tail) {
           idle = setTimeout(() => finish('ended', 'history idle'), options.historyIdleMs ?? HISTORY_IDLE_MS)
           return
