@@ -51,6 +51,11 @@ const MAX_BACKOFF_MS = 15_000
  */
 const HISTORY_IDLE_MS = 15_000
 /**
+ * Nor must one that never ends (a server ignoring `tail: false` goes on with the live log, so it is
+ * never idle): a history is read for at most this long (Logplex sends its 1500 lines in seconds).
+ */
+const HISTORY_MAX_MS = 20_000
+/**
  * log-runtime-metrics writes two lines about every 20 s per running dyno: a live stream silent for
  * several sample periods is not a quiet app but a dead connection that still looks open.
  */
@@ -189,6 +194,7 @@ export class LogStream {
         if (settled) return
         settled = true
         clearTimeout(idle)
+        clearTimeout(historyCap)
         if (openedAt > 0) this.connectedMs += Date.now() - openedAt
         source.close()
         // eventsource arms its 3 s reconnect timer after dispatching 'error', so a close() from the error
@@ -216,6 +222,7 @@ export class LogStream {
       }
 
       resetIdle()
+      const historyCap = options.tail ? undefined : setTimeout(() => finish('ended', 'history did not end'), HISTORY_MAX_MS)
       const onAbort = () => finish('ended', 'stopped')
       options.signal?.addEventListener('abort', onAbort, {once: true})
       source.addEventListener('open', () => {

@@ -24,6 +24,8 @@ export interface StreamFaults {
   dropAfterLines?: number
   /** Streams end at once, with no line (open tail streams at their next write). */
   empty: boolean
+  /** History (non-tail) sessions do not end: after the history they go on with the live log, as a tail would. */
+  historyNeverEnds?: boolean
   /** Tail streams send `data: keepalive` events instead of lines. */
   keepaliveOnly: boolean
   /** Tail streams send the last lines they sent again, instead of the new ones. */
@@ -90,7 +92,7 @@ export class Logplex {
       this.streams.delete(response)
     })
     stream.send(session.lines > 0 ? session.app.recent(session.filter, session.lines) : [])
-    if (!session.tail) {
+    if (!session.tail && !this.faults().historyNeverEnds) {
       stream.stop()
       response.end()
     } else if (stream.open) {

@@ -48,6 +48,8 @@ export interface Faults {
   dynoRead?: 'crashed' | 'html' | 'other-dyno'
   /** The next `count` (default: every) API requests whose `METHOD /path` matches send 200 headers, then a byte every 200 ms, never ending. */
   hang?: {count?: number; pathPattern: string}
+  /** History (non-tail) sessions never end: after the history they go on with the live log (a Logplex or proxy ignoring `tail: false`). */
+  historyNeverEnds?: boolean
   /** Log streams (history and tail) answer 200 as an event stream and end at once, with no line. */
   streamEmpty?: boolean
   /** Tail streams send keepalive events (`data: keepalive`) at every tick instead of log lines. */
@@ -237,6 +239,7 @@ class RunningSimulator implements Simulator {
     this.logplex = new Logplex(random.fork(), () => ({
       dropAfterLines: this.faults.dropStreamAfterLines,
       empty: this.faults.streamEmpty === true,
+      historyNeverEnds: this.faults.historyNeverEnds === true,
       keepaliveOnly: this.faults.streamKeepaliveOnly === true,
       repeatOnly: this.faults.streamRepeats === true,
       stalled: this.faults.streamStall === true,

@@ -237,4 +237,21 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
     expect(notes(result.stdout).filter(note => note.startsWith('web.2'))).to.have.length(2)
     expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2'])
   })
+
+  it('historyNeverEnds: --once reads a recent log whose session goes on live, decides within bounded time and restarts once', async () => {
+    await start([twoLeaks()])
+    sim.step(10)
+    sim.faults.historyNeverEnds = true
+    // The live log goes on under the session the history is read from.
+    const ticking = setInterval(() => sim.step(), 500)
+    const startedAt = Date.now()
+    try {
+      const result = await runCommand(['mem:restart-over', '-a', 'leaky-app', '--threshold', '90%', '--cooldown', '1m', '--once', '--json', '--send-jitter', '1ms'], {env, timeoutMs: 70_000})
+      expect(result.code, result.stderr).to.equal(3)
+      expect(Date.now() - startedAt).to.be.below(60_000)
+      expect(deletes(sim).map(restart => restart.dyno)).to.deep.equal(['web.2', 'worker.1'])
+    } finally {
+      clearInterval(ticking)
+    }
+  })
 })
