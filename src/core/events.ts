@@ -143,3 +143,11 @@ export function processTypeOf(dyno: string): string {
   const dot = dyno.lastIndexOf('.')
   return dot > 0 ? dyno.slice(0, dot) : dyno
 }
+
+/**
+ * Whether a dyno is one a `-d NAME` / `-p TYPE` filter names: the name itself, or a dyno of the
+ * type (`web` takes `web.1`, never `webhooks.1`; `web.1` never takes `web.10`), as Logplex filters.
+ */
+export function inDynoFilter(dyno: string, filter: {dyno?: string; type?: string}): boolean {
+  return (!filter.dyno || dyno === filter.dyno) && (!filter.type || processTypeOf(dyno) === filter.type)
+}

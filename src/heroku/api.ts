@@ -52,6 +52,13 @@ export type RestartAnswer =
 
 const DEFAULT_DEADLINE_MS = 20_000
 
+/** A 429 that outlasted the call's own tries: the platform did nothing; `retryAfterMs` from its last answer. */
+export class RateLimitedError extends UserError {
+  constructor(message: string, readonly retryAfterMs?: number) {
+    super(message, 1, 429)
+  }
+}
+
 const RETRYABLE_NETWORK = new Set(['EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET'])
 
 export function statusOf(error: unknown): number | undefined {
@@ -237,6 +244,7 @@ export class HerokuApi {
     for (let attempt = 0; ; attempt++) {
       let failure: string
       let status: number | undefined
+      let retryAfter: number | undefined
       try {
         const answer = await this.send('GET', `/apps/${enc(app)}/dynos/${enc(dyno)}`, within)
         if (answer.status < 300) {
@@ -245,6 +253,7 @@ export class HerokuApi {
         }
 
         status = answer.status
+        retryAfter = retryAfterMs(answer.headers['retry-after'])
         failure = describeApiError({body: answer.body, statusCode: answer.status})
         if (status === 404 || (status !== 429 && status < 500)) {
           within.dispose()
@@ -257,7 +266,7 @@ export class HerokuApi {
 
       if (within.aborted || attempt + 1 >= 3) {
         within.dispose()
-        throw new UserError(failure, 1, status)
+        throw status === 429 ? new RateLimitedError(failure, retryAfter) : new UserError(failure, 1, status)
       }
 
       await this.sleep(Math.min(this.backoff(attempt, null), 2000))

@@ -3,6 +3,7 @@ import {EventSource} from 'eventsource'
 import type {StreamNotice} from '../core/ports/stream-notice.js'
 
 import {abortableSleep} from '../abortable-sleep.js'
+import {LogClock} from '../core/watchdog/log-clock.js'
 import {UserError} from '../errors.js'
 import {HerokuApi, LogSessionRequest} from '../heroku/api.js'
 
@@ -36,9 +37,11 @@ const RESUME_MARGIN_LINES = 20
 /** How many recent lines are remembered to drop those a reconnect replays. */
 const SEEN_CAPACITY = 20_000
 /**
- * A resumed session replays history from before the stream began, too. Unseen replayed lines more
- * than this much older than the newest line delivered are that old history, not lost lines (lines
- * of different dynos reach Logplex slightly out of order, hence the slack).
+ * A resumed session replays history from before the stream began, too. Unseen lines at its head,
+ * before it reaches a line already delivered, more than this much older than the newest line
+ * delivered are that old history, not lost lines (lines of different dynos reach Logplex slightly
+ * out of order, hence the slack). Past that point every unseen line is new, however it is dated:
+ * a dyno whose clock lags must not vanish from every session after the first reconnect.
  */
 const REPLAY_SLACK_MS = 10_000
 const MAX_BACKOFF_MS = 15_000
@@ -47,6 +50,11 @@ const MAX_BACKOFF_MS = 15_000
  * idle must not hang a report: after this long without a line the history is taken as complete.
  */
 const HISTORY_IDLE_MS = 15_000
+/**
+ * Nor must one that never ends (a server ignoring `tail: false` goes on with the live log, so it is
+ * never idle): a history is read for at most this long (Logplex sends its 1500 lines in seconds).
+ */
+const HISTORY_MAX_MS = 20_000
 /**
  * log-runtime-metrics writes two lines about every 20 s per running dyno: a live stream silent for
  * several sample periods is not a quiet app but a dead connection that still looks open.
@@ -83,8 +91,9 @@ const UNREACHABLE = 'could not connect to the log stream'
 export class LogStream {
   private connectedMs = 0
   private connectedOnce = false
+  /** The newest line time delivered, as LogClock has it: one line dated far ahead does not drag it. */
+  private readonly clock = new LogClock()
   private lastLineWall = 0
-  private lastTime?: number
   private linesReceived = 0
   private readonly seen = new Set<string>()
   private readonly seenOrder: string[] = []
@@ -178,11 +187,14 @@ export class LogStream {
       let delivered = 0
       let openedAt = 0
       let overlapped = !resumed
+      // Past the replay's head: a line already delivered came again, or a new one was delivered.
+      let caughtUp = !resumed
       let settled = false
       const finish = (status: 'ended' | 'refused', reason: string) => {
         if (settled) return
         settled = true
         clearTimeout(idle)
+        clearTimeout(historyCap)
         if (openedAt > 0) this.connectedMs += Date.now() - openedAt
         source.close()
         // eventsource arms its 3 s reconnect timer after dispatching 'error', so a close() from the error
@@ -195,6 +207,8 @@ export class LogStream {
       let idle: NodeJS.Timeout | undefined
       const resetIdle = () => {
         clearTimeout(idle)
+        // The line just delivered may have stopped the stream (mem:tail --max-samples): no timer then.
+        if (settled) return
         if (!options.tail) {
           idle = setTimeout(() => finish('ended', 'history idle'), options.historyIdleMs ?? HISTORY_IDLE_MS)
           return
@@ -208,6 +222,7 @@ export class LogStream {
       }
 
       resetIdle()
+      const historyCap = options.tail ? undefined : setTimeout(() => finish('ended', 'history did not end'), HISTORY_MAX_MS)
       const onAbort = () => finish('ended', 'stopped')
       options.signal?.addEventListener('abort', onAbort, {once: true})
       source.addEventListener('open', () => {
@@ -219,7 +234,7 @@ export class LogStream {
       source.addEventListener('message', event => {
         // Events already parsed from the last chunk still arrive after close().
         if (settled) return
-        // A history is complete when nothing comes; a live stream is alive only while log lines come.
+        // A history is complete when nothing comes; a live stream is alive only while new log lines come.
         if (!options.tail) resetIdle()
         const data = String(event.data ?? '')
         let start = 0
@@ -231,27 +246,30 @@ export class LogStream {
           const line = data.charCodeAt(end - 1) === 13 ? data.slice(start, end - 1) : data.slice(start, end)
           start = end + 1
           if (line.length === 0) continue
-          if (options.tail && isLogLine(line)) resetIdle()
           this.linesReceived++
           this.lastLineWall = Date.now()
           const time = leadingTime(line)
-          if (resumed && time !== undefined && this.lastTime !== undefined && time < this.lastTime - REPLAY_SLACK_MS) {
+          const lastTime = this.clock.now > 0 ? this.clock.now : undefined
+          if (!caughtUp && time !== undefined && lastTime !== undefined && time < lastTime - REPLAY_SLACK_MS && !this.seen.has(line)) {
             overlapped = true
             continue
           }
 
+          caughtUp = true
           if (!this.deliver(line)) {
             overlapped = true
             continue
           }
 
-          if (!overlapped && this.lastTime !== undefined && time !== undefined && time > this.lastTime) {
-            options.onNotice?.({from: this.lastTime, kind: 'gap', to: time})
+          if (!overlapped && lastTime !== undefined && time !== undefined && time > lastTime) {
+            options.onNotice?.({from: lastTime, kind: 'gap', to: time})
           }
 
           overlapped = true
-          if (time !== undefined && (this.lastTime === undefined || time > this.lastTime)) this.lastTime = time
+          if (time !== undefined) this.clock.admit(time)
           delivered++
+          // Alive only while new log lines come: a stream resending what was read (a stuck proxy) is no better than silence.
+          if (options.tail && isLogLine(line)) resetIdle()
         }
       })
       source.addEventListener('error', event => {

@@ -4,7 +4,7 @@ import type {HerokuApi} from '../heroku/api.js'
 import type {TrendSeed} from './stored-trend.js'
 
 import {DynoBoard} from '../core/dyno-state.js'
-import {processTypeOf} from '../core/events.js'
+import {inDynoFilter} from '../core/events.js'
 import {readLog} from './read-log.js'
 import {withDeadline} from './with-deadline.js'
 
@@ -83,8 +83,7 @@ export class MemoryFeed {
 
     if (this.options.signal?.aborted) return
     if (seed.note) this.options.onSeedNote?.(seed.note)
-    const {dyno, type} = this.options
-    this.board.seed(seed.samples.filter(sample => (!dyno || sample.dyno === dyno) && (!type || processTypeOf(sample.dyno) === type)))
+    this.board.seed(seed.samples.filter(sample => inDynoFilter(sample.dyno, this.options)))
   }
 
   private checkSilence(): void {

@@ -11,6 +11,7 @@ import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {HerokuApi} from '../heroku/api.js'
 
 import {eventFilter} from '../core/event-window.js'
+import {inDynoFilter} from '../core/events.js'
 import {LogParser} from '../core/parse/index.js'
 import {UserError} from '../errors.js'
 import {inputNames, readLogFiles, type ReadLogTotals} from './file-source.js'
@@ -75,6 +76,9 @@ export async function readLog(source: LogSource, options: ReadLogOptions): Promi
   let events = 0
   const emit = (event: LogEvent): void => {
     if (!keep(event)) return
+    // The session asked Logplex for these dynos only; a server that ignores the filter must not make
+    // the watchdog restart (or a report show) a dyno the user left out. Releases concern every dyno.
+    if (event.kind !== 'release' && !inDynoFilter(event.dyno, source)) return
     events++
     options.onEvent(event)
   }

@@ -4,9 +4,12 @@
  * log for a window.
  */
 import type {LogEvent} from '../core/events.js'
+import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {HerokuApi} from '../heroku/api.js'
 import type {ReportInput, ReportInputOptions} from './report-input-types.js'
 
+import {formatDuration} from '../core/format-duration.js'
+import {blindReason} from '../core/ports/stream-notice.js'
 import {ReportAccumulator} from '../core/report/accumulator.js'
 import {UserError} from '../errors.js'
 import {readAppRuntime} from '../heroku/app-runtime.js'
@@ -36,9 +39,9 @@ export async function readApp(options: ReportInputOptions): Promise<ReportInput>
     }
     : accumulator.add.bind(accumulator)
   if (options.durationMs) {
-    await watch(api, app, accumulator, options)
+    const warnings = await watch(api, app, accumulator, options)
     return {
-      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, metricsDisabled, notes, runtime, source: {app, kind: 'live'}, warnings: [],
+      accumulator, hint: `Watch longer, e.g. heroku mem:report -a ${app} --duration 2h.`, metricsDisabled, notes, runtime, source: {app, kind: 'live'}, warnings,
     }
   }
 
@@ -76,13 +79,54 @@ export async function readApp(options: ReportInputOptions): Promise<ReportInput>
   }
 }
 
-/** The live log for the window (or until the signal), with progress about once a second. */
-async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator, options: ReportInputOptions): Promise<void> {
+/**
+ * What a live window did not see, said in the report: the lines a reconnect could not get back
+ * (`gap`), and the time from the log going out of sight (a stall, failed reconnects) to the end of
+ * the window. A blind spell that a resumed session made up for (it replayed what was missed) is
+ * no loss. Without this a window read only in part would report "nothing over" for all of it.
+ */
+class UnseenLog {
+  private blindSince?: number
+  private readonly gaps: string[] = []
+  private reason?: string
+
+  notice(notice: StreamNotice, now: number): void {
+    if (notice.kind === 'gap') this.gaps.push(`${isoSecond(notice.from)} to ${isoSecond(notice.to)}`)
+    const reason = blindReason(notice)
+    if (reason === undefined || this.blindSince !== undefined) return
+    this.blindSince = now - (notice.kind === 'stalled' ? notice.silentMs : 0)
+    this.reason = reason
+  }
+
+  /** A log line came: whatever was out of sight is now read (or reported as a gap). */
+  seen(): void {
+    this.blindSince = undefined
+  }
+
+  warnings(startedAt: number, endedAt: number): string[] {
+    const lost = 'what memory did then is not in this report'
+    const warnings = this.gaps.map(gap => `the live log lost lines from ${gap} (the stream was down for longer than a reconnect can replay): ${lost}`)
+    if (this.blindSince !== undefined) {
+      const blindMs = endedAt - Math.max(startedAt, this.blindSince)
+      warnings.push(`could not read the live log for ${formatDuration(blindMs / 1000)} of the ${formatDuration((endedAt - startedAt) / 1000)} window (${this.reason}): ${lost}`)
+    }
+
+    return warnings
+  }
+}
+
+function isoSecond(time: number): string {
+  return new Date(time).toISOString().replace(/\.\d+Z$/, 'Z')
+}
+
+/** The live log for the window (or until the signal), with progress about once a second; returns what it could not see. */
+async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator, options: ReportInputOptions): Promise<string[]> {
   const {blame} = options
   const stop = new AbortController()
   const onAbort = () => stop.abort()
   options.signal?.addEventListener('abort', onAbort, {once: true})
   const startedAt = Date.now()
+  const unseen = new UnseenLog()
   const progress = options.progress?.(startedAt)
   const tick = setInterval(() => progress?.update(Date.now(), accumulator.samples), 1000)
   const timer = setTimeout(onAbort, options.durationMs)
@@ -93,9 +137,11 @@ async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator
     }, {
       api,
       onEvent(event) {
+        unseen.seen()
         accumulator.add(event)
         blame?.add(event)
       },
+      onNotice: notice => unseen.notice(notice, Date.now()),
       signal: stop.signal,
       ...blame?.readOptions,
     })
@@ -106,4 +152,6 @@ async function watch(api: HerokuApi, app: string, accumulator: ReportAccumulator
     accumulator.finish()
     progress?.finish(accumulator.samples)
   }
+
+  return unseen.warnings(startedAt, Date.now())
 }

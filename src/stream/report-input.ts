@@ -24,6 +24,8 @@ export async function readReportInput(options: ReportInputOptions): Promise<Repo
   const nothing = accumulator.samples === 0 && accumulator.readings === 0
   if (nothing && source.app) await (await import('../heroku/preflight.js')).ensureFilteredDynos(await options.connect(), source.app, options.filters)
 
+  // A live window that could not be read is no news about log-runtime-metrics.
+  if (nothing && source.kind === 'live' && input.warnings.length > 0) throw new UserError(`No memory samples from the live log: ${input.warnings.join('; ')}`)
   if (nothing) throw new UserError(noSamples(accumulator, options.filters, input.metricsDisabled ? source.app : undefined))
   return input
 }

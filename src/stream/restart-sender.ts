@@ -3,7 +3,9 @@ import type {RestartPolicy} from '../core/watchdog/policy.js'
 
 import {abortableSleep} from '../abortable-sleep.js'
 import {UserError} from '../errors.js'
-import {describeApiError, HerokuApi, type RestartAnswer} from '../heroku/api.js'
+import {
+  describeApiError, HerokuApi, RateLimitedError, type RestartAnswer,
+} from '../heroku/api.js'
 import {dynoInfos} from '../heroku/restart-state.js'
 
 /** A rate-limited restart (the platform did not act) is offered again after this long when no Retry-After says. */
@@ -64,9 +66,10 @@ export class RestartSender {
    * reported). Before a restart, only a dyno the API shows by its name, up (or already starting:
    * the policy then drops the restart), may be restarted: an answer that is not this dyno, or a
    * dyno crashed, down or idle, is no ground to restart it (a restart would start a stopped dyno,
-   * or double the platform's own restart of a crashed one).
+   * or double the platform's own restart of a crashed one). A read refused with 429 (the platform
+   * did nothing) says how long to wait before the restart is offered again, as a 429 restart does.
    */
-  private async readDyno(dyno: string, signal: AbortSignal, before: boolean): Promise<boolean> {
+  private async readDyno(dyno: string, signal: AbortSignal, before: boolean): Promise<boolean | {rateLimitedMs: number}> {
     const {api, app, apply, policy} = this.options
     try {
       const [info] = dynoInfos([await api.getDyno(app, dyno, signal)])
@@ -79,6 +82,11 @@ export class RestartSender {
     } catch (error) {
       if (!before) return false
       const status = error instanceof UserError ? error.status : undefined
+      if (error instanceof RateLimitedError && !this.options.signal.aborted) {
+        apply(policy.restartOutcome(dyno, 'rate-limited'))
+        return {rateLimitedMs: error.retryAfterMs ?? RATE_LIMIT_RETRY_MS}
+      }
+
       if (status === 404) apply(policy.restartOutcome(dyno, 'not-found'))
       else if (this.options.signal.aborted) apply(policy.restartOutcome(dyno, 'stopped'))
       else {
@@ -91,7 +99,7 @@ export class RestartSender {
   }
 
   private async send(dyno: string): Promise<void> {
-    const {api, app, apply, jitterMs, note, policy, save, signal} = this.options
+    const {api, app, apply, jitterMs, policy, save, signal} = this.options
     for (;;) {
       if (jitterMs > 0) await abortableSleep(Math.random() * jitterMs, signal)
       if (signal.aborted) {
@@ -99,7 +107,13 @@ export class RestartSender {
         return
       }
 
-      if (!await this.readDyno(dyno, signal, true)) return
+      const read = await this.readDyno(dyno, signal, true)
+      if (typeof read === 'object') {
+        await this.waitRateLimited(dyno, read.rateLimitedMs)
+        continue
+      }
+
+      if (!read) return
       const {send, step} = policy.confirmSend(dyno)
       apply(step)
       if (!send) return
@@ -124,9 +138,7 @@ export class RestartSender {
       case 'rate-limited': {
         // Refused before acting: safe to offer again, through every guard again.
         apply(policy.restartOutcome(dyno, 'rate-limited'))
-        const waitMs = answer.retryAfterMs ?? RATE_LIMIT_RETRY_MS
-        note(`rate limited by the Heroku API: the restart of ${dyno} is offered again in ${Math.round(waitMs / 1000)}s, if still needed then`)
-        await abortableSleep(waitMs, signal)
+        await this.waitRateLimited(dyno, answer.retryAfterMs ?? RATE_LIMIT_RETRY_MS)
         continue
       }
 
@@ -139,5 +151,11 @@ export class RestartSender {
       }
       }
     }
+  }
+
+  /** The platform refused (429) before acting: the restart is offered again after the wait, through every check again. */
+  private async waitRateLimited(dyno: string, waitMs: number): Promise<void> {
+    this.options.note(`rate limited by the Heroku API: the restart of ${dyno} is offered again in ${Math.round(waitMs / 1000)}s, if still needed then`)
+    await abortableSleep(waitMs, this.options.signal)
   }
 }

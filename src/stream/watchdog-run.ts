@@ -1,9 +1,10 @@
 import type {LogEvent} from '../core/events.js'
-import type {StreamNotice} from '../core/ports/stream-notice.js'
 import type {WatchdogOutput} from '../core/ports/watchdog-output.js'
 import type {PolicyStep} from '../core/watchdog/decision.js'
 import type {RestartPolicy} from '../core/watchdog/policy.js'
 
+import {inDynoFilter} from '../core/events.js'
+import {blindReason, type StreamNotice} from '../core/ports/stream-notice.js'
 import {UserError} from '../errors.js'
 import {describeApiError, HerokuApi} from '../heroku/api.js'
 import {loadState, refreshDynos, saveState} from '../heroku/restart-state.js'
@@ -56,6 +57,8 @@ export class WatchdogRun {
   private lastRefresh = 0
   private refreshTimer?: NodeJS.Timeout
   private readonly sender: RestartSender
+  /** Dynos the log stopped showing while the others report, said once each way. */
+  private readonly silent = new Set<string>()
   private readonly streamStop = new AbortController()
 
   constructor(private readonly options: WatchdogRunOptions) {
@@ -82,6 +85,7 @@ export class WatchdogRun {
     }
 
     this.apply(this.options.policy.observe(event))
+    if (event.kind === 'memory') this.noteSilentDynos(event.dyno)
     this.options.tap?.(event, 'live')
   }
 
@@ -90,7 +94,7 @@ export class WatchdogRun {
     const {filter, policy} = this.options
     await this.prepare()
     // A run that saw nothing must not report "nothing over".
-    const unread = policy.unreadDynos(Date.now()).filter(name => (!filter.dyno || name === filter.dyno) && (!filter.type || name.startsWith(`${filter.type}.`)))
+    const unread = policy.unreadDynos(Date.now()).filter(name => inDynoFilter(name, filter))
     if (unread.length > 0) {
       const them = unread.length === 1 ? 'it' : 'them'
       throw new UserError(`no memory reading from ${unread.join(', ')} in the recent log, though the dyno list shows ${them} up: nothing decided (is log-runtime-metrics on? did the log answer?)`)
@@ -102,6 +106,13 @@ export class WatchdogRun {
     const code = summary.restarted.length > 0
       ? ONCE_EXIT.restarted
       : (summary.over.length > 0 ? ONCE_EXIT.overNotRestarted : ONCE_EXIT.nothingOver)
+    // Lines lost: a dyno that stopped showing in the log while it ran may be over now.
+    const silent = code === ONCE_EXIT.nothingOver ? policy.silentDynos(Date.now()).filter(name => inDynoFilter(name, filter)) : []
+    if (silent.length > 0) {
+      const them = silent.length === 1 ? 'it' : 'them'
+      throw new UserError(`no recent memory reading from ${silent.join(', ')}: the log stopped showing ${them}, though the dyno list shows ${them} up: cannot say nothing is over`)
+    }
+
     this.options.output.summary(summary, {exitCode: code})
     return code
   }
@@ -146,15 +157,36 @@ export class WatchdogRun {
     if (this.fatal) throw this.fatal
   }
 
+  /**
+   * Blind to one dyno while the log flows (its lines lost, or the dyno stopped): said once, with a
+   * fresh dyno list asked for (a dyno that is gone leaves it quietly), and again when its readings
+   * come back (`reading`: the dyno of the sample just read).
+   */
+  private noteSilentDynos(reading: string): void {
+    const {filter, output, policy} = this.options
+    const now = new Set(policy.silentDynos(Date.now()).filter(name => inDynoFilter(name, filter)))
+    for (const name of now) {
+      if (this.silent.has(name)) continue
+      this.silent.add(name)
+      output.note(`${name}: no memory reading for over 2 minutes while the other dynos report (lines lost, or the dyno stopped): not watched until its readings come back`)
+      this.requestRefresh()
+    }
+
+    for (const name of this.silent) {
+      if (now.has(name)) continue
+      this.silent.delete(name)
+      if (name === reading) output.note(`${name}: readings again, watched again`)
+    }
+  }
+
   /** Stream notices, and whether the watchdog can see the log: said once each way. */
   private onNotice(notice: StreamNotice): void {
     const {output} = this.options
     output.stream(notice)
-    // One quick reconnect after a session's normal end is routine; anything else leaves the watchdog blind.
-    const blinding = notice.kind === 'stalled' || (notice.kind === 'reconnecting' && (notice.attempt > 1 || notice.reason !== 'stream closed'))
-    if (blinding && this.blindSince === undefined) {
+    const reason = blindReason(notice)
+    if (reason !== undefined && this.blindSince === undefined) {
       this.blindSince = Date.now()
-      output.blind({blind: true, reason: notice.kind === 'stalled' ? `no line for ${Math.round(notice.silentMs / 1000)}s` : notice.reason})
+      output.blind({blind: true, reason})
     }
   }
 

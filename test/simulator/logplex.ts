@@ -24,8 +24,12 @@ export interface StreamFaults {
   dropAfterLines?: number
   /** Streams end at once, with no line (open tail streams at their next write). */
   empty: boolean
+  /** History (non-tail) sessions do not end: after the history they go on with the live log, as a tail would. */
+  historyNeverEnds?: boolean
   /** Tail streams send `data: keepalive` events instead of lines. */
   keepaliveOnly: boolean
+  /** Tail streams send the last lines they sent again, instead of the new ones. */
+  repeatOnly?: boolean
   stalled: boolean
 }
 
@@ -49,13 +53,19 @@ export class Logplex {
     this.streams.clear()
   }
 
-  /** Registers a session; returns the secret its URL carries. */
-  createSession(app: SimulatedApp, request: LogSessionRequest): string {
+  /**
+   * Registers a session; returns the secret its URL carries. Session faults (server.ts `Faults`):
+   * `ignoreDynoFilter` (`streamIgnoresFilter`): every dyno's lines whatever `dyno` asked for;
+   * `tailReplays` (`tailReplays`): a tail starts with this many recent lines whatever `lines` asked for.
+   */
+  createSession(app: SimulatedApp, request: LogSessionRequest, faults: {ignoreDynoFilter?: boolean; tailReplays?: number} = {}): string {
     const secret = randomBytes(24).toString('hex')
-    const lines = Math.min(LOG_BUFFER_LINES, Math.max(0, Math.trunc(request.lines ?? DEFAULT_SESSION_LINES)))
+    const asked = request.tail === true && faults.tailReplays !== undefined ? faults.tailReplays : request.lines ?? DEFAULT_SESSION_LINES
+    const lines = Math.min(LOG_BUFFER_LINES, Math.max(0, Math.trunc(asked)))
+    const filter = faults.ignoreDynoFilter ? {source: request.source} : {dyno: request.dyno_name ?? request.dyno, source: request.source, type: request.type}
     this.sessions.set(secret, {
       app,
-      filter: {dyno: request.dyno_name ?? request.dyno, source: request.source, type: request.type},
+      filter,
       lines,
       tail: request.tail === true,
     })
@@ -82,7 +92,7 @@ export class Logplex {
       this.streams.delete(response)
     })
     stream.send(session.lines > 0 ? session.app.recent(session.filter, session.lines) : [])
-    if (!session.tail) {
+    if (!session.tail && !this.faults().historyNeverEnds) {
       stream.stop()
       response.end()
     } else if (stream.open) {
@@ -104,6 +114,8 @@ class EventStream {
   dead = false
   open = true
   unsubscribe = () => {}
+  /** The last lines sent, for `repeatOnly`. */
+  private lastLines: LogLine[] = []
   private sent = 0
 
   constructor(
@@ -129,6 +141,13 @@ class EventStream {
       if (lines.length > 0) this.response.write('data: keepalive\n\n')
       return
     }
+
+    if (this.faults().repeatOnly) {
+      if (lines.length > 0 && this.lastLines.length > 0) this.response.write(this.lastLines.map(line => `data: ${line.text}\n`).join('') + '\n')
+      return
+    }
+
+    if (lines.length > 0) this.lastLines = lines
 
     let index = 0
     while (this.open && index < lines.length) {

@@ -48,12 +48,21 @@ export interface Faults {
   dynoRead?: 'crashed' | 'html' | 'other-dyno'
   /** The next `count` (default: every) API requests whose `METHOD /path` matches send 200 headers, then a byte every 200 ms, never ending. */
   hang?: {count?: number; pathPattern: string}
+  /** History (non-tail) sessions never end: after the history they go on with the live log (a Logplex or proxy ignoring `tail: false`). */
+  historyNeverEnds?: boolean
   /** Log streams (history and tail) answer 200 as an event stream and end at once, with no line. */
   streamEmpty?: boolean
   /** Tail streams send keepalive events (`data: keepalive`) at every tick instead of log lines. */
   streamKeepaliveOnly?: boolean
+  /** Tail streams send the last lines they sent again at every tick instead of new ones (a stuck proxy): log lines, nothing new. */
+  streamRepeats?: boolean
   /** Each tail stream is cut (socket destroyed) after this many lines. */
   dropStreamAfterLines?: number
+  /**
+   * From now on, these dynos' platform lines are lost before they reach the log (an overloaded Logplex
+   * dropping lines); the dynos run on, their memory too, and the dyno list shows them up.
+   */
+  dynoLinesLost?: string[]
   /** At the next tick, one platform line `heroku[dyno]: message` dated `aheadMs` ahead of the clock; cleared once logged. */
   futureLine?: {aheadMs: number; dyno: string; message: string}
   /** Log stream URLs answer 200 with an HTML page instead of an event stream. */
@@ -62,6 +71,16 @@ export interface Faults {
   streamRefused?: boolean
   /** The next `count` restart requests (default: every one) are answered this way. */
   restartAnswer?: {count?: number; kind: RestartAnswerFault}
+  /**
+   * New log sessions ignore their dyno filter (`dyno`: a name or a process type) and carry every
+   * dyno's lines, as a Logplex that reads only `dyno_name`, or a proxy that drops the field, would.
+   */
+  streamIgnoresFilter?: boolean
+  /**
+   * New tail sessions start with the newest N lines whatever `lines` asked for (0 included), as a
+   * Logplex that takes `lines: 0` for its default of 100 would: the lines a history just read, again.
+   */
+  tailReplays?: number
   /** Tail streams open now, or opened while this is set, go silent for good: open, never another line. */
   streamStall?: boolean
   /** The next `count` requests whose `METHOD /path` matches `pathPattern` (a regex) answer 429 `rate_limit`. */
@@ -218,7 +237,12 @@ class RunningSimulator implements Simulator {
     }
 
     this.logplex = new Logplex(random.fork(), () => ({
-      dropAfterLines: this.faults.dropStreamAfterLines, empty: this.faults.streamEmpty === true, keepaliveOnly: this.faults.streamKeepaliveOnly === true, stalled: this.faults.streamStall === true,
+      dropAfterLines: this.faults.dropStreamAfterLines,
+      empty: this.faults.streamEmpty === true,
+      historyNeverEnds: this.faults.historyNeverEnds === true,
+      keepaliveOnly: this.faults.streamKeepaliveOnly === true,
+      repeatOnly: this.faults.streamRepeats === true,
+      stalled: this.faults.streamStall === true,
     }))
   }
 
@@ -606,7 +630,9 @@ class RunningSimulator implements Simulator {
     }
 
     case 'POST log-sessions': {
-      const secret = this.logplex.createSession(app, (body ?? {}) as LogSessionRequest)
+      const secret = this.logplex.createSession(app, (body ?? {}) as LogSessionRequest, {
+        ignoreDynoFilter: this.faults.streamIgnoresFilter === true, tailReplays: this.faults.tailReplays,
+      })
       const created = new Date(this.clock).toISOString()
       return [201, {
         created_at: created,
@@ -646,6 +672,7 @@ class RunningSimulator implements Simulator {
   private tickConditions() {
     return {
       clockOffsetMs: this.faults.clockOffsetMs ?? {},
+      dynoLinesLost: this.faults.dynoLinesLost,
       futureLine: this.faults.futureLine,
       malformedLines: this.faults.malformedLines === true,
       realNow: Date.now(),

@@ -102,6 +102,8 @@ type Emit = (time: number, source: 'app' | 'heroku', dyno: string, message: stri
 export interface TickConditions {
   /** Per dyno, ms added to its platform lines' times (a dyno whose clock is off). */
   clockOffsetMs: Record<string, number>
+  /** Dynos whose platform lines are lost before they reach the log (the dynos run on). */
+  dynoLinesLost?: readonly string[]
   /** One platform line dated ahead, logged at this tick if this app has the dyno. */
   futureLine?: {aheadMs: number; dyno: string; message: string}
   malformedLines: boolean
@@ -231,6 +233,7 @@ export class SimulatedApp {
     this.samplesWithoutQuota = conditions.samplesWithoutQuota === true
     const out: LogLine[] = []
     const emit: Emit = (logTime, source, dyno, message) => {
+      if (source === 'heroku' && conditions.dynoLinesLost?.includes(dyno)) return
       const time = logTime + (source === 'heroku' ? conditions.clockOffsetMs[dyno] ?? 0 : 0)
       out.push({
         dyno, source, text: `${timestamp(time, this.random.int(0, 999))} ${source}[${dyno}]: ${message}`, time, type: processType(dyno),

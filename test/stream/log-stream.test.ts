@@ -66,6 +66,9 @@ class FakeEventSource extends EventTarget {
 
 const line = (second: number, text = 'sample#memory_rss=100MB') => `2026-11-20T10:00:${String(second).padStart(2, '0')}.000000+00:00 heroku[web.1]: ${text}`
 
+/** A line of web.2, whose clock lags 30 min behind web.1's. */
+const lagging = (minute: number) => `2026-11-20T09:${String(minute).padStart(2, '0')}:00.000000+00:00 heroku[web.2]: sample#memory_rss=400MB`
+
 function harness(sessions: ScriptedSession[], options: {failSessions?: number[]; historyIdleMs?: number; lines?: number; stopOnSession?: number; tail: boolean}) {
   const requests: LogSessionRequest[] = []
   const delivered: string[] = []
@@ -155,6 +158,27 @@ describe('LogStream', () => {
     expect(h.delivered).to.deep.equal([line(10), line(11), line(40), line(41)])
     const gaps = h.notices.filter(n => n.kind === 'gap')
     expect(gaps).to.deep.equal([{from: Date.parse('2026-11-20T10:00:11Z'), kind: 'gap', to: Date.parse('2026-11-20T10:00:40Z')}])
+  })
+
+  it('after a reconnect, new lines of a dyno whose clock lags 30 min are delivered (only the replay\'s old head is dropped)', async () => {
+    const h = harness([
+      {end: 'closed', events: [line(30), lagging(30), line(31)]},
+      // The replay: an old line, one already seen, then new lines, web.2's dated 30 min back.
+      {end: 'closed', events: [line(2), line(31), lagging(31), line(51)]},
+    ], {lines: 0, tail: true})
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(30), lagging(30), line(31), lagging(31), line(51)])
+  })
+
+  it('one line dated a day ahead does not make every line of the next sessions look like old history', async () => {
+    const ahead = '2026-11-21T10:00:00.000000+00:00 heroku[web.1]: State changed from up to up'
+    const h = harness([
+      {end: 'closed', events: [line(10), ahead, line(11)]},
+      // The outage outlasted the replay: nothing in it was seen before.
+      {end: 'closed', events: [line(40), line(41)]},
+    ], {tail: true})
+    await h.run()
+    expect(h.delivered).to.deep.equal([line(10), ahead, line(11), line(40), line(41)])
   })
 
   it('a refused history stream is an error that does not show the URL', async () => {

@@ -37,6 +37,13 @@ export interface DynoTrack {
   inBreach: boolean
   lastReadingAt?: number
   lastReadingOver: boolean
+  /**
+   * The newest readings counted, as `time` + `over` (KEPT_READINGS of them): one seen again is a
+   * session resending the recent log (a tail that starts with lines the history already read), never
+   * counted twice (a replay reaching further back than these meets an under reading, or a row long
+   * enough to have been decided already, unless `--for` is over KEPT_READINGS).
+   */
+  countedReadings: string[]
   /** Position of the last reading among all the readings the policy saw (stale judged by what others logged since). */
   lastReadingSeq?: number
   /** Last decision key shown, to print a repeated hold only once. */
@@ -65,6 +72,8 @@ export interface DynoTrack {
   value?: number
 }
 
+/** Readings remembered per dyno to drop replays: ~20 minutes of samples. */
+export const KEPT_READINGS = 64
 const KEPT_RESTARTS = 16
 const KEPT_RETIRED = 8
 /** The hourly cap never needs more than this many of the watchdog's own restarts. */
@@ -78,6 +87,7 @@ export function newTrack(name: string, type: string): DynoTrack {
   return {
     behindReadings: 0,
     broken: false,
+    countedReadings: [],
     inBreach: false,
     lastReadingOver: false,
     name,

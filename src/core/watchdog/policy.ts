@@ -250,10 +250,25 @@ export class RestartPolicy {
    * all. `now`: the wall clock, for when the log gave no line at all.
    */
   unreadDynos(now: number): string[] {
+    return this.sortedTracks().filter(track => track.lastReadingAt === undefined && this.expectsReadings(track, now)).map(track => track.name)
+  }
+
+  /**
+   * Listed dynos, up for a while and watched by a threshold, whose latest reading is stale: the log
+   * stopped showing them while they ran (lines lost), so what they use now is unknown.
+   */
+  silentDynos(now: number): string[] {
+    const tracks = this.sortedTracks()
+    const reporting = tracks.filter(track => track.lastReadingSeq !== undefined).length
+    return tracks.filter(track => track.lastReadingAt !== undefined && !track.restarting && this.expectsReadings(track, now)
+      && isStaleReading(track, this.readingSeq - (track.lastReadingSeq ?? 0), reporting - 1, this.clock)).map(track => track.name)
+  }
+
+  /** A listed dyno, running for over a minute, watched by a threshold: the log should show its readings. */
+  private expectsReadings(track: DynoTrack, now: number): boolean {
     const reference = Math.max(this.clock, now)
-    return this.sortedTracks().filter(track => track.listed && !NOT_RUNNING_STATES.has(track.state ?? '') && track.lastReadingAt === undefined
-      && this.limitOf(track) !== undefined && (track.updatedAt === undefined || reference - track.updatedAt > READING_EXPECTED_AFTER_MS))
-    .map(track => track.name)
+    return Boolean(track.listed) && !NOT_RUNNING_STATES.has(track.state ?? '') && this.limitOf(track) !== undefined
+      && (track.updatedAt === undefined || reference - track.updatedAt > READING_EXPECTED_AFTER_MS)
   }
 
   private applyDynoInfo(track: DynoTrack, info: DynoInfo): void {

@@ -2,7 +2,7 @@ import type {MemoryReading} from '../events.js'
 import type {DynoTrack} from './dyno-track.js'
 import type {Metric} from './threshold.js'
 
-import {resetReadings, retire} from './dyno-track.js'
+import {KEPT_READINGS, resetReadings, retire} from './dyno-track.js'
 import {PREBOOT_OVERLAP_MS, READING_ROW_GAP_MS, SAME_READING_MS} from './options.js'
 
 /**
@@ -25,6 +25,12 @@ export function followInstance(track: DynoTrack, instance: string | undefined): 
  * after being over), `under`, or `over` (the count in `track.over`).
  */
 export function countReading(track: DynoTrack, time: number, over: boolean): 'ignored' | 'over' | 'recovered' | 'under' {
+  // The very reading again (same time, same verdict): a resent log. Several of them would otherwise
+  // look like a clock that stepped back, and add the readings of a row to it a second time.
+  const key = `${time}${over ? '+' : '-'}`
+  if (track.countedReadings.includes(key)) return 'ignored'
+  track.countedReadings.push(key)
+  if (track.countedReadings.length > KEPT_READINGS) track.countedReadings.shift()
   if (track.lastReadingAt !== undefined && time < track.lastReadingAt - SAME_READING_MS) {
     // One older reading is a replay already counted; several in a row: the dyno's clock stepped back.
     if (++track.behindReadings < 2) return 'ignored'

@@ -12,6 +12,10 @@ import {ROOT, runCommand} from '../../helpers/run-command.js'
 import {scenario} from '../../simulator/scenarios.js'
 import {startSimulator} from '../../simulator/server.js'
 
+const sleep = (ms: number) => new Promise<void>(resolve => {
+  setTimeout(resolve, ms)
+})
+
 interface DynoJson {
   peak_percent_of_quota: number
   quota_crossings: number
@@ -351,6 +355,38 @@ describe('heroku mem:report (end to end against the simulator)', function () {
       expect(report.samples).to.be.above(20)
       const session = live.requests.find(request => request.method === 'POST' && request.path.endsWith('/log-sessions'))
       expect(session?.body).to.include({source: 'heroku', tail: true})
+    } finally {
+      await live.close()
+    }
+  })
+
+  it('streamEmpty mid-window: the report says for how long it could not read the live log, never a silent partial window', async () => {
+    const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
+    try {
+      const running = runCommand(['mem:report', '-a', 'demo-app', '--duration', '5s', '--json'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
+      // Once the live log is being read: every stream from then on ends at once, with no line.
+      for (let waited = 0; waited < 20_000 && !live.requests.some(request => request.path.startsWith('/streams/')); waited += 20) await sleep(20)
+      await sleep(1000)
+      live.faults.streamEmpty = true
+      const result = await running
+      expect(result.code, result.stderr).to.equal(0)
+      const report = JSON.parse(result.stdout) as ReportJson
+      expect(report.samples, 'lines read before the fault').to.be.above(0)
+      expect(report.notes.find(note => note.includes('could not read the live log'))).to.match(/for [2-4] s of the 5 s window \(stream closed\)/)
+      expect(result.stderr).to.match(/^Warning: .*could not read the live log/m)
+    } finally {
+      await live.close()
+    }
+  })
+
+  it('streamEmpty for the whole window: one line saying the live log could not be read, not a question about log-runtime-metrics', async () => {
+    const live = await startSimulator({apps: [scenario('demo')], tickMs: 10})
+    try {
+      live.faults.streamEmpty = true
+      const result = await runCommand(['mem:report', '-a', 'demo-app', '--duration', '3s'], {env: {HEROKU_API_KEY: live.token, HEROKU_HOST: live.url}})
+      expect(result.code).to.equal(1)
+      expect(result.stderr).to.match(/^ › {3}Error: No memory samples from the live log: could not read the live log for [23] s of the 3 s window \(stream closed\)/m)
+      expect(result.stderr).not.to.include('log-runtime-metrics')
     } finally {
       await live.close()
     }

@@ -110,6 +110,15 @@ describe('heroku mem:tail (end to end against the simulator)', function () {
     expect(bodies.map(b => b.dyno)).to.deep.equal(['web.2', 'worker'])
   })
 
+  it('streamIgnoresFilter: a log session that carries every dyno still shows only the dyno or type asked for', async () => {
+    sim.faults.streamIgnoresFilter = true
+    const byDyno = await runCommand(['mem:tail', '-a', 'demo-app', '-d', 'web.2', '--json', '--max-samples', '6', '-n', '100'], {env})
+    expect(byDyno.code, byDyno.stderr).to.equal(0)
+    expect(jsonLines(byDyno.stdout).filter(l => l.type === 'sample').map(l => l.dyno)).to.deep.equal(Array.from({length: 6}, () => 'web.2'))
+    const byType = await runCommand(['mem:tail', '-a', 'demo-app', '-p', 'web', '--json', '--max-samples', '6', '-n', '100'], {env})
+    expect(jsonLines(byType.stdout).filter(l => l.type === 'sample').map(l => l.dyno)).to.not.include('worker.1')
+  })
+
   it('reconnects after the stream drops, losing and duplicating nothing', async () => {
     sim.faults.dropStreamAfterLines = 60
     const result = await runCommand(['mem:tail', '-a', 'demo-app', '-d', 'web.1', '--json', '--max-samples', '120', '-n', '0'], {env})
