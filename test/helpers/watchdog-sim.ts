@@ -1,6 +1,8 @@
 /** Shared pieces of the watchdog's end-to-end tests: counting what reached the simulator, driving its clock, reading --json output. */
 import type {Simulator} from '../simulator/server.js'
 
+import {type CommandResult, runCommand} from './run-command.js'
+
 export type Json = Record<string, unknown>
 
 export function jsonLines(stdout: string): Json[] {
@@ -46,4 +48,29 @@ export async function waitFor(condition: () => boolean, ms: number): Promise<boo
 /** Log sessions whose stream the watchdog (or watchdogs) opened so far. */
 export function streamsOpened(sim: Simulator): number {
   return sim.requests.filter(request => request.path.startsWith('/streams/')).length
+}
+
+/**
+ * One watchdog following the live log: `drive` runs once `streams` log streams are open, given
+ * its output so far; then the run is stopped as Ctrl-C stops it.
+ */
+export function watchLog(
+  sim: Simulator,
+  env: Record<string, string>,
+  args: string[],
+  drive: (stdout: () => string) => Promise<void>,
+  {startMs = 40_000, streams = 2, timeoutMs = 80_000} = {},
+): Promise<CommandResult> {
+  return runCommand(['mem:restart-over', ...args, '--send-jitter', '1ms'], {
+    env,
+    timeoutMs,
+    async whileRunning(child) {
+      if (!await waitFor(() => streamsOpened(sim) >= streams || child.exited(), startMs) || child.exited()) {
+        throw new Error(`the watchdog did not start following the log: ${child.stderr()}`)
+      }
+
+      await drive(child.stdout)
+      await sleep(150)
+    },
+  })
 }

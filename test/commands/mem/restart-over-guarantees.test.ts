@@ -13,7 +13,7 @@ import type {AppScript, Simulator} from '../../simulator/server.js'
 
 import {CommandResult, runCommand} from '../../helpers/run-command.js'
 import {
-  decisions, deletes, jsonLines, sleep, streamsOpened, tick, waitFor,
+  decisions, deletes, jsonLines, sleep, streamsOpened, tick, waitFor, watchLog,
 } from '../../helpers/watchdog-sim.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -48,18 +48,7 @@ describe('what mem:restart-over promises (faults injected in the simulator)', fu
 
   /** One watchdog following the live log; `drive` runs once it does; then Ctrl-C. `streams`: tails open before driving. */
   function watch(args: string[], drive: () => Promise<void>, streams = 2): Promise<CommandResult> {
-    return runCommand(['mem:restart-over', ...args, '--send-jitter', '1ms'], {
-      env,
-      timeoutMs: 50_000,
-      async whileRunning(child) {
-        if (!await waitFor(() => streamsOpened(sim) >= streams || child.exited(), 20_000) || child.exited()) {
-          throw new Error(`the watchdog did not start following the log: ${child.stderr()}`)
-        }
-
-        await drive()
-        await sleep(150)
-      },
-    })
+    return watchLog(sim, env, args, drive, {startMs: 20_000, streams, timeoutMs: 50_000})
   }
 
   function statePath(app: string): string {

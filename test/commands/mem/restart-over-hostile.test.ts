@@ -12,7 +12,7 @@ import type {AppScript, Simulator} from '../../simulator/server.js'
 
 import {CommandResult, runCommand} from '../../helpers/run-command.js'
 import {
-  decisions, deletes, jsonLines, sleep, streamsOpened, tick, waitFor,
+  decisions, deletes, jsonLines, sleep, streamsOpened, tick, waitFor, watchLog,
 } from '../../helpers/watchdog-sim.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -78,18 +78,7 @@ describe('mem:restart-over against a hostile Heroku (faults injected in the simu
 
   /** One watchdog following the live log; `drive` runs once it does, given its output so far; then Ctrl-C. */
   function watch(args: string[], drive: (stdout: () => string) => Promise<void>): Promise<CommandResult> {
-    return runCommand(['mem:restart-over', ...args, '--send-jitter', '1ms'], {
-      env,
-      timeoutMs: 80_000,
-      async whileRunning(child) {
-        if (!await waitFor(() => streamsOpened(sim) >= 2 || child.exited(), 40_000) || child.exited()) {
-          throw new Error(`the watchdog did not start following the log: ${child.stderr()}`)
-        }
-
-        await drive(child.stdout)
-        await sleep(150)
-      },
-    })
+    return watchLog(sim, env, args, drive)
   }
 
   beforeEach(() => {

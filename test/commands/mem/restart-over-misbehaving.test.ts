@@ -13,7 +13,7 @@ import type {AppScript, Simulator} from '../../simulator/server.js'
 
 import {CommandResult, runCommand} from '../../helpers/run-command.js'
 import {
-  decisions, deletes, type Json, jsonLines, sleep, streamsOpened, tick, waitFor,
+  decisions, deletes, type Json, jsonLines, sleep, streamsOpened, tick, waitFor, watchLog,
 } from '../../helpers/watchdog-sim.js'
 import {startSimulator} from '../../simulator/server.js'
 
@@ -58,18 +58,7 @@ describe('mem:restart-over when Heroku misbehaves (faults injected in the simula
 
   /** One watchdog following the live log; `drive` runs once it does (`streams` opened), given its output so far; then Ctrl-C. */
   function watch(args: string[], drive: (stdout: () => string) => Promise<void>, streams = 2): Promise<CommandResult> {
-    return runCommand(['mem:restart-over', ...args, '--send-jitter', '1ms'], {
-      env,
-      timeoutMs: 80_000,
-      async whileRunning(child) {
-        if (!await waitFor(() => streamsOpened(sim) >= streams || child.exited(), 40_000) || child.exited()) {
-          throw new Error(`the watchdog did not start following the log: ${child.stderr()}`)
-        }
-
-        await drive(child.stdout)
-        await sleep(150)
-      },
-    })
+    return watchLog(sim, env, args, drive, {streams})
   }
 
   /** Ticks until the first DELETE, waits for its answer, then `more` ticks with the dyno still leaking. */
