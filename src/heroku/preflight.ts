@@ -1,5 +1,8 @@
 import type * as Heroku from '@heroku-cli/schema'
 
+import {processTypeOf} from '../core/events.js'
+import {limitsForSize} from '../core/quotas.js'
+import {describeThreshold, limitFor, type ThresholdSet} from '../core/watchdog/threshold.js'
 import {UserError} from '../errors.js'
 import {HerokuApi} from './api.js'
 
@@ -66,18 +69,34 @@ export function requireFilteredDynos(app: string, dynos: readonly Heroku.Dyno[],
 const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
 
 /**
- * A per-type `--threshold` must name a process type of the app: `wrkr=80%` would otherwise watch
- * nothing and say "0 dynos watched, 0 restarted", exit 0. The formation lists every type of the
- * Procfile, scaled to zero or not; one-off types are never in it. One API call, only when typed.
+ * The `--threshold` values must be able to fire, checked against the app's formation (every type
+ * of the Procfile, scaled to zero or not, with its size; one-off types are never in it):
+ * - a per-type value must name a process type of the app: `wrkr=80%` would otherwise watch
+ *   nothing and say "0 dynos watched, 0 restarted", exit 0;
+ * - no value may lie at or past the R15 kill of its type's size (`250%` on Standard-1X, killed at
+ *   200%; `100%` on a Private dyno, which has no swap): the platform would kill the dyno before a
+ *   reading crossed it, and the watchdog would watch, look healthy and never act.
+ * Only the type `-p`/`-d` narrow the watch to is held to the kill.
  */
-export async function ensureThresholdTypes(api: HerokuApi, app: string, types: readonly string[]): Promise<void> {
-  const named = types.filter(type => !ONE_OFF_TYPES.has(type))
-  if (named.length === 0) return
-  const known = (await api.listFormation(app)).map(formation => formation.type).filter(type => type !== undefined).sort()
-  const unknown = named.filter(type => !known.includes(type))
+export async function ensureThresholdsCanFire(api: HerokuApi, app: string, thresholds: ThresholdSet, filter: {dyno?: string; type?: string}): Promise<void> {
+  const watched = filter.type ?? (filter.dyno ? processTypeOf(filter.dyno) : undefined)
+  const formation = await api.listFormation(app)
+  const known = formation.map(entry => entry.type).filter(type => type !== undefined).sort()
+  const unknown = [...thresholds.byType.keys()].filter(type => !ONE_OFF_TYPES.has(type) && !known.includes(type))
   if (unknown.length > 0) {
     const its = known.length > 0 ? `its process types: ${known.join(', ')}` : 'it has no process types'
     throw new UserError(`--threshold names no process type of ${app}: ${unknown.join(', ')} (${its})`)
+  }
+
+  for (const {size, type} of formation) {
+    const limits = limitsForSize(size)
+    if (!type || !limits || (watched !== undefined && type !== watched)) continue
+    const limit = limitFor(thresholds, type, limits.quota)
+    const kill = limits.quota * limits.killFactor
+    if (limit !== undefined && limit >= kill) {
+      throw new UserError(`--threshold ${describeThreshold(thresholds, type)} for ${type} is at or past the R15 kill of its ${size} dynos `
+        + `(${Math.round(kill)}MB, ${limits.killFactor * 100}% of the quota): the platform would kill them before a restart; give a lower value`)
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import {setMaxListeners} from 'node:events'
+
 type Listener = (...args: unknown[]) => void
 
 /** What a second signal exits with, when the user does not want to wait for the summary. */
@@ -24,6 +26,10 @@ export class StopSignal extends AbortController {
   /** Takes over SIGINT and SIGTERM until release(). */
   constructor() {
     super()
+    // Every task in flight listens for the stop: the watchdog's restarts, --max-parallel at once,
+    // each with its request and its wait. Bounded by design, so Node's leak warning past 10 (printed
+    // on stderr with --max-parallel 10) would be a false alarm.
+    setMaxListeners(0, this.signal)
     for (const name of ['SIGINT', 'SIGTERM'] as const) {
       this.setAside.set(name, process.listeners(name) as Listener[])
       process.removeAllListeners(name)

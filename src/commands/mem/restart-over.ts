@@ -10,7 +10,7 @@ import {RestartPolicy} from '../../core/watchdog/policy.js'
 import {type Metric, METRICS, parseThresholds} from '../../core/watchdog/threshold.js'
 import {alertFlags, durationFlag, dynoFilter} from '../../flags.js'
 import {HerokuApi} from '../../heroku/api.js'
-import {ensureFilteredDynos, ensureRuntimeMetrics, ensureThresholdTypes} from '../../heroku/preflight.js'
+import {ensureFilteredDynos, ensureRuntimeMetrics, ensureThresholdsCanFire} from '../../heroku/preflight.js'
 import {statePath} from '../../heroku/restart-state.js'
 import {parseTarget} from '../../notify/alert-targets.js'
 import {recorderNoticeLine} from '../../render/record-output.js'
@@ -57,7 +57,7 @@ With --record it also stores what it reads, as mem:record does (one log stream f
     'on-r14': Flags.boolean({description: 'count an R14 (memory quota exceeded) as a reading over the threshold'}),
     'state-file': Flags.boolean({allowNo: true, default: true, description: 'also keep loop counts and the hourly cap in the CLI cache dir (cron)'}),
     threshold: Flags.string({
-      description: 'restart over this: 90% of quota, 900MB or 1.5GB; per type: web=85%,worker=900MB (repeatable)', multiple: true, required: true,
+      description: 'restart over this: 90% of quota, 900MB or 1.5GB; per type: web=85%,worker=900MB (repeatable); under the R15 kill of the dyno size (200% of quota, 100% on Private/Shield)', multiple: true, required: true,
     }),
   }
   static topic = 'mem'
@@ -81,7 +81,7 @@ With --record it also stores what it reads, as mem:record does (one log stream f
     const targets = (flags.notify ?? []).map((url: string, index: number) => parseTarget(url, index))
     await ensureRuntimeMetrics(this.api, app)
     await ensureFilteredDynos(this.api, app, dynoFilter(flags))
-    await ensureThresholdTypes(this.api, app, [...policyOptions.thresholds.byType.keys()])
+    await ensureThresholdsCanFire(this.api, app, policyOptions.thresholds, dynoFilter(flags))
 
     // A second Ctrl-C does not wait for the restart in flight.
     const stop = new StopSignal()

@@ -276,6 +276,28 @@ describe('heroku mem:restart-over (end to end against the simulator)', function 
     expect(oneOff.stderr).to.include('1 dyno watched')
   })
 
+  it('refuses a threshold at or past the R15 kill of a watched type\'s size (it could never fire), in one line; -p narrows the check', async () => {
+    await start([{
+      dynos: [{behavior: 'steady', name: 'web.1'}, {behavior: 'steady', name: 'worker.1', size: 'Private-M'}], historyTicks: 10, name: 'sized-app',
+    }])
+    // eslint-disable-next-line unicorn/consistent-function-scoping -- reads `env`, set by start() above
+    const once = (...args: string[]): Promise<CommandResult> => runCommand(['mem:restart-over', '-a', 'sized-app', ...args, '--once', '--dry-run'], {env})
+    const pastKill = await once('--threshold', '250%')
+    expect(pastKill.code, pastKill.stderr).to.equal(1)
+    expect(pastKill.stdout).to.equal('')
+    expect(pastKill.stderr.split('\n')).to.deep.equal([
+      ' ›   Error: --threshold 250% for web is at or past the R15 kill of its Standard-1X dynos (1024MB, 200% of the quota): the platform would kill them before a restart; give a lower value',
+      '',
+    ])
+    // A Private dyno has no swap: killed at its quota, so 150% (or 2.5GB) can never fire there.
+    expect((await once('--threshold', '150%')).stderr).to.include('--threshold 150% for worker is at or past the R15 kill of its Private-M dynos (2560MB, 100% of the quota)')
+    expect((await once('--threshold', 'worker=2.5GB')).code).to.equal(1)
+    // Narrowed to web, worker's kill is not in the way; under each kill, nothing is refused.
+    expect((await once('--threshold', '150%', '-p', 'web')).code).to.equal(ONCE_EXIT.nothingOver)
+    expect((await once('--threshold', 'web=190%,worker=95%')).code).to.equal(ONCE_EXIT.nothingOver)
+    expect(deletes(sim)).to.deep.equal([])
+  })
+
   it('never restarts for app output that imitates metrics or R14 lines', async () => {
     await start([scenario('hostile')])
     const result = await watch(['-a', 'hostile-app', '--threshold', '90%', '--for', '1', '--on-r14', '--json'], () => tick(sim, 30))
