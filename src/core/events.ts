@@ -151,3 +151,10 @@ export function processTypeOf(dyno: string): string {
 export function inDynoFilter(dyno: string, filter: {dyno?: string; type?: string}): boolean {
   return (!filter.dyno || dyno === filter.dyno) && (!filter.type || processTypeOf(dyno) === filter.type)
 }
+
+/** One-off dynos (`heroku run`, Heroku Scheduler, the release phase): in no formation, and a restart stops them. */
+const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
+
+export function isOneOffType(type: string): boolean {
+  return ONE_OFF_TYPES.has(type)
+}

@@ -1,6 +1,6 @@
 import type * as Heroku from '@heroku-cli/schema'
 
-import {processTypeOf} from '../core/events.js'
+import {isOneOffType, processTypeOf} from '../core/events.js'
 import {limitsForSize} from '../core/quotas.js'
 import {describeThreshold, limitFor, type ThresholdSet} from '../core/watchdog/threshold.js'
 import {UserError} from '../errors.js'
@@ -65,9 +65,6 @@ export function requireFilteredDynos(app: string, dynos: readonly Heroku.Dyno[],
   if (filter.type && !dynos.some(dyno => dyno.type === filter.type)) throw new UserError(`No dynos of process type ${filter.type} on ${app} (${its})`)
 }
 
-/** One-off dynos (`heroku run`, Heroku Scheduler, the release phase): their types are in no formation. */
-const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
-
 /**
  * The `--threshold` values must be able to fire, checked against the app's formation (every type
  * of the Procfile, scaled to zero or not, with its size; one-off types are never in it):
@@ -82,7 +79,7 @@ export async function ensureThresholdsCanFire(api: HerokuApi, app: string, thres
   const watched = filter.type ?? (filter.dyno ? processTypeOf(filter.dyno) : undefined)
   const formation = await api.listFormation(app)
   const known = formation.map(entry => entry.type).filter(type => type !== undefined).sort()
-  const unknown = [...thresholds.byType.keys()].filter(type => !ONE_OFF_TYPES.has(type) && !known.includes(type))
+  const unknown = [...thresholds.byType.keys()].filter(type => !isOneOffType(type) && !known.includes(type))
   if (unknown.length > 0) {
     const its = known.length > 0 ? `its process types: ${known.join(', ')}` : 'it has no process types'
     throw new UserError(`--threshold names no process type of ${app}: ${unknown.join(', ')} (${its})`)

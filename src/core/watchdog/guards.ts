@@ -1,6 +1,7 @@
 import type {DynoTrack} from './dyno-track.js'
 import type {Guard, GuardView, Hold} from './guard.js'
 
+import {isOneOffType} from '../events.js'
 import {limitsForSize} from '../quotas.js'
 import {loopBreakerGuard} from './loop-breaker.js'
 import {HOUR_MS, SAMPLE_PERIOD_MS, STALE_READING_MS} from './options.js'
@@ -20,10 +21,8 @@ export function isStaleReading(track: DynoTrack, readingsSince: number, otherRep
 }
 
 /** Restarting a one-off dyno stops it: never a target. */
-const ONE_OFF_TYPES = new Set(['release', 'run', 'scheduler'])
-
 export const oneOffGuard: Guard = {
-  check: ({track}) => (ONE_OFF_TYPES.has(track.type) ? {reason: 'one-off'} : undefined),
+  check: ({track}) => (isOneOffType(track.type) ? {reason: 'one-off'} : undefined),
   name: 'one-off',
 }
 
